@@ -1,0 +1,159 @@
+"""Command line: ``python -m kamcore <command> --db PATH …`` (see ``--help``)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from .store import StoreError
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _pair(text: str) -> tuple[float, float]:
+    try:
+        a, b = (float(p) for p in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected two numbers like 80,95 or 0.8,0.95: {text!r}") from None
+    if a > 1 or b > 1:
+        a, b = a / 100, b / 100
+    return a, b
+
+
+def _analysis_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", required=True, help="DuckDB file")
+    p.add_argument("--as-of", type=_date, help="as-of date (default: end of the latest month with data)")
+    p.add_argument("--months", type=int, default=12, help="window length in months (default 12)")
+    p.add_argument("--period", choices=("month", "quarter"), default="month")
+    p.add_argument("--basis", choices=("revenue", "profit"), default="revenue")
+    p.add_argument("--abc", type=_pair, default=None, help="ABC cut-offs, e.g. 80,95")
+    p.add_argument("--xyz", type=_pair, default=None, help="XYZ CV thresholds, e.g. 0.5,1.0")
+    p.add_argument("--key-share", type=float, default=None, help="key-client share k (default 0.5)")
+    p.add_argument("--region", action="append", default=[], help="filter (repeatable)")
+    p.add_argument("--industry", action="append", default=[], help="filter (repeatable)")
+    p.add_argument("--manager", action="append", default=[], help="filter (repeatable)")
+
+
+def _run_analysis(args):
+    from .analysis import Filters, analyze
+    from .settings import Settings
+    from .store import open_store
+
+    if not Path(args.db).exists():
+        raise StoreError(f"no database at {args.db}")
+    kw = {"months": args.months, "period": args.period, "basis": args.basis}
+    if args.abc:
+        kw.update(abc_a=args.abc[0], abc_b=args.abc[1])
+    if args.xyz:
+        kw.update(xyz_x=args.xyz[0], xyz_y=args.xyz[1])
+    if args.key_share is not None:
+        kw["key_share"] = args.key_share
+    settings = Settings(**kw)
+    store = open_store(args.db, read_only=True)
+    try:
+        if store.is_empty():
+            raise StoreError(f"the database {args.db} has no transactions")
+        filters = Filters(tuple(args.region), tuple(args.industry), tuple(args.manager))
+        result = analyze(store, args.as_of, settings, filters)
+    finally:
+        store.close()
+    if args.basis == "profit" and not result.profit_known:
+        raise StoreError(f"cannot analyse by profit: {result.profit_note}")
+    return result
+
+
+def cmd_demo(args) -> int:
+    from . import demo
+
+    counts = demo.generate(args.db, clients=args.clients, years=args.years, end=args.end,
+                           seed=args.seed, lines=args.lines, replace=args.replace)
+    print(f"demo database written to {args.db}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_analyze(args) -> int:
+    from .export import analysis_workbook
+    from .report import client_table, settings_rows
+
+    result = _run_analysis(args)
+    out = Path(args.out)
+    table = client_table(result)
+    if out.suffix.lower() == ".csv":
+        table.to_csv(out, index=False)
+    elif out.suffix.lower() == ".xlsx":
+        out.write_bytes(analysis_workbook(table, result.matrix, result.summary, settings_rows(result),
+                                          result.migration_abc))
+    else:
+        raise StoreError(f"--out must end in .csv or .xlsx, not {out.suffix or 'nothing'}")
+    print(f"{len(table):,} clients written to {out}")
+    return 0
+
+
+def cmd_summary(args) -> int:
+    from .analysis import summarize
+
+    result = _run_analysis(args)
+    data = summarize(result)
+    if args.json:
+        print(json.dumps(data, indent=2, default=str))
+    else:
+        for k, v in data.items():
+            print(f"{k}: {v}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kamcore", description="Key account analytics")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="write the demo database")
+    p.add_argument("--db", required=True)
+    p.add_argument("--clients", type=int, default=400)
+    p.add_argument("--years", type=int, default=3)
+    p.add_argument("--end", default=None, help="last month with data, YYYY-MM (default: last complete month)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--lines", type=int, default=None, help="target number of transaction lines")
+    p.add_argument("--replace", action="store_true", help="overwrite an existing database's data")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("analyze", help="one row per client with classes, to CSV or Excel")
+    _analysis_options(p)
+    p.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("summary", help="class counts and concentration figures")
+    _analysis_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_summary)
+
+    for module in ("ingest_cli", "risk_cli"):
+        try:
+            mod = __import__(f"kamcore.{module}", fromlist=["register"])
+        except ImportError:
+            continue
+        mod.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (StoreError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

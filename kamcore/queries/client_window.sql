@@ -1,0 +1,47 @@
+with client_rows as (
+    select *
+    from clients
+    qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
+),
+days as (
+    select client_id, day, revenue, profit, lines, profit_lines, purchase
+    from client_day
+    where day <= $end
+),
+per_client as (
+    select
+        client_id,
+        coalesce(sum(revenue) filter (where day >= $start), 0) as revenue,
+        sum(profit) filter (where day >= $start) as profit,
+        coalesce(sum(lines) filter (where day >= $start), 0)::bigint as lines,
+        coalesce(sum(profit_lines) filter (where day >= $start), 0)::bigint as profit_lines,
+        min(day) as first_day,
+        min(day) filter (where purchase) as first_purchase,
+        max(day) filter (where purchase) as last_purchase
+    from days
+    group by client_id
+)
+select
+    p.client_id,
+    coalesce(c.name, p.client_id) as name,
+    c.region,
+    c.industry,
+    c.manager,
+    c.potential,
+    coalesce(c.image_maker, false) as image_maker,
+    c.requirements,
+    c.first_contract,
+    coalesce(c.key, false) as key_by_hand,
+    p.revenue,
+    p.profit,
+    p.lines,
+    p.profit_lines,
+    p.first_day,
+    p.first_purchase,
+    p.last_purchase
+from per_client as p
+left join client_rows as c on c.client_id = p.client_id
+where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], c.region))
+  and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], c.industry))
+  and (len($managers::varchar[]) = 0 or list_contains($managers::varchar[], c.manager))
+order by p.client_id

@@ -1,0 +1,10 @@
+with client_rows as (
+    select *
+    from clients
+    qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
+)
+select
+    list(distinct region order by region) filter (where region is not null) as regions,
+    list(distinct industry order by industry) filter (where industry is not null) as industries,
+    list(distinct manager order by manager) filter (where manager is not null) as managers
+from client_rows

@@ -1,0 +1,180 @@
+-- KAM store, schema version 1. Table and column names follow DOMAIN.md §1.
+-- Every data table carries batch_id: the import batch that wrote the row.
+
+create table if not exists meta (
+    key varchar primary key,
+    value varchar
+);
+
+create table if not exists import_batches (
+    batch_id integer primary key,
+    table_name varchar not null,
+    file_name varchar,
+    checksum varchar,
+    mode varchar,                 -- append | replace
+    replace_from date,
+    replace_to date,
+    rows_read integer,
+    rows_added integer,
+    rows_skipped integer,         -- already present (idempotent re-import)
+    rows_rejected integer,
+    rows_replaced integer,
+    rejected json,                -- list of {row, column, value, problem}
+    created_by varchar,
+    created_at timestamp,
+    rolled_back_at timestamp,
+    rolled_back_by varchar
+);
+
+create sequence if not exists batch_seq start 1;
+
+create table if not exists clients (
+    client_id varchar not null,
+    name varchar not null,
+    industry varchar,
+    region varchar,
+    country varchar,
+    manager varchar,
+    employees integer,
+    founded integer,
+    description varchar,
+    org_structure varchar,
+    website varchar,
+    potential double,
+    image_maker boolean,
+    requirements varchar,
+    first_contract date,
+    key boolean,
+    batch_id integer
+);
+
+create table if not exists transactions (
+    row_key varchar not null,     -- txn_id, or content hash + occurrence (DOMAIN.md §1)
+    txn_id varchar,
+    client_id varchar not null,
+    date date not null,
+    revenue double not null,
+    order_id varchar,
+    product varchar,
+    category varchar,
+    quantity double,
+    cost double,
+    profit double,
+    promised_date date,
+    delivered_date date,
+    batch_id integer
+);
+
+-- Client x day aggregate, rebuilt for the touched clients by every write.
+-- profit is the sum of known line profits; profit_lines counts lines whose
+-- profit is known (profit given, or revenue - cost).
+create table if not exists client_day (
+    client_id varchar not null,
+    day date not null,
+    revenue double not null,
+    profit double,
+    quantity double,
+    lines integer not null,
+    profit_lines integer not null,
+    ontime_lines integer not null,   -- delivered <= promised
+    dated_lines integer not null,    -- both dates known
+    purchase boolean not null,       -- net revenue > 0 that day
+    gap_days integer                 -- days since the previous purchase day
+);
+
+create table if not exists incidents (
+    incident_id varchar,
+    client_id varchar not null,
+    date date not null,
+    category varchar not null,
+    severity integer,
+    stage varchar,
+    description varchar,
+    resolved_date date,
+    batch_id integer
+);
+
+create table if not exists contacts (
+    contact_id varchar,
+    client_id varchar not null,
+    name varchar not null,
+    role varchar not null,
+    title varchar,
+    buying_role varchar,
+    influence integer,
+    attitude varchar,
+    reports_to varchar,
+    last_contact date,
+    email varchar,
+    phone varchar,
+    batch_id integer,
+    updated_by varchar,
+    updated_at timestamp
+);
+
+create table if not exists tenders (
+    tender_id varchar,
+    client_id varchar not null,
+    date date not null,
+    status varchar not null,
+    title varchar,
+    value double,
+    reasons varchar,
+    winner varchar,
+    batch_id integer,
+    updated_by varchar,
+    updated_at timestamp
+);
+
+create table if not exists competitors (
+    client_id varchar not null,
+    competitor varchar not null,
+    share_of_wallet double,
+    strengths varchar,
+    weaknesses varchar,
+    notes varchar,
+    batch_id integer,
+    updated_by varchar,
+    updated_at timestamp
+);
+
+create table if not exists prospects (
+    prospect_id varchar,
+    name varchar not null,
+    industry varchar,
+    region varchar,
+    source varchar,
+    need integer,
+    solvency integer,
+    authority integer,
+    potential double,
+    owner varchar,
+    notes varchar,
+    converted_client_id varchar,
+    batch_id integer,
+    updated_by varchar,
+    updated_at timestamp
+);
+
+-- Team state: kept across imports and restarts, never touched by a rollback.
+create table if not exists winback (
+    client_id varchar primary key,
+    status varchar not null,      -- open | contacted | won_back | given_up
+    note varchar,
+    updated_by varchar,
+    updated_at timestamp
+);
+
+create table if not exists notes (
+    note_id integer,
+    client_id varchar not null,
+    note varchar not null,
+    created_by varchar,
+    created_at timestamp
+);
+
+create table if not exists header_mappings (
+    headers_key varchar primary key,  -- table name + sorted normalised headers
+    mapping json not null,
+    updated_at timestamp
+);

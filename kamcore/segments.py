@@ -1,0 +1,170 @@
+"""ABC (DOMAIN.md §3), XYZ (§4), the ABC-XYZ matrix and migration (§5).
+
+Pure functions: a DataFrame in, a new DataFrame out; thresholds are
+arguments whose defaults live in :mod:`kamcore.settings`.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from .settings import DEFAULT, STRATEGIES
+
+_ABC = ["A", "B", "C"]
+_XYZ = ["X", "Y", "Z"]
+
+
+def _cents(values: pd.Series) -> np.ndarray:
+    return np.rint(values.astype(float).to_numpy() * 100).astype(np.int64)
+
+
+def _below(cum_cents: np.ndarray, total_cents: int, cut: float) -> np.ndarray:
+    """Exact ``cum / total < cut`` on integer cents (no float error at a cut-off)."""
+    f = Fraction(str(cut))
+    return cum_cents * f.denominator < f.numerator * total_cents
+
+
+def rank_values(frame: pd.DataFrame, value: str = "value") -> pd.DataFrame:
+    """Rank clients by value (DOMAIN.md §3).
+
+    In: ``client_id`` and ``value`` columns. Out: a copy sorted by rank with
+    ``value`` rounded to cents, ``ranked`` (value > 0), ``rank`` (1.. or <NA>),
+    ``share`` (of the ranked total; 0 when not ranked) and ``cum_share_above``
+    (``S_i``: share of all clients ranked strictly above; NaN when not ranked),
+    plus integer helpers ``_cents`` and ``_cum_above_cents``.
+    """
+    if "client_id" not in frame or value not in frame:
+        raise KeyError(f"rank_values needs columns client_id and {value!r}")
+    out = frame.copy()
+    out[value] = np.round(out[value].astype(float).fillna(0.0), 2)
+    cents = _cents(out[value])
+    out["_cents"] = cents
+    out["ranked"] = cents > 0
+    out = out.sort_values(["ranked", "_cents", "client_id"], ascending=[False, False, True],
+                          kind="mergesort").reset_index(drop=True)
+    cents = out["_cents"].to_numpy()
+    ranked = out["ranked"].to_numpy()
+    total = int(cents[ranked].sum())
+    cum = np.cumsum(np.where(ranked, cents, 0))
+    above = cum - np.where(ranked, cents, 0)
+    out["_cum_above_cents"] = np.where(ranked, above, -1)
+    n_ranked = int(ranked.sum())
+    out["rank"] = pd.array([i + 1 if i < n_ranked else pd.NA for i in range(len(out))], dtype="Int64")
+    out["share"] = np.where(ranked, cents / total if total else 0.0, 0.0)
+    out["cum_share_above"] = np.where(ranked, above / total if total else np.nan, np.nan)
+    out.attrs["total_cents"] = total
+    return out
+
+
+def classify_abc(frame: pd.DataFrame, a: float = DEFAULT.abc_a, b: float = DEFAULT.abc_b,
+                 value: str = "value") -> pd.DataFrame:
+    """ABC classes of DOMAIN.md §3.
+
+    In: ``client_id``, ``value`` (the basis: revenue or profit in the window).
+    Out: one row per client in rank order with ``client_id, value, rank,
+    share, cum_share_above, abc``; ``abc`` is A if S_i < a, B if S_i < b,
+    else C, and ``-`` for value <= 0 (after rounding to cents).
+    """
+    if not 0 < a < b <= 1:
+        raise ValueError(f"ABC cut-offs must satisfy 0 < A < B <= 1, not {a}/{b}")
+    ranked = rank_values(frame[["client_id", value]].rename(columns={value: "value"}))
+    total = ranked.attrs["total_cents"]
+    above = ranked["_cum_above_cents"].to_numpy()
+    is_ranked = ranked["ranked"].to_numpy()
+    abc = np.select([~is_ranked, _below(above, total, a), _below(above, total, b)],
+                    ["-", "A", "B"], default="C")
+    out = ranked[["client_id", "value", "rank", "share", "cum_share_above"]].copy()
+    out["abc"] = abc.astype(object)
+    return out.rename(columns={"value": value})
+
+
+def period_matrix(periods: pd.DataFrame, clients: pd.DataFrame, n_periods: int) -> pd.DataFrame:
+    """Zero-filled per-period revenue, one row per client, columns 0..n_periods-1.
+
+    In: ``periods`` [client_id, period, revenue] (period index within the
+    window) and ``clients`` [client_id, first_period] (index of the period of
+    the first purchase ever; negative = before the window). Periods before
+    ``first_period`` are NaN (not counted); the rest are zero-filled.
+    """
+    wide = (periods.pivot_table(index="client_id", columns="period", values="revenue",
+                                aggfunc="sum", fill_value=0.0)
+            .reindex(columns=range(n_periods), fill_value=0.0))
+    wide = wide.reindex(clients["client_id"], fill_value=0.0)
+    first = clients.set_index("client_id")["first_period"].reindex(wide.index).fillna(0).to_numpy()
+    mask = np.arange(n_periods)[None, :] < first[:, None]
+    values = wide.to_numpy(dtype=float, copy=True)
+    values[mask] = np.nan
+    return pd.DataFrame(values, index=wide.index, columns=range(n_periods))
+
+
+def classify_xyz(matrix: pd.DataFrame, x: float = DEFAULT.xyz_x, y: float = DEFAULT.xyz_y,
+                 min_periods: int = DEFAULT.xyz_min_periods) -> pd.DataFrame:
+    """XYZ classes of DOMAIN.md §4 from a :func:`period_matrix`.
+
+    Out: ``client_id, n_periods, mean, std, cv, xyz``: population std (ddof 0)
+    over the counted periods; ``new`` with fewer than ``min_periods`` periods,
+    ``-`` when the mean is <= 0, else X (cv <= x), Y (cv <= y) or Z.
+    """
+    if not 0 <= x < y:
+        raise ValueError(f"XYZ thresholds must satisfy 0 <= X < Y, not {x}/{y}")
+    values = matrix.to_numpy(dtype=float)
+    n = np.sum(~np.isnan(values), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, np.nansum(values, axis=1) / np.maximum(n, 1), np.nan)
+        mean = np.round(mean, 10)
+        std = np.sqrt(np.where(n > 0, np.nansum((values - mean[:, None]) ** 2, axis=1) / np.maximum(n, 1), np.nan))
+        cv = np.where((n >= min_periods) & (mean > 0), std / mean, np.nan)
+    cv = np.round(cv, 12)
+    xyz = np.select([n < min_periods, ~(mean > 0), cv <= x, cv <= y], ["new", "-", "X", "Y"], default="Z")
+    return pd.DataFrame({
+        "client_id": matrix.index.to_numpy(),
+        "n_periods": n.astype(np.int64),
+        "mean": mean,
+        "std": std,
+        "cv": cv,
+        "xyz": xyz.astype(object),
+    })
+
+
+def abc_xyz_matrix(frame: pd.DataFrame, strategies: dict | None = None) -> pd.DataFrame:
+    """The nine cells of DOMAIN.md §5.
+
+    In: ``abc``, ``xyz``, ``revenue`` per client. Out: 9 rows ``abc, xyz,
+    clients, revenue, share, strategy`` (A..C x X..Z); ``share`` is the cell's
+    revenue over the revenue of all classified (A/B/C) clients.
+    """
+    strategies = strategies or STRATEGIES
+    cells = frame[frame["abc"].isin(_ABC) & frame["xyz"].isin(_XYZ)]
+    grouped = cells.groupby(["abc", "xyz"])["revenue"].agg(["size", "sum"])
+    total = float(frame.loc[frame["abc"].isin(_ABC), "revenue"].sum())
+    rows = []
+    for a in _ABC:
+        for z in _XYZ:
+            n, rev = (grouped.loc[(a, z)] if (a, z) in grouped.index else (0, 0.0))
+            rows.append({"abc": a, "xyz": z, "clients": int(n), "revenue": float(rev),
+                         "share": float(rev) / total if total > 0 else 0.0,
+                         "strategy": strategies[(a, z)]})
+    return pd.DataFrame(rows)
+
+
+def migration(current: pd.DataFrame, previous: pd.DataFrame, column: str = "abc",
+              revenue: str = "revenue") -> pd.DataFrame:
+    """From->to table between two windows.
+
+    In: ``current`` and ``previous`` with ``client_id``, the class ``column``
+    and ``revenue`` (current window). Clients absent from one side count as
+    ``inactive``. Out: ``from_class, to_class, clients, revenue`` (current
+    revenue), sorted by from, to.
+    """
+    cur = current[["client_id", column, revenue]].rename(columns={column: "to_class"})
+    prev = previous[["client_id", column]].rename(columns={column: "from_class"})
+    both = cur.merge(prev, on="client_id", how="outer")
+    both["from_class"] = both["from_class"].fillna("inactive")
+    both["to_class"] = both["to_class"].fillna("inactive")
+    both[revenue] = both[revenue].fillna(0.0)
+    out = (both.groupby(["from_class", "to_class"], as_index=False)
+           .agg(clients=("client_id", "size"), revenue=(revenue, "sum")))
+    out["clients"] = out["clients"].astype(np.int64)
+    return out.sort_values(["from_class", "to_class"]).reset_index(drop=True)

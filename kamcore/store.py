@@ -1,0 +1,172 @@
+"""The DuckDB store: schema, migrations, named queries and the client x day aggregate.
+
+One process-wide connection per database file; every query runs on its own
+``cursor()`` (DuckDB refuses concurrent use of one connection object).
+Values reach SQL only as bound parameters (``$name`` in the ``.sql`` files).
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+SCHEMA_VERSION = 1
+_HERE = Path(__file__).parent
+QUERY_DIR = _HERE / "queries"
+DATA_TABLES = ("clients", "transactions", "incidents", "contacts", "tenders",
+               "competitors", "prospects")
+
+
+class StoreError(Exception):
+    """A database problem explained in one sentence for a person."""
+
+
+class DatabaseLocked(StoreError):
+    """Another process holds the database file's write lock."""
+
+
+@cache
+def query_text(name: str) -> str:
+    """Text of ``kamcore/queries/<name>.sql``."""
+    path = QUERY_DIR / f"{name}.sql"
+    if not path.exists():
+        raise StoreError(f"unknown query {name!r}: no file {path.name} in kamcore/queries")
+    return path.read_text(encoding="utf-8")
+
+
+def _explain_io_error(path: Path, exc: Exception) -> StoreError:
+    text = str(exc)
+    if "lock" in text.lower():
+        m = re.search(r"PID (\d+)", text)
+        who = f" (process {m.group(1)})" if m else ""
+        return DatabaseLocked(
+            f"The database {path} is in use by another program{who}, for example a running "
+            "dashboard or an import. Close it or wait for it to finish, then try again.")
+    return StoreError(f"Cannot open the database {path}: {text.splitlines()[0]}")
+
+
+class Store:
+    """An open KAM database. Create with :func:`open_store`."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise _explain_io_error(self.path, exc) from exc
+        self._write_lock = threading.RLock()
+        if not read_only:
+            self._ensure_schema()
+
+    # -- connection -------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor on the shared connection (one per query or thread)."""
+        return self._con.cursor()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._con.close()
+
+    # -- queries ----------------------------------------------------------
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run the named query ``queries/<name>.sql`` with bound parameters."""
+        return self.sql(query_text(name), params)
+
+    def sql(self, text: str, params: dict | None = None) -> pd.DataFrame:
+        """Run one SQL statement with bound parameters and return a DataFrame."""
+        cur = self.cursor()
+        try:
+            return cur.execute(text, params or {}).df()
+        finally:
+            cur.close()
+
+    def scalar(self, text: str, params: dict | None = None):
+        cur = self.cursor()
+        try:
+            row = cur.execute(text, params or {}).fetchone()
+            return None if row is None else row[0]
+        finally:
+            cur.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing write: yields a cursor inside BEGIN ... COMMIT."""
+        if self.read_only:
+            raise StoreError(f"The database {self.path} is open read-only.")
+        with self._write_lock:
+            cur = self.cursor()
+            cur.execute("begin transaction")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("rollback")
+                cur.close()
+                raise
+            else:
+                cur.execute("commit")
+                cur.close()
+
+    # -- schema -----------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        cur = self.cursor()
+        try:
+            exists = cur.execute(
+                "select count(*) from information_schema.tables where table_name = 'meta'"
+            ).fetchone()[0]
+            version = 0
+            if exists:
+                row = cur.execute("select value from meta where key = 'schema_version'").fetchone()
+                version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"The database {self.path} was written by a newer release "
+                    f"(schema {version}, this one knows {SCHEMA_VERSION}).")
+            if version < SCHEMA_VERSION:
+                cur.execute("begin transaction")
+                cur.execute((_HERE / "schema.sql").read_text(encoding="utf-8"))
+                for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+                    cur.execute((_HERE / "migrations" / f"{v:03d}.sql").read_text(encoding="utf-8"))
+                cur.execute("insert or replace into meta values ('schema_version', $v)",
+                            {"v": str(SCHEMA_VERSION)})
+                cur.execute("commit")
+        finally:
+            cur.close()
+
+    def schema_version(self) -> int:
+        return int(self.scalar("select value from meta where key = 'schema_version'"))
+
+    # -- aggregate --------------------------------------------------------
+    def refresh_client_day(self, cur: duckdb.DuckDBPyConnection,
+                           client_ids: list[str] | None = None) -> None:
+        """Rebuild ``client_day`` for the given clients (all when None), inside ``cur``'s transaction."""
+        if client_ids is None:
+            cur.execute("delete from client_day")
+            cur.execute(query_text("refresh_client_day"), {"all": True, "clients": []})
+        else:
+            if not client_ids:
+                return
+            ids = sorted(set(map(str, client_ids)))
+            cur.execute("delete from client_day where client_id in (select unnest($clients::varchar[]))",
+                        {"clients": ids})
+            cur.execute(query_text("refresh_client_day"), {"all": False, "clients": ids})
+
+    def table_counts(self) -> dict[str, int]:
+        """Row count of every data table."""
+        return {t: int(self.scalar(f"select count(*) from {t}")) for t in DATA_TABLES}  # noqa: S608 (fixed names)
+
+    def is_empty(self) -> bool:
+        return int(self.scalar("select count(*) from transactions")) == 0
+
+
+def open_store(path: str | Path, read_only: bool = False) -> Store:
+    """Open (and create or migrate when needed) the database at ``path``."""
+    return Store(path, read_only=read_only)

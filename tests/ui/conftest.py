@@ -1,0 +1,32 @@
+"""AppTest helpers: every test starts with empty Streamlit caches and KAM_DB pointing where it asks."""
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    gc.collect()  # drop cached Store objects, so their DuckDB connections close
+
+
+@pytest.fixture(autouse=True)
+def fresh_streamlit_caches():
+    """AppTest runs scripts in this process: cached Stores would leak from one test's database to the next."""
+    _clear_streamlit_caches()
+    yield
+    _clear_streamlit_caches()
+
+
+@pytest.fixture
+def use_db(monkeypatch):
+    """``use_db(path)`` points the app at ``path`` (sets KAM_DB) for this test."""
+
+    def _use(path) -> None:
+        monkeypatch.setenv("KAM_DB", str(path))
+
+    return _use
