@@ -1,0 +1,50 @@
+"""Overview: the business in one screen for the chosen window and filters."""
+import streamlit as st
+
+import ui
+from kamcore import charts
+from kamcore.report import settings_line, universe_line
+
+view = ui.page("menu.overview")
+with ui.guard(view):
+    result = view.analysis()
+    s = result.summary
+    st.caption(f"{settings_line(result, view.lang)} · {universe_line(result, view.lang)}")
+    if s["active_clients"] == 0:
+        st.info(view.t("empty.window"), icon=":material/info:")
+        st.stop()
+    cols = st.columns(4)
+    cols[0].metric(view.t("kpi.revenue"), view.money_short(s["revenue"]), ui.delta(s["revenue"], s["prev_revenue"]),
+                   border=True, help=view.t("overview.prev_window", label=result.previous.label()))
+    if result.profit_known:
+        cols[1].metric(view.t("kpi.profit"), view.money_short(s["profit"]), ui.delta(s["profit"], s["prev_profit"]),
+                       border=True)
+    else:
+        cols[1].metric(view.t("kpi.profit"), "–", border=True, help=result.profit_note)
+    cols[2].metric(view.t("kpi.active_clients"), view.num(s["active_clients"]),
+                   ui.delta(s["active_clients"], s["prev_active_clients"]), border=True)
+    cols[3].metric(view.t("kpi.key_clients"), view.num(s["key_count"]), border=True,
+                   help=view.t("overview.key", n=s["key_count"], share=view.pct(s["key_share"])))
+
+    monthly = view.monthly(result.window.start, result.window.end)
+    prev = view.monthly(result.previous.start, result.previous.end)
+    st.plotly_chart(charts.monthly_revenue(monthly, prev, labels=charts.labels_for(view.lang),
+                                           fmt_money=view.money), key="monthly")
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(view.t("kpi.key_share"))
+        st.markdown(view.t("overview.key", n=s["key_count"], share=view.pct(s["key_share"])) + " "
+                    + view.t("overview.concentration", n50=s["n_for_50"], n80=s["n_for_80"],
+                             top5=view.pct(s["top5_share"])))
+        for code, value in s["flags"]:
+            if code == "client_over_10":
+                names = result.clients.set_index("client_id").loc[value, "name"].tolist()
+                st.warning(view.t("overview.flag_client", names=", ".join(names)), icon=":material/flag:")
+            else:
+                st.warning(view.t("overview.flag_top5", share=view.pct(value)), icon=":material/flag:")
+        st.plotly_chart(charts.key_band(s["key_share"], result.settings.key_band,
+                                        labels=charts.labels_for(view.lang)), key="band")
+    with right:
+        st.subheader(view.t("overview.classes"))
+        st.plotly_chart(charts.class_counts(result.clients, labels=charts.labels_for(view.lang)), key="classes")

@@ -1,0 +1,50 @@
+"""Concentration: how much of the business rests on how few clients."""
+import streamlit as st
+
+import ui
+from kamcore import charts
+from kamcore.concentration import curves
+
+view = ui.page("menu.concentration")
+with ui.guard(view):
+    result = view.analysis()
+    ui.caption(view, result)
+    s = result.summary
+    labels = charts.labels_for(view.lang)
+    st.caption(view.t("conc.by_revenue", n=s["n_ranked"]))
+    cols = st.columns(4)
+    for col, n in zip(cols, (1, 5, 10, 20)):
+        col.metric(view.t("conc.top_n", n=n), view.pct(s[f"top{n}_share"]), border=True)
+    cols = st.columns(5)
+    cols[0].metric(view.t("conc.n_for", p=50), view.num(s["n_for_50"]), border=True)
+    cols[1].metric(view.t("conc.n_for", p=80), view.num(s["n_for_80"]), border=True)
+    cols[2].metric(view.t("conc.hhi"), view.num(s["hhi"]), border=True, help=view.t("conc.hhi_help"))
+    cols[3].metric(view.t("conc.effective_n"), view.num(s["effective_n"], 1), border=True,
+                   help=view.t("conc.effective_help"))
+    cols[4].metric(view.t("conc.gini"), view.num(s["gini"], 2), border=True)
+
+    st.subheader(view.t("conc.flags"))
+    if not s["flags"]:
+        st.success(view.t("conc.no_flags"), icon=":material/check_circle:")
+    for code, value in s["flags"]:
+        if code == "client_over_10":
+            names = result.clients.set_index("client_id").loc[value, "name"].tolist()
+            st.warning(view.t("overview.flag_client", names=", ".join(names)), icon=":material/flag:")
+        else:
+            st.warning(view.t("overview.flag_top5", share=view.pct(value)), icon=":material/flag:")
+
+    st.subheader(view.t("conc.band"))
+    low, high = result.settings.key_band
+    key_share = s["key_share"]
+    band = "conc.band_in" if low <= key_share <= high else ("conc.band_low" if key_share < low else "conc.band_high")
+    st.markdown(view.t(band, n=s["key_count"], share=view.pct(key_share)))
+    st.plotly_chart(charts.key_band(key_share, result.settings.key_band, labels=labels), key="band")
+
+    points = curves(result.clients[result.clients["lines"] > 0])
+    left, right = st.columns(2)
+    with left:
+        st.subheader(view.t("conc.pareto"))
+        st.plotly_chart(charts.pareto_curve(points, labels=labels, fmt_money=view.money), key="pareto")
+    with right:
+        st.subheader(view.t("conc.lorenz"))
+        st.plotly_chart(charts.lorenz_curve(points, s["gini"], labels=labels), key="lorenz")

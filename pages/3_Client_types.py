@@ -1,0 +1,29 @@
+"""Client types: feeders, perspective clients, image-makers, experts and the rest."""
+import streamlit as st
+
+import ui
+from kamcore import charts
+from kamcore.settings import CLIENT_TYPES
+
+view = ui.page("menu.types")
+with ui.guard(view):
+    result = view.analysis()
+    ui.caption(view, result)
+    f = result.clients[result.clients["lines"] > 0]
+    counts = result.summary["type_counts"]
+    cols = st.columns(len(CLIENT_TYPES))
+    for col, kind in zip(cols, CLIENT_TYPES):
+        members = f[f["types"].map(lambda ts, k=kind: k in ts)]
+        col.metric(view.t(f"type.{kind}").capitalize(), view.num(counts[kind]),
+                   view.pct(members["revenue"].sum() / f["revenue"].sum()) if f["revenue"].sum() else None,
+                   delta_color="off", delta_arrow="off", border=True)
+    labels = charts.labels_for(view.lang)
+    st.subheader(view.t("types.bubbles"))
+    st.plotly_chart(charts.type_bubbles(f, labels=labels, fmt_money=view.money), key="bubbles")
+    st.subheader(view.t("types.list"))
+    choice = st.pills(view.t("types.pick"), ["all", *CLIENT_TYPES], default="all", key="type_pick",
+                      format_func=lambda k: view.t("types.all") if k == "all" else view.t(f"type.{k}"))
+    shown = f if choice in (None, "all") else f[f["types"].map(lambda ts: choice in ts)]
+    shown = shown.sort_values("revenue", ascending=False)
+    ui.client_list(view, shown, key="types_list",
+                   columns=["name", "revenue", "profit", "growth", "abc", "xyz", "key", "types", "type_reasons"])

@@ -1,0 +1,366 @@
+"""The shared UI helper: the only module that imports both streamlit and kamcore.
+
+It owns the cached database connection, the cached loaders, the sidebar
+(language, as-of date, window, basis, method settings, filters: all bound to
+the URL so a link reproduces the view), the page menu and the formatting of
+numbers in the chosen language. Pages call :func:`page` first and get a
+:class:`View` with everything they need.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from kamcore import analysis as an
+from kamcore import i18n
+from kamcore.settings import ABC_PRESETS, XYZ_PRESETS, Settings
+from kamcore.store import DatabaseLocked, Store, StoreError, open_store
+
+log = logging.getLogger("kam.ui")
+ROOT = Path(__file__).parent
+MENU = [
+    ("app.py", "menu.overview", ":material/dashboard:"),
+    ("pages/1_ABC_XYZ.py", "menu.abc_xyz", ":material/grid_view:"),
+    ("pages/2_Concentration.py", "menu.concentration", ":material/donut_large:"),
+    ("pages/3_Client_types.py", "menu.types", ":material/category:"),
+    ("pages/4_At_risk.py", "menu.risk", ":material/warning:"),
+    ("pages/5_Account_dossier.py", "menu.dossier", ":material/folder_shared:"),
+    ("pages/6_Prospects.py", "menu.prospects", ":material/person_search:"),
+    ("pages/7_Managers.py", "menu.managers", ":material/groups:"),
+    ("pages/8_Account_marketing.py", "menu.abm", ":material/campaign:"),
+    ("pages/9_Data.py", "menu.data", ":material/upload_file:"),
+]
+WINDOWS = (3, 6, 12, 18, 24, 36)
+
+
+def db_path() -> str:
+    """The database file: ``KAM_DB`` or ``data/kam.duckdb`` next to the app."""
+    return os.environ.get("KAM_DB") or str(ROOT / "data" / "kam.duckdb")
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    return open_store(path)
+
+
+def get_store() -> Store:
+    """The process-wide store; a clear message and a retry button when the file is locked."""
+    path = db_path()
+    try:
+        return _store(path)
+    except DatabaseLocked as exc:
+        st.error(i18n.t("error.locked", lang()) + f"\n\n{exc}")
+        st.button(i18n.t("retry", lang()), type="primary")
+        st.stop()
+    except StoreError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def data_version(store: Store) -> tuple:
+    """Changes whenever an import or rollback changes the data (part of every cache key)."""
+    row = store.sql("select coalesce(max(batch_id), 0) as b, count(rolled_back_at) as r, "
+                    "(select count(*) from client_day) as n from import_batches")
+    return tuple(int(v) for v in row.iloc[0])
+
+
+def clear_caches() -> None:
+    """Called after every write so all pages show the new data at once."""
+    st.cache_data.clear()
+
+
+# -- cached loaders -----------------------------------------------------------
+@st.cache_data(max_entries=16, show_spinner=False)
+def _data_range(path: str, version: tuple) -> dict:
+    row = _store(path).query("data_range").iloc[0]
+    vals = _store(path).query("filter_values").iloc[0]
+    return {"first": row["first_day"], "last": row["last_day"], "clients": int(row["clients"]),
+            "lines": int(row["lines"]),
+            "regions": list(vals["regions"] if vals["regions"] is not None else []),
+            "industries": list(vals["industries"] if vals["industries"] is not None else []),
+            "managers": list(vals["managers"] if vals["managers"] is not None else [])}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _inputs(path: str, version: tuple, as_of: date, months: int, period: str,
+            filters: an.Filters) -> an.Inputs:
+    return an.load_inputs(_store(path), as_of, months, period, filters)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _analysis(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
+              lang: str, currency: str) -> an.Analysis:
+    s = Settings(**dict(settings))
+    inputs = _inputs(path, version, as_of, s.months, s.period, filters)
+    return an.classify(inputs, s, filters, lang, currency)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _monthly(path: str, version: tuple, start: date, end: date, filters: an.Filters) -> pd.DataFrame:
+    return _store(path).query("company_month", start=start, end=end, **filters.params())
+
+
+# -- the view -----------------------------------------------------------------
+def lang() -> str:
+    return st.session_state.get("lang") or "en"
+
+
+@dataclass
+class View:
+    """What a page needs: store, language, window, settings, filters and formatters."""
+
+    store: Store
+    path: str
+    version: tuple
+    lang: str
+    currency: str
+    as_of: date | None
+    settings: Settings
+    filters: an.Filters
+    data: dict
+
+    def t(self, key: str, **kw) -> str:
+        return i18n.t(key, self.lang, **kw)
+
+    def money(self, x, decimals: int = 0) -> str:
+        return i18n.fmt_money(x, self.lang, self.currency, decimals)
+
+    def money_short(self, x) -> str:
+        return i18n.fmt_money_short(x, self.lang, self.currency)
+
+    def pct(self, x, decimals: int = 1) -> str:
+        return i18n.fmt_pct(x, self.lang, decimals)
+
+    def num(self, x, decimals: int = 0) -> str:
+        return i18n.fmt_number(x, self.lang, decimals)
+
+    @property
+    def empty(self) -> bool:
+        return self.as_of is None
+
+    def analysis(self, **changes) -> an.Analysis:
+        """The cached analysis for this view (``changes`` override settings, e.g. basis)."""
+        s = self.settings.with_(**changes) if changes else self.settings
+        return _analysis(self.path, self.version, self.as_of, tuple(sorted(asdict(s).items())),
+                         self.filters, self.lang, self.currency)
+
+    def monthly(self, start: date, end: date) -> pd.DataFrame:
+        return _monthly(self.path, self.version, start, end, self.filters)
+
+
+def _menu(lng: str) -> None:
+    with st.sidebar:
+        st.markdown(f"### {i18n.t('app.title', lng)}")
+        for path, key, icon in MENU:
+            if (ROOT / path).exists():
+                st.page_link(path, label=i18n.t(key, lng), icon=icon)
+        st.divider()
+
+
+def _sidebar(store: Store, version: tuple, path: str) -> tuple:
+    info = _data_range(path, version)
+    with st.sidebar:
+        lng = st.segmented_control(i18n.t("sidebar.language", lang()), list(i18n.LANGUAGES),
+                                   default="en", format_func=i18n.LANGUAGES.get, key="lang",
+                                   bind="query-params", persist_state="session", required=True) or "en"
+        if info["last"] is None:
+            return lng, None, Settings(), an.Filters(), info
+        last = pd.Timestamp(info["last"]).date()
+        first = pd.Timestamp(info["first"]).date()
+        default_as_of = an.default_as_of(last)
+        as_of = st.date_input(i18n.t("sidebar.as_of", lng), value=default_as_of, min_value=first,
+                              max_value=max(default_as_of, last), key="as_of", bind="query-params",
+                              persist_state="session", format="YYYY-MM-DD")
+        months = st.selectbox(i18n.t("sidebar.window", lng), WINDOWS, index=WINDOWS.index(12), key="months",
+                              bind="query-params", persist_state="session")
+        basis = st.segmented_control(i18n.t("sidebar.basis", lng), ["revenue", "profit"], default="revenue",
+                                     format_func=lambda b: i18n.t(f"basis.{b}", lng), key="basis",
+                                     bind="query-params", persist_state="session", required=True) or "revenue"
+        st.markdown(f"**{i18n.t('sidebar.filters', lng)}**")
+        regions = st.multiselect(i18n.t("sidebar.region", lng), info["regions"], key="region",
+                                 bind="query-params", persist_state="session")
+        industries = st.multiselect(i18n.t("sidebar.industry", lng), info["industries"], key="industry",
+                                    bind="query-params", persist_state="session")
+        managers = st.multiselect(i18n.t("sidebar.manager", lng), info["managers"], key="manager",
+                                  bind="query-params", persist_state="session")
+        with st.expander(i18n.t("sidebar.method", lng)):
+            abc = st.selectbox(i18n.t("sidebar.abc_preset", lng), list(ABC_PRESETS), key="abc",
+                               bind="query-params", persist_state="session")
+            xyz = st.selectbox(i18n.t("sidebar.xyz_preset", lng), list(XYZ_PRESETS), key="xyz",
+                               bind="query-params", persist_state="session")
+            period = st.segmented_control(i18n.t("sidebar.period", lng), ["month", "quarter"], default="month",
+                                          format_func=lambda p: i18n.t(f"period.{p}", lng), key="period",
+                                          bind="query-params", persist_state="session", required=True) or "month"
+            key_share = st.slider(i18n.t("sidebar.key_share", lng), 0.30, 0.70, 0.50, 0.05, key="k",
+                                  bind="query-params", persist_state="session")
+            currency = st.selectbox(i18n.t("sidebar.currency", lng), list(i18n.CURRENCY_SYMBOLS),
+                                    index=list(i18n.CURRENCY_SYMBOLS).index(os.environ.get("KAM_CURRENCY", "EUR"))
+                                    if os.environ.get("KAM_CURRENCY", "EUR") in i18n.CURRENCY_SYMBOLS else 0,
+                                    key="currency", bind="query-params", persist_state="session")
+    a, b = ABC_PRESETS.get(abc, ABC_PRESETS["80/95"])
+    x, y = XYZ_PRESETS.get(xyz, XYZ_PRESETS["B2B monthly"])
+    settings = Settings(months=int(months), period=period, basis=basis, abc_a=a, abc_b=b, xyz_x=x, xyz_y=y,
+                        key_share=float(key_share))
+    filters = an.Filters(tuple(regions), tuple(industries), tuple(managers))
+    st.session_state["_currency"] = currency
+    return lng, as_of, settings, filters, info
+
+
+def page(title_key: str, *, needs_data: bool = True) -> View:
+    """Set up a page: config, menu, sidebar; stops with a hint when there is no data."""
+    st.set_page_config(page_title=f"{i18n.t(title_key, lang())} · KAM", page_icon=":material/handshake:",
+                       layout="wide")
+    _menu(lang())
+    store = get_store()
+    path = db_path()
+    version = data_version(store)
+    lng, as_of, settings, filters, info = _sidebar(store, version, path)
+    view = View(store, path, version, lng, st.session_state.get("_currency", "EUR"), as_of,
+                settings, filters, info)
+    st.title(view.t(title_key))
+    if needs_data and view.empty:
+        st.info(f"**{view.t('empty.title')}**\n\n{view.t('empty.hint')}", icon=":material/info:")
+        st.page_link("pages/9_Data.py", label=view.t("menu.data"), icon=":material/upload_file:")
+        st.stop()
+    return view
+
+
+@contextlib.contextmanager
+def guard(view: View):
+    """Show a friendly message instead of a traceback; log the details for the operator."""
+    try:
+        yield
+    except DatabaseLocked:
+        st.error(view.t("error.locked"))
+        st.button(view.t("retry"))
+    except Exception as exc:  # noqa: BLE001 - the user must never see a traceback
+        log.exception("page failed")
+        st.error(view.t("error.generic", msg=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+
+
+def delta(now: float, before: float) -> str | None:
+    """Relative change for st.metric, or None when there is no base."""
+    if before is None or pd.isna(before) or before == 0 or pd.isna(now):
+        return None
+    return f"{(now - before) / abs(before):+.1%}"
+
+
+# -- shared widgets -------------------------------------------------------------
+DOSSIER = "pages/5_Account_dossier.py"
+
+
+def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | None = None,
+                height: int | str = "auto") -> None:
+    """A client table; picking a row opens that client's dossier."""
+    cols = columns or ["name", "value", "share", "abc", "xyz", "cv", "active_share", "median_gap_days", "key", "types"]
+    shown = frame[[c for c in ["client_id"] + cols if c in frame.columns]].copy()
+    if "types" in shown:
+        shown["types"] = shown["types"].map(
+            lambda ts: ", ".join(view.t(f"type.{x}") for x in ts) if isinstance(ts, tuple) else "")
+    money = {"printf": f"%,.0f {i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)}"}
+    config = {
+        "client_id": st.column_config.TextColumn(view.t("col.client_id")),
+        "name": st.column_config.TextColumn(view.t("col.name"), width="medium"),
+        "value": st.column_config.NumberColumn(view.t(f"basis.{view.settings.basis}").capitalize(), format=money["printf"]),
+        "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=money["printf"]),
+        "profit": st.column_config.NumberColumn(view.t("kpi.profit"), format=money["printf"]),
+        "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=money["printf"]),
+        "share": st.column_config.NumberColumn(view.t("col.share"), format="percent"),
+        "active_share": st.column_config.ProgressColumn(view.t("col.active_share"), min_value=0, max_value=1,
+                                                        format="percent"),
+        "cv": st.column_config.NumberColumn("CV", format="%.2f"),
+        "median_gap_days": st.column_config.NumberColumn(view.t("col.median_gap"), format="%.0f"),
+        "key": st.column_config.CheckboxColumn(view.t("col.key")),
+        "types": st.column_config.TextColumn(view.t("col.types")),
+        "growth": st.column_config.NumberColumn(view.t("col.growth"), format="percent"),
+        "type_reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
+        "reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
+    }
+    event = st.dataframe(shown, hide_index=True, column_config=config, key=key, on_select="rerun",
+                         selection_mode="single-row", height=height)
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        st.switch_page(DOSSIER, query_params={"client": str(shown.iloc[rows[0]]["client_id"])})
+
+
+def caption(view: View, result) -> None:
+    """The settings in use and the universe, above every analysis (DOMAIN.md: settings on screen)."""
+    from kamcore.report import settings_line, universe_line
+
+    st.caption(f"{settings_line(result, view.lang)} · {universe_line(result, view.lang)}")
+    if view.settings.basis == "profit" and not result.profit_known:
+        st.warning(view.t("profit.disabled", why=result.profit_note), icon=":material/info:")
+
+
+def excel_button(view: View, result, key: str = "excel") -> None:
+    """Download the analysis workbook (clients, matrix, concentration, migration, settings)."""
+    data = _workbook(view.path, view.version, result.window.as_of, tuple(sorted(asdict(result.settings).items())),
+                     result.filters, view.lang, view.currency)
+    st.download_button(view.t("download.excel"), data, file_name=f"kam-analysis-{result.window.as_of}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:", key=key)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _workbook(path, version, as_of, settings, filters, lang_, currency) -> bytes:
+    from kamcore.export import analysis_workbook
+    from kamcore.report import client_table, settings_rows
+
+    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
+    return analysis_workbook(client_table(result, lang_), result.matrix, result.summary,
+                             settings_rows(result, lang_), result.migration_abc)
+
+
+def migration_columns(view: View) -> dict:
+    """Column headers of a from->to table."""
+    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
+    return {"from_class": view.t("col.from"), "to_class": view.t("col.to"),
+            "clients": st.column_config.NumberColumn(view.t("col.clients")),
+            "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=f"%,.0f {sym}")}
+
+
+# -- who may change data -------------------------------------------------------
+def _password_hash() -> str | None:
+    try:
+        return st.secrets.get("analyst_password_hash") or os.environ.get("KAM_ANALYST_PASSWORD_HASH")
+    except Exception:  # noqa: BLE001 - no secrets.toml at all means demo mode
+        return os.environ.get("KAM_ANALYST_PASSWORD_HASH")
+
+
+def user_name() -> str:
+    """Who is editing (kept with every change)."""
+    return st.session_state.get("analyst_name") or ("analyst" if _password_hash() else "demo")
+
+
+def can_edit(view: View, where: str = "edit") -> bool:
+    """True when changes are allowed; otherwise shows a sign-in form and returns False.
+
+    Without a configured password (demo mode) everything is open and a note says so.
+    """
+    from kamcore.auth import check_password
+
+    stored = _password_hash()
+    if not stored:
+        st.caption(view.t("auth.demo_mode"))
+        return True
+    if st.session_state.get("analyst_ok"):
+        return True
+    with st.form(f"signin_{where}"):
+        st.markdown(view.t("auth.locked"))
+        name = st.text_input(view.t("auth.name"))
+        password = st.text_input(view.t("auth.password"), type="password")
+        if st.form_submit_button(view.t("auth.sign_in")):
+            if check_password(password, stored):
+                st.session_state["analyst_ok"] = True
+                st.session_state["analyst_name"] = name.strip() or "analyst"
+                st.rerun()
+            else:
+                st.error(view.t("auth.wrong"))
+    return False
