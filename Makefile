@@ -18,7 +18,7 @@ ARGS        ?=
 
 VPY   := $(VENV)/bin/python
 STAMP := $(VENV)/.req-stamp
-PIP_FLAGS := --disable-pip-version-check --no-input
+PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
 export KAM_DB
 

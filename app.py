@@ -28,7 +28,7 @@ with ui.guard(view):
 
     monthly = view.monthly(result.window.start, result.window.end)
     prev = view.monthly(result.previous.start, result.previous.end)
-    st.plotly_chart(charts.monthly_revenue(monthly, prev, labels=charts.labels_for(view.lang),
+    st.plotly_chart(charts.monthly_revenue(monthly, prev, labels=view.labels,
                                            fmt_money=view.money), key="monthly")
 
     left, right = st.columns([3, 2])
@@ -44,7 +44,7 @@ with ui.guard(view):
             else:
                 st.warning(view.t("overview.flag_top5", share=view.pct(value)), icon=":material/flag:")
         st.plotly_chart(charts.key_band(s["key_share"], result.settings.key_band,
-                                        labels=charts.labels_for(view.lang)), key="band")
+                                        labels=view.labels), key="band")
     with right:
         st.subheader(view.t("overview.classes"))
-        st.plotly_chart(charts.class_counts(result.clients, labels=charts.labels_for(view.lang)), key="classes")
+        st.plotly_chart(charts.class_counts(result.clients, labels=view.labels), key="classes")

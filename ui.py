@@ -83,9 +83,9 @@ def _data_range(path: str, version: tuple) -> dict:
     vals = _store(path).query("filter_values").iloc[0]
     return {"first": row["first_day"], "last": row["last_day"], "clients": int(row["clients"]),
             "lines": int(row["lines"]),
-            "regions": list(vals["regions"] if vals["regions"] is not None else []),
-            "industries": list(vals["industries"] if vals["industries"] is not None else []),
-            "managers": list(vals["managers"] if vals["managers"] is not None else [])}
+            "regions": list(vals["regions"]),
+            "industries": list(vals["industries"]),
+            "managers": list(vals["managers"])}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -140,6 +140,13 @@ class View:
 
     def num(self, x, decimals: int = 0) -> str:
         return i18n.fmt_number(x, self.lang, decimals)
+
+    @property
+    def labels(self) -> dict:
+        """Chart texts in the chosen language."""
+        from kamcore.charts import LABELS
+
+        return i18n.chart_labels(self.lang, LABELS)
 
     @property
     def empty(self) -> bool:

@@ -227,3 +227,36 @@ def fmt_pct(x, lang: str = "en", decimals: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     return f"{_group(100 * float(x), decimals, lang)} %"
+
+# Slovenian texts of the chart labels (kamcore.charts.LABELS holds the English ones).
+CHART_SL: dict[str, str] = {
+    "no_data": "Ni podatkov", "month": "Mesec", "revenue": "Prihodki", "profit": "Dobiček",
+    "previous": "Prejšnje obdobje", "monthly_revenue": "Prihodki po mesecih", "matrix": "Matrika ABC-XYZ",
+    "clients": "strank", "share": "delež", "X": "X redni", "Y": "Y nihajoči", "Z": "Z neredni",
+    "abc_-": "ni razvrščena", "xyz_-": "brez prihodkov", "xyz_new": "nova",
+    "migration": "Premiki glede na prejšnje obdobje", "previous_window": "prejšnje obdobje",
+    "current_window": "trenutno obdobje", "pareto": "Paretova krivulja", "client_rank": "Stranke (po vrednosti)",
+    "cum_share": "Kumulativni delež", "of_clients": "strank", "lorenz": "Lorenzova krivulja",
+    "equality": "Enaki deleži", "share_of_clients": "Delež strank (od najmanjše)", "share_of_value": "Delež vrednosti",
+    "key_band": "Delež ključnih strank", "band": "pas metode", "type_bubbles": "Tipi strank",
+    "growth": "Rast glede na prejšnje obdobje", "no_growth": "brez rasti (ni prejšnjih prihodkov) ni prikazano",
+    "class_counts": "Stranke po razredih", "risk_trend": "Ogroženi prihodki", "revenue_at_risk": "Ogroženi prihodki",
+    "complaints_over_time": "Reklamacije po mesecih", "complaints": "Reklamacije",
+    "complaints_pareto": "Kje nastajajo napake", "stage": "Faza", "cum_pct": "Kumulativno %", "unknown": "neznano",
+    "p_alive": "Verjetnost aktivnosti", "p_alive_title": "Verjetnost, da je stranka še aktivna",
+    "too_little_history": "premalo zgodovine", "late_deliveries": "Pravočasne dobave",
+    "on_time_rate": "Delež pravočasnih", "target": "cilj", "buying_centre": "Nakupni center",
+    "decision maker": "Odločevalec", "influencer": "Vplivneži", "buyer": "Kupci", "user": "Uporabniki",
+    "gatekeeper": "Vratar", "other": "Drugo", "supporter": "podpornik", "neutral": "nevtralen",
+    "opponent": "nasprotnik", "influence": "vpliv", "manager_portfolio": "Portfelj po skrbnikih",
+    "manager": "Skrbnik", "no_manager": "(brez skrbnika)", "revenue_history": "Prihodki in razred po obdobjih",
+    "period": "Obdobje", "feeder": "hranitelj", "perspective": "perspektivna", "image_maker": "image-maker",
+    "expert": "strokovnjak", "standard": "standardna",
+}
+
+
+def chart_labels(lang: str, english: dict[str, str]) -> dict[str, str]:
+    """Chart texts in ``lang`` for the keys of ``english`` (kamcore.charts.LABELS)."""
+    if lang != "sl":
+        return dict(english)
+    return {k: CHART_SL.get(k, v) for k, v in english.items()}

@@ -8,7 +8,7 @@ view = ui.page("menu.abc_xyz")
 with ui.guard(view):
     result = view.analysis()
     ui.caption(view, result)
-    labels = charts.labels_for(view.lang)
+    labels = view.labels
     top = st.columns([4, 1])
     top[1].write("")
     with top[1]:

@@ -3,14 +3,13 @@ import streamlit as st
 
 import ui
 from kamcore import charts
-from kamcore.concentration import curves
 
 view = ui.page("menu.concentration")
 with ui.guard(view):
     result = view.analysis()
     ui.caption(view, result)
     s = result.summary
-    labels = charts.labels_for(view.lang)
+    labels = view.labels
     st.caption(view.t("conc.by_revenue", n=s["n_ranked"]))
     cols = st.columns(4)
     for col, n in zip(cols, (1, 5, 10, 20)):
@@ -40,11 +39,11 @@ with ui.guard(view):
     st.markdown(view.t(band, n=s["key_count"], share=view.pct(key_share)))
     st.plotly_chart(charts.key_band(key_share, result.settings.key_band, labels=labels), key="band")
 
-    points = curves(result.clients[result.clients["lines"] > 0])
+    revenue = result.clients.loc[result.clients["lines"] > 0, "revenue"]
     left, right = st.columns(2)
     with left:
         st.subheader(view.t("conc.pareto"))
-        st.plotly_chart(charts.pareto_curve(points, labels=labels, fmt_money=view.money), key="pareto")
+        st.plotly_chart(charts.pareto_curve(revenue, labels=labels), key="pareto")
     with right:
         st.subheader(view.t("conc.lorenz"))
-        st.plotly_chart(charts.lorenz_curve(points, s["gini"], labels=labels), key="lorenz")
+        st.plotly_chart(charts.lorenz_curve(revenue, s["gini"], labels=labels), key="lorenz")

@@ -17,7 +17,7 @@ with ui.guard(view):
         col.metric(view.t(f"type.{kind}").capitalize(), view.num(counts[kind]),
                    view.pct(members["revenue"].sum() / f["revenue"].sum()) if f["revenue"].sum() else None,
                    delta_color="off", delta_arrow="off", border=True)
-    labels = charts.labels_for(view.lang)
+    labels = view.labels
     st.subheader(view.t("types.bubbles"))
     st.plotly_chart(charts.type_bubbles(f, labels=labels, fmt_money=view.money), key="bubbles")
     st.subheader(view.t("types.list"))

@@ -125,6 +125,9 @@ def app_server(browser_required, demo_db, copy_db):
 def browser(browser_required):
     from playwright.sync_api import sync_playwright
 
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for stale in ARTIFACTS.glob("FAILED-*.png"):  # from an earlier run
+        stale.unlink()
     pw = sync_playwright().start()
     try:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -151,9 +154,6 @@ def page(browser, request):
                                   timezone_id="Europe/Ljubljana")
     pg = context.new_page()
     pg.set_default_timeout(ACTION_TIMEOUT)
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.console_errors = errors  # for tests that want to look
     yield pg
     rep = getattr(request.node, "rep_call", None)
     if rep is not None and rep.failed:

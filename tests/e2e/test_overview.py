@@ -18,7 +18,8 @@ CHART = '[data-testid="stPlotlyChart"], .js-plotly-plot'
 WIDGETS = ("stSelectbox", "stRadio", "stMultiSelect", "stSegmentedControl", "stButtonGroup", "stPills")
 LANGUAGE_LABEL = "Language / Jezik"
 SLOVENIAN = re.compile(r"sloven|^\s*sl\s*$|🇸🇮", re.I)
-ALL_OPTION = re.compile(r"^\s*(all|vse|vsi|\(all\))\b", re.I)
+# Options that are not a value: "All" entries and the multiselect's own "Select all" / "Clear".
+ALL_OPTION = re.compile(r"^\s*(all|vse|vsi|\(all\)|select all|izberi vse|clear( all)?|počisti)\b", re.I)
 
 
 # -- helpers -------------------------------------------------------------------
@@ -64,9 +65,18 @@ def widget_kind(widget: Locator) -> str:
     return widget.get_attribute("data-testid") or ""
 
 
+def widget_value(widget: Locator) -> str:
+    """Visible value of a widget: a selectbox's input value plus a multiselect's tags."""
+    combo = widget.locator('[role="combobox"]')
+    value = combo.first.input_value() if combo.count() else ""
+    return f"{value} {widget.inner_text()}"
+
+
 def open_dropdown(page: Page, widget: Locator) -> Locator:
-    widget.locator('[data-baseweb="select"]').first.click()
-    options = page.locator('[role="option"]')
+    """Open a selectbox/multiselect list (react-aria combobox in streamlit 1.67; baseweb before)."""
+    trigger = widget.locator('[role="combobox"], [data-baseweb="select"]').first
+    trigger.click()
+    options = page.locator('[role="listbox"] [role="option"], [role="option"]')
     expect(options.first).to_be_visible(timeout=10_000)
     return options
 
@@ -76,7 +86,7 @@ def choose(page: Page, widget: Locator, option: re.Pattern | None = None) -> str
     option that is not "All" and not already selected. Returns the chosen text."""
     kind = widget_kind(widget)
     if kind in ("stSelectbox", "stMultiSelect"):
-        current = widget.inner_text()
+        current = widget_value(widget)
         options = open_dropdown(page, widget)
         texts = [t.strip() for t in options.all_inner_texts()]
         if option is not None:
@@ -86,7 +96,8 @@ def choose(page: Page, widget: Locator, option: re.Pattern | None = None) -> str
                         if t and not ALL_OPTION.search(t) and t not in current), None)
         assert idx is not None, f"no suitable option in {kind}: {texts!r}"
         options.nth(idx).click()
-        page.keyboard.press("Escape")  # close a multiselect's list
+        if options.count():
+            page.keyboard.press("Escape")  # close a multiselect's list that stays open
         return texts[idx]
     # Radio, segmented control, pills: options are labels or buttons inside the widget.
     candidates = widget.locator('label, button, [role="radio"], [role="option"]')
@@ -150,7 +161,9 @@ def test_region_filter_updates_url(page: Page, app_server, artifacts, browser):
         other.set_default_timeout(SETTLE_MS)
         open_app(other, page.url)
         again = sidebar_widget(other, re.compile(r"^\s*Regions?\b", re.I))
-        expect(again).to_contain_text(chosen, timeout=SETTLE_MS)
+        expect(again).to_be_visible(timeout=SETTLE_MS)
+        assert chosen in widget_value(again), (
+            f"opening {page.url} in a new session does not restore the region filter {chosen!r}")
     finally:
         shared.close()
 

@@ -1,0 +1,169 @@
+"""BG/NBD "probability alive" of Fader, Hardie & Lee (2005), DOMAIN.md §8.
+
+Per client: ``x`` = repeat purchase days (distinct purchase days − 1),
+``t_x`` = weeks from the first to the last purchase day, ``T`` = weeks from
+the first purchase day to the as-of date (days / 7).
+
+:func:`fit` maximises the log-likelihood over log-parameters with
+``scipy.optimize.minimize``; the per-client log-likelihood is the standard
+
+    ln L = A1 + A2 + ln(exp(A3) + [x > 0]·exp(A4))
+    A1 = lnΓ(r+x) − lnΓ(r) + r·ln α
+    A2 = ln B(a, b+x) − ln B(a, b)
+    A3 = −(r+x)·ln(α+T)
+    A4 = ln a − ln(b+x−1) − (r+x)·ln(α+t_x)
+
+with the last term taken by ``logsumexp``. Clients with the same
+``(x, t_x, T)`` are pooled with a weight, so large data sets stay fast.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import betaln, expit, gammaln, logsumexp
+
+from .settings import DEFAULT, Settings
+
+PARAMS = ("r", "alpha", "a", "b")
+_BOUND = 1e6          # a parameter beyond this (or below 1/this) is a degenerate fit
+
+
+@dataclass(frozen=True)
+class BGNBDFit:
+    """Fitted parameters, the maximised log-likelihood and whether the fit can be trusted."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    loglik: float
+    converged: bool
+    n: int
+    message: str
+
+    def params(self) -> dict:
+        return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _arrays(x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = np.asarray(x, dtype=float)
+    t_x = np.asarray(t_x, dtype=float)
+    T = np.asarray(T, dtype=float)
+    if not (x.shape == t_x.shape == T.shape):
+        raise ValueError(f"x, t_x and T must have the same length, not {x.shape}, {t_x.shape}, {T.shape}")
+    return x, t_x, T
+
+
+def log_likelihood(params, x, t_x, T, weights=None) -> np.ndarray | float:
+    """Per-client log-likelihood for parameters ``(r, alpha, a, b)`` (summed with ``weights`` when given)."""
+    r, alpha, a, b = params
+    x, t_x, T = _arrays(x, t_x, T)
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    a2 = betaln(a, b + x) - betaln(a, b)
+    a3 = -(r + x) * np.log(alpha + T)
+    repeat = x > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a4 = np.where(repeat, np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) - (r + x) * np.log(alpha + t_x),
+                      -np.inf)
+    ll = a1 + a2 + logsumexp(np.stack([a3, a4]), axis=0)
+    if weights is None:
+        return ll
+    return float(np.dot(weights, ll))
+
+
+def _failed(n: int, why: str, loglik: float = float("nan"), params=(np.nan,) * 4) -> BGNBDFit:
+    r, alpha, a, b = (float(p) for p in params)
+    return BGNBDFit(r, alpha, a, b, float(loglik), False, n, why)
+
+
+def fit(x, t_x, T) -> BGNBDFit:
+    """Maximum-likelihood BG/NBD fit. In: arrays x (repeat purchase days), t_x, T (weeks), one entry per client.
+
+    Never raises for bad data: a fit that does not converge, or whose
+    parameters or log-likelihood are not finite or degenerate, comes back with
+    ``converged=False`` and a ``message`` in words.
+    """
+    x, t_x, T = _arrays(x, t_x, T)
+    n = int(len(x))
+    if n == 0:
+        return _failed(0, "no clients with a purchase: nothing to fit")
+    bad = ~np.isfinite(x) | ~np.isfinite(t_x) | ~np.isfinite(T) | (x < 0) | (t_x < 0) | (T < t_x)
+    if bad.any():
+        return _failed(n, f"{int(bad.sum())} clients have impossible histories (need 0 <= t_x <= T, x >= 0)")
+    if not (x > 0).any():
+        return _failed(n, "every client bought only once: repeat purchases are needed to fit the model")
+    if not (T > 0).any():
+        return _failed(n, "all clients started on the as-of date: no time to observe them")
+
+    rows = np.stack([x, t_x, T], axis=1)
+    uniq, weights = np.unique(rows, axis=0, return_counts=True)
+    ux, ut, uT = uniq[:, 0], uniq[:, 1], uniq[:, 2]
+    w = weights.astype(float)
+
+    def objective(log_params):
+        with np.errstate(all="ignore"):
+            value = -log_likelihood(np.exp(log_params), ux, ut, uT, w) / n
+        return value if np.isfinite(value) else 1e10
+
+    scale = max(float(np.mean(T)), 1e-3)
+    starts = [np.log([1.0, scale, 1.0, 1.0]), np.log([0.5, scale / 4, 0.5, 2.0]), np.zeros(4)]
+    best = None
+    for x0 in starts:
+        res = minimize(objective, x0, method="L-BFGS-B", bounds=[(-15.0, 15.0)] * 4)
+        if best is None or res.fun < best.fun:
+            best = res
+        if res.success and res.fun < 1e9:
+            break
+    # polish with a derivative-free method (robust when the gradient is flat)
+    polished = minimize(objective, best.x, method="Nelder-Mead",
+                        options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000})
+    if polished.fun <= best.fun:
+        best_x, success, why = polished.x, bool(polished.success or best.success), str(polished.message)
+    else:
+        best_x, success, why = best.x, bool(best.success), str(best.message)
+    params = np.exp(best_x)
+    loglik = -objective(best_x) * n
+    if not success:
+        return _failed(n, f"the optimiser did not converge ({why})", loglik, params)
+    if not (np.all(np.isfinite(params)) and np.isfinite(loglik)) or loglik <= -1e9:
+        return _failed(n, "the fit gave non-finite parameters or likelihood", loglik, params)
+    if np.any(params > _BOUND) or np.any(params < 1 / _BOUND):
+        names = ", ".join(f"{k} = {v:.3g}" for k, v in zip(PARAMS, params) if v > _BOUND or v < 1 / _BOUND)
+        return _failed(n, f"the fit ran to a degenerate edge ({names}): the data do not identify the model",
+                       loglik, params)
+    r, alpha, a, b = (float(p) for p in params)
+    return BGNBDFit(r, alpha, a, b, float(loglik), True, n, "converged")
+
+
+def p_alive(fit_: BGNBDFit, x, t_x, T) -> np.ndarray:
+    """P(alive) per client: ``1 / (1 + a/(b+x−1)·((α+T)/(α+t_x))^(r+x))`` for x >= 1; NaN for x == 0 (too little history)."""
+    x, t_x, T = _arrays(x, t_x, T)
+    r, alpha, a, b = fit_.r, fit_.alpha, fit_.a, fit_.b
+    repeat = x >= 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_term = (np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0))
+                    + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
+        p = expit(-log_term)
+    return np.where(repeat, p, np.nan)
+
+
+def no_signal(p, settings: Settings = DEFAULT) -> bool:
+    """True when P >= ``no_signal_p`` for at least ``no_signal_share`` of the clients with x >= 1 (NaN = x == 0, ignored).
+
+    Also true when there is no client with x >= 1 at all (nothing to tell apart).
+    """
+    p = np.asarray(p, dtype=float)
+    p = p[np.isfinite(p)]
+    if len(p) == 0:
+        return True
+    return bool(np.mean(p >= settings.no_signal_p) >= settings.no_signal_share)
+
+
+def describe(fit_: BGNBDFit) -> str:
+    """The parameters in one line: "r = 0.243, alpha = 4.41 weeks, a = 0.793, b = 2.43"."""
+    return (f"r = {fit_.r:.3g}, alpha = {fit_.alpha:.3g} weeks, a = {fit_.a:.3g}, b = {fit_.b:.3g}")

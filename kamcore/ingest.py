@@ -1,0 +1,805 @@
+"""Import files into the KAM store: prepare (read, map, validate; no writes), commit, roll back.
+
+``prepare`` -> :class:`Prepared` (clean rows, problems, decisions to show the user);
+``commit`` writes one import batch all-or-nothing; ``rollback`` undoes a batch and
+restores the rows it replaced. Identity of a row (DOMAIN.md §1): transactions use
+``txn_id`` or ``sha1(normalised content) + "#" + occurrence among identical rows of
+the file``; the other tables use their natural key (e.g. ``client_id``) or the same
+content identity. Replaced or updated rows are moved to ``<table>_archive``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kamcore import mapping as mp
+from kamcore import validate as va
+from kamcore.readers import (PROBLEM_COLUMNS, ImportRejected, Limits, RawTable, problem_frame,
+                             read_source)
+from kamcore.store import Store
+
+__all__ = ["Limits", "ImportRejected", "Prepared", "ImportResult", "prepare", "commit", "import_file",
+           "list_batches", "rollback", "save_mapping", "load_mapping", "template", "TABLES"]
+
+TABLES = mp.TABLES
+DATED = {"transactions": "date", "incidents": "date", "tenders": "date"}
+# Natural identity of a row per table (SQL over the table's columns); None = content identity only.
+NATURAL_KEY = {
+    "transactions": "txn_id",
+    "clients": "client_id",
+    "incidents": "incident_id",
+    "contacts": "coalesce(contact_id, client_id || chr(31) || name)",
+    "tenders": "tender_id",
+    "competitors": "client_id || chr(31) || competitor",
+    "prospects": "coalesce(prospect_id, name)",
+}
+KEY_COLUMNS = {"transactions": ("txn_id",), "clients": ("client_id",), "incidents": ("incident_id", "client_id"),
+               "contacts": ("contact_id", "name"), "tenders": ("tender_id", "client_id"),
+               "competitors": ("competitor",), "prospects": ("prospect_id", "name")}
+# Tables where a row with a known key but different content replaces the stored row.
+UPDATES = {"clients", "contacts", "competitors", "prospects", "incidents", "tenders"}
+MAX_STORED_PROBLEMS = 1000
+
+
+@dataclass
+class Prepared:
+    """A validated file, nothing written. ``data`` holds the rows ready to insert."""
+
+    table: str
+    file_name: str
+    data: pa.Table                                  # stored contract columns (+ row_key) of the valid rows, plus _row
+    problems: pd.DataFrame                          # file, row, column_letter, column, value, problem
+    mapping: dict[str, str | None]                  # source header -> contract column or None
+    headers: list[str]
+    unknown_columns: list[str]
+    rows_read: int = 0
+    blocking: list[str] = field(default_factory=list)   # file-level problems: nothing can be imported
+    ambiguous_dates: list[str] = field(default_factory=list)
+    non_sales: pd.DataFrame = field(default_factory=pd.DataFrame)   # rows without a client (transactions)
+    duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)  # row, same_as_row: identical rows in the file
+    unknown_client_ids: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    checksum: str = ""
+    decisions: dict = field(default_factory=dict)   # encoding, delimiter, date order, decimal, revenue rule ...
+    notes: list[str] = field(default_factory=list)
+    extra: pa.Table | None = None                   # unknown columns of the valid rows, as text
+    cancellations: int = 0                          # lines of invoices starting with "C" (netted as negatives)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows that will be inserted (contract columns, and row_key for transactions)."""
+        return self.data.drop_columns(["_row"]).to_pandas()
+
+    @property
+    def n_valid(self) -> int:
+        return self.data.num_rows
+
+    @property
+    def n_invalid(self) -> int:
+        return int(self.problems["row"].dropna().loc[lambda s: s > 0].nunique()) if len(self.problems) else 0
+
+    @property
+    def ok(self) -> bool:
+        """True when every row is valid and nothing blocks the import."""
+        return not self.blocking and self.problems.empty
+
+    def summary(self) -> str:
+        """One line for a person: what the file holds and what is wrong."""
+        parts = [f"{self.file_name}: {self.rows_read:,} rows read, {self.n_valid:,} valid"]
+        if self.n_invalid:
+            parts.append(f"{self.n_invalid:,} with problems")
+        if len(self.non_sales):
+            parts.append(f"{len(self.non_sales):,} without a client (not sales)")
+        if len(self.duplicates):
+            parts.append(f"{len(self.duplicates):,} duplicate rows")
+        if self.blocking:
+            parts.append(self.blocking[0])
+        return "; ".join(parts)
+
+
+@dataclass
+class ImportResult:
+    """What a commit did. rows_read = rows_added + rows_skipped + rows_rejected."""
+
+    batch_id: int
+    table: str
+    file_name: str
+    rows_read: int
+    rows_added: int
+    rows_skipped: int        # already present (or repeated inside the file)
+    rows_rejected: int       # invalid rows and rows without a client, not imported
+    rows_replaced: int       # stored rows replaced (replace range, or updated by key); restorable by rollback
+    non_sales: int = 0
+    problems: pd.DataFrame = field(default_factory=lambda: problem_frame(), repr=False)
+
+    def summary(self) -> str:
+        return (f"batch {self.batch_id}: {self.file_name} -> {self.table}: {self.rows_added:,} added, "
+                f"{self.rows_skipped:,} already present, {self.rows_rejected:,} rejected, "
+                f"{self.rows_replaced:,} replaced")
+
+
+# -- prepare -----------------------------------------------------------------
+
+def prepare(source, table: str, *, file_name: str | None = None, sheet: str | None = None,
+            mapping: dict | None = None, dayfirst: bool | None = None, decimal: str | None = None,
+            encoding: str | None = None, delimiter: str | None = None,
+            revenue_from_qty_price: bool | None = None, limits: Limits = Limits(),
+            store: Store | None = None) -> Prepared:
+    """Read ``source`` (path or bytes), map its headers to ``table``'s contract and validate every row.
+
+    Writes nothing. Raises ImportRejected only when the file cannot be read at all
+    (empty, too large, zip bomb, bad encoding); everything else is reported in the
+    returned :class:`Prepared` (``blocking`` for file-level problems, ``problems`` per cell).
+    ``store`` (optional) lets client ids unknown to the clients table be listed.
+    """
+    cols = mp.columns(table)
+    if decimal not in (None, ",", "."):
+        raise ValueError("decimal must be ',' or '.'")
+    index_score = _header_scorer(table)
+    raw = read_source(source, file_name=file_name, sheet=sheet, encoding=encoding, delimiter=delimiter,
+                      limits=limits, score_headers=index_score)
+    fname = raw.file_name
+    raw = _drop_comment_rows(raw)
+    colmap, blocking = _resolve_mapping(table, raw, mapping)
+    unknown = [h for h in raw.headers if colmap.get(h) is None and h != ""]
+    prep = Prepared(table=table, file_name=fname, data=pa.table({}), problems=problem_frame(raw.problems),
+                    mapping=colmap, headers=list(raw.headers), unknown_columns=unknown,
+                    rows_read=raw.n_rows + len(raw.problems),
+                    sheets=raw.sheets, sheet=raw.sheet, checksum=raw.checksum)
+    prep.decisions = {k: v for k, v in (("encoding", raw.encoding), ("delimiter", raw.delimiter),
+                                         ("sheet", raw.sheet)) if v}
+    if raw.note:
+        prep.notes.append(raw.note)
+    position = {}                                     # contract column -> index in raw.headers
+    for i, h in enumerate(raw.headers):
+        target = colmap.get(h)
+        if target is not None and target not in position:
+            position[target] = i
+    names = {c.name for c in cols}
+    compute_revenue = False
+    if "revenue" in names:
+        has_qp = "quantity" in position and mp.UNIT_PRICE in position
+        if revenue_from_qty_price or (revenue_from_qty_price is None and "revenue" not in position and has_qp):
+            if not has_qp:
+                blocking.append("revenue = quantity x unit price needs both a quantity and a unit price column")
+            compute_revenue = True
+    for c in cols:
+        if c.required and c.name not in position and not (c.name == "revenue" and compute_revenue):
+            blocking.append(_missing_message(c.name, raw))
+    if blocking:
+        prep.blocking = blocking
+        prep.problems = _concat_problems(prep.problems, problem_frame(
+            [{"file": fname, "row": raw.header_row, "column_letter": "", "column": "", "value": "", "problem": b}
+             for b in blocking]))
+        return prep
+
+    n = raw.n_rows
+    default_decimal = "," if raw.delimiter == ";" else "."
+    values: dict[str, pa.Array] = {}
+    issues: list[tuple[int, np.ndarray, object]] = []          # (raw column index, positions, message(s))
+    date_orders = {}
+    for c in cols:
+        if c.name not in position:
+            continue
+        i = position[c.name]
+        arr = raw.columns[i]
+        if c.kind == "date":
+            res = va.parse_date(arr, dayfirst)
+            vals, found = res.values, res.issues
+            if res.ambiguous:
+                prep.ambiguous_dates.append(c.name)
+                blocking.append(f"column {_letter(raw, i)} '{raw.headers[i]}' ({c.name}): dates such as "
+                                f"{res.example} can be read day-first or month-first; choose one "
+                                "(--dayfirst or --monthfirst)")
+            if res.order:
+                date_orders[c.name] = res.order
+        elif c.kind == "number":
+            vals, found = va.parse_number(arr, decimal, default_decimal)
+            if c.low is not None or c.high is not None:
+                found = found + va.check_range(vals, c.low, c.high)
+        elif c.kind == "int":
+            vals, found = va.parse_int(arr, c.low, c.high, decimal)
+        elif c.kind == "bool":
+            vals, found = va.parse_bool(arr)
+        elif c.kind == "choice":
+            vals, found = va.parse_choice(arr, c)
+        elif c.kind == "id":
+            vals, found = va.parse_id(arr)
+        else:
+            vals, found = va.parse_text(arr)
+        values[c.name] = vals
+        issues.extend((i, pos, msg) for pos, msg in found)
+    if date_orders:
+        prep.decisions["date_order"] = date_orders
+    if blocking:
+        prep.blocking = blocking
+        prep.problems = _concat_problems(prep.problems, problem_frame(
+            [{"file": fname, "row": raw.header_row, "column_letter": "", "column": "", "value": "", "problem": b}
+             for b in blocking]))
+        return prep
+
+    if compute_revenue:
+        q = values["quantity"].to_numpy(zero_copy_only=False).astype(float)
+        p = values[mp.UNIT_PRICE].to_numpy(zero_copy_only=False).astype(float)
+        rev = np.round(q * p, 6)
+        values["revenue"] = pa.array(rev, mask=np.isnan(rev), type=pa.float64())
+        prep.decisions["revenue"] = "quantity x unit price"
+        prep.notes.append("revenue computed as quantity x unit price")
+        position.setdefault("revenue", position[mp.UNIT_PRICE])
+
+    # rows without a client are not sales (transactions): counted, shown, never imported
+    bad = np.zeros(n, dtype=bool)
+    for i, pos, _ in issues:
+        bad[pos] = True
+    non_sales = np.zeros(n, dtype=bool)
+    if table == "transactions":
+        client_raw_empty = va._mask(pc.is_null(va.clean_text(raw.columns[position["client_id"]])))
+        in_merge = _in_merged(raw, position["client_id"], client_raw_empty)
+        non_sales = client_raw_empty & ~in_merge
+    for c in cols:
+        if not c.required or c.name not in values:
+            continue
+        empty = va._mask(pc.is_null(values[c.name])) & ~bad & ~non_sales
+        if empty.any():
+            pos = np.flatnonzero(empty)
+            i = position[c.name]
+            msg = f"{c.name} is empty (required)"
+            if c.name == "revenue" and compute_revenue:
+                msg = "revenue cannot be computed: quantity or unit price is empty"
+            issues.append((i, pos, msg))
+            bad[pos] = True
+    # identity and duplicates inside the file
+    valid = ~bad & ~non_sales
+    stored = mp.stored_columns(table)
+    data = _assemble_table(table, values, stored, n)
+    keys, content = _identity(table, data)
+    dup_issue, dup_frame, dup_rows = _duplicates(table, keys, content, raw.rows, valid)
+    if dup_issue is not None:
+        idx_col = next((position[k] for k in KEY_COLUMNS[table] if k in position), 0)
+        issues.append((idx_col, dup_issue[0], dup_issue[1]))
+        bad[dup_issue[0]] = True
+        valid = ~bad & ~non_sales
+    prep.duplicates = dup_frame
+    prep.problems = _concat_problems(prep.problems, _problem_rows(raw, issues, non_sales))
+    keep = valid & ~dup_rows
+    if table == "transactions":
+        data = data.append_column("row_key", keys)
+        data = data.select(["row_key", *stored])
+    data = data.append_column("_row", pa.array(raw.rows, type=pa.int64()))
+    prep.data = data.filter(pa.array(keep))
+    unknown_idx = [i for i, h in enumerate(raw.headers) if colmap.get(h) is None and h != ""]
+    if unknown_idx:
+        mask = pa.array(keep)
+        prep.extra = pa.table({raw.headers[i]: va.clean_text(raw.columns[i]).filter(mask) for i in unknown_idx})
+    if non_sales.any():
+        prep.non_sales = _raw_frame(raw, np.flatnonzero(non_sales))
+    if "order_id" in values and table == "transactions":
+        cancel = pc.starts_with(values["order_id"], "C").filter(pa.array(keep))
+        prep.cancellations = int(pc.sum(pc.cast(cancel, pa.int64())).as_py() or 0)
+        if prep.cancellations:
+            prep.notes.append(f"{prep.cancellations:,} cancellation lines (invoice numbers starting with C) "
+                              "are netted as negative revenue")
+    if store is not None and "client_id" in stored and table != "clients" and prep.data.num_rows:
+        prep.unknown_client_ids = _unknown_clients(store, prep.data.column("client_id"))
+    return prep
+
+
+def _drop_comment_rows(raw: RawTable) -> RawTable:
+    """Leave out lines whose only cell starts with '# ' (the column descriptions of a CSV template)."""
+    if not raw.columns or raw.n_rows == 0 or not pa.types.is_string(raw.columns[0].type):
+        return raw
+    comment = va._mask(pc.starts_with(raw.columns[0], "# "))
+    if not comment.any():
+        return raw
+    for arr in raw.columns[1:]:
+        comment &= va._mask(pc.is_null(arr))
+    if not comment.any():
+        return raw
+    keep = pa.array(~comment)
+    raw.columns = [a.filter(keep) for a in raw.columns]
+    raw.rows = raw.rows[~comment]
+    return raw
+
+
+def _header_scorer(table: str):
+    def score(headers: list[str]) -> int:
+        return sum(1 for v in mp.auto_mapping(table, headers).values() if v)
+    return score
+
+
+def _letter(raw: RawTable, i: int) -> str:
+    return mp.column_letter(raw.first_col + i)
+
+
+def _resolve_mapping(table: str, raw: RawTable, given: dict | None) -> tuple[dict, list[str]]:
+    """Auto mapping overridden by ``given``; duplicate headers and double mappings are blocking problems."""
+    names = {c.name for c in mp.columns(table)}
+    auto = mp.auto_mapping(table, raw.headers)
+    blocking: list[str] = []
+    if given:
+        for h, target in given.items():
+            if target in (None, "", "-"):
+                continue
+            if target not in names:
+                blocking.append(f"the mapping sends '{h}' to '{target}', which is not a column of {table}; "
+                                f"columns: {', '.join(sorted(names))}")
+        overridden = {t for h, t in given.items() if h in raw.headers and t}
+        for h in raw.headers:
+            if h in given:
+                auto[h] = given[h] if given[h] in names else None
+            elif auto.get(h) in overridden:
+                auto[h] = None
+    seen: dict[str, list[int]] = {}
+    for i, h in enumerate(raw.headers):
+        norm = mp.normalise_header(h)
+        if norm:
+            seen.setdefault(norm, []).append(i)
+    for norm, idx in seen.items():
+        if len(idx) > 1 and any(auto.get(raw.headers[i]) for i in idx):
+            letters = " and ".join(_letter(raw, i) for i in idx)
+            blocking.append(f"columns {letters} have the same header '{raw.headers[idx[0]]}'; "
+                            "rename or delete one of them")
+    targets: dict[str, list[int]] = {}
+    for i, h in enumerate(raw.headers):
+        t = auto.get(h)
+        if t:
+            targets.setdefault(t, []).append(i)
+    for t, idx in targets.items():
+        if len({raw.headers[i] for i in idx}) > 1:
+            letters = " and ".join(f"{_letter(raw, i)} '{raw.headers[i]}'" for i in idx)
+            blocking.append(f"columns {letters} are both mapped to {t}; map only one")
+    return auto, blocking
+
+
+def _missing_message(name: str, raw: RawTable) -> str:
+    listed = ", ".join(f"{_letter(raw, i)} '{h}'" for i, h in enumerate(raw.headers[:12]))
+    more = f" and {len(raw.headers) - 12} more" if len(raw.headers) > 12 else ""
+    hint = ""
+    if len(raw.headers) == 1 and any(ch in raw.headers[0] for ch in ",;\t|"):
+        hint = " (only one column was found: is the delimiter right?)"
+    return f"no column for {name} (required); the file's columns are: {listed}{more}{hint}"
+
+
+def _in_merged(raw: RawTable, col_index: int, mask: np.ndarray) -> np.ndarray:
+    """Which masked rows sit inside a merged Excel range (below its top-left cell) in this column."""
+    out = np.zeros(len(mask), dtype=bool)
+    if not raw.merged or not mask.any():
+        return out
+    col = raw.first_col + col_index
+    for r0, c0, r1, c1 in raw.merged:
+        if c0 <= col <= c1:
+            out |= mask & (raw.rows > r0) & (raw.rows <= r1)
+    return out
+
+
+def _merged_hint(raw: RawTable, col_index: int, row: int) -> str:
+    col = raw.first_col + col_index
+    for r0, c0, r1, c1 in raw.merged:
+        if c0 <= col <= c1 and r0 < row <= r1:
+            return (f" (the cell is part of merged cells {mp.column_letter(c0)}{r0}:{mp.column_letter(c1)}{r1}; "
+                    "unmerge them and fill every row)")
+    return ""
+
+
+def _problem_rows(raw: RawTable, issues, non_sales: np.ndarray) -> pd.DataFrame:
+    """One problem row per (cell, message); rows without a client are not reported as problems."""
+    parts = []
+    for i, pos, msg in issues:
+        pos = np.asarray(pos, dtype=np.int64)
+        if not len(pos):
+            continue
+        msgs = np.asarray(msg if isinstance(msg, list) else [msg] * len(pos), dtype=object)
+        keep = ~non_sales[pos]
+        pos, msgs = pos[keep], msgs[keep]
+        if not len(pos):
+            continue
+        vals = [_show(v) for v in raw.columns[i].take(pa.array(pos)).to_pylist()]
+        rows = raw.rows[pos]
+        if raw.merged:
+            msgs = np.asarray([m + _merged_hint(raw, i, r) for m, r in zip(msgs, rows)], dtype=object)
+        parts.append(pd.DataFrame({"file": raw.file_name, "row": rows, "column_letter": _letter(raw, i),
+                                   "column": raw.headers[i], "value": vals, "problem": msgs, "_ci": i}))
+    if not parts:
+        return problem_frame()
+    frame = pd.concat(parts, ignore_index=True).sort_values(["row", "_ci"], kind="stable")
+    return problem_frame(frame.drop(columns="_ci").to_dict("records"))
+
+
+def _show(v) -> str:
+    if v is None:
+        return ""
+    text = v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _concat_problems(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    if a.empty:
+        return b.reset_index(drop=True)
+    if b.empty:
+        return a.reset_index(drop=True)
+    return problem_frame(pd.concat([a, b], ignore_index=True).to_dict("records"))
+
+
+def _raw_frame(raw: RawTable, pos: np.ndarray) -> pd.DataFrame:
+    """The file's own cells of some rows (for showing rows that are not imported)."""
+    take = pa.array(pos)
+    frame = pd.DataFrame({"row": raw.rows[pos]})
+    for i, h in enumerate(raw.headers):
+        frame[h or _letter(raw, i)] = [_show(v) for v in raw.columns[i].take(take).to_pylist()]
+    return frame
+
+
+_TYPES = {"id": pa.string(), "text": pa.string(), "choice": pa.string(), "date": pa.date32(),
+          "number": pa.float64(), "int": pa.int64(), "bool": pa.bool_()}
+
+
+def _assemble_table(table: str, values: dict, stored: list[str], n: int) -> pa.Table:
+    arrays = {}
+    for name in stored:
+        col = mp.column(table, name)
+        arrays[name] = values.get(name, pa.nulls(n, _TYPES[col.kind]))
+        if arrays[name].type != _TYPES[col.kind]:
+            arrays[name] = pc.cast(arrays[name], _TYPES[col.kind])
+    return pa.table(arrays)
+
+
+def _content_sql(table: str) -> str:
+    """SQL text normalising a row's stored contract columns into one string (same for file and store)."""
+    parts = [f"coalesce(cast({c} as varchar), '')" for c in mp.stored_columns(table)]
+    return "concat_ws(chr(31), " + ", ".join(parts) + ")"
+
+
+def _key_sql(table: str, content_hash: str, occurrence: str) -> str:
+    natural = NATURAL_KEY[table]
+    return f"coalesce({natural}, {content_hash} || '#' || {occurrence})"
+
+
+def _identity(table: str, data: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """(row key, content hash) per row: natural key, else sha1(content) + '#' + occurrence in file order."""
+    con = duckdb.connect()
+    try:
+        con.register("rows_in", data)
+        sql = (f"with c as (select *, row_number() over () as _i, {_content_sql(table)} as _s from rows_in), "
+               "h as (select *, sha1(_s) as _h, row_number() over (partition by hash(_s) order by _i) as _occ from c) "
+               f"select {_key_sql(table, '_h', '_occ::varchar')} as k, _h from h order by _i")
+        out = con.sql(sql).to_arrow_table()
+    finally:
+        con.close()
+    return out.column(0).combine_chunks(), out.column(1).combine_chunks()
+
+
+def _duplicates(table: str, keys: pa.Array, content: pa.Array, rows: np.ndarray, valid: np.ndarray):
+    """Rows repeating an earlier row of the file.
+
+    Returns (issue or None, duplicates frame, mask of identical repeats to leave out).
+    A repeated key with different content is a problem on the later row; an identical
+    row with a natural key is a duplicate left out; identical rows without a natural key
+    are kept (each has its own occurrence number) and listed.
+    """
+    n = len(rows)
+    empty = pd.DataFrame({"row": pd.Series([], dtype="int64"), "same_as_row": pd.Series([], dtype="int64")})
+    if n == 0:
+        return None, empty, np.zeros(0, dtype=bool)
+    frame = pd.DataFrame({"k": keys.to_numpy(zero_copy_only=False), "h": content.to_numpy(zero_copy_only=False),
+                          "row": rows})
+    frame = frame[valid]
+    dup_h = frame["h"].duplicated(keep=False)
+    dup_k = frame["k"].duplicated(keep=False)
+    repeat_rows = np.zeros(n, dtype=bool)
+    dup_frame = empty
+    if dup_h.any():
+        sub = frame[dup_h]
+        first = sub.groupby("h")["row"].transform("min")
+        later = sub[sub["row"] != first]
+        dup_frame = pd.DataFrame({"row": later["row"].to_numpy(), "same_as_row": first[later.index].to_numpy()})
+    issue = None
+    if dup_k.any():
+        sub = frame[dup_k]
+        first_row = sub.groupby("k")["row"].transform("min")
+        first_h = sub.groupby("k")["h"].transform("first")
+        later = sub[sub["row"] != first_row]
+        differs = later["h"] != first_h[later.index]
+        conflict = later[differs]
+        same = later[~differs]
+        pos_of = {r: i for i, r in enumerate(rows)}
+        if len(same):
+            repeat_rows[[pos_of[r] for r in same["row"]]] = True
+        if len(conflict):
+            pos = np.asarray([pos_of[r] for r in conflict["row"]])
+            msgs = [f"the same {_key_name(table)} as row {int(r)}, with different values"
+                    for r in first_row[conflict.index]]
+            issue = (pos, msgs)
+    return issue, dup_frame, repeat_rows
+
+
+def _key_name(table: str) -> str:
+    return {"transactions": "txn_id", "clients": "client_id", "incidents": "incident_id",
+            "contacts": "contact", "tenders": "tender_id", "competitors": "client and competitor",
+            "prospects": "prospect"}[table]
+
+
+def _unknown_clients(store: Store, ids: pa.ChunkedArray) -> list[str]:
+    distinct = pc.unique(ids.combine_chunks()).drop_null()
+    cur = store.cursor()
+    try:
+        cur.register("ids_in", pa.table({"client_id": distinct}))
+        rows = cur.execute("select i.client_id from ids_in as i anti join clients as c using (client_id) "
+                           "order by 1").fetchall()
+        cur.unregister("ids_in")
+    finally:
+        cur.close()
+    return [r[0] for r in rows]
+
+
+# -- commit ------------------------------------------------------------------
+
+def _parse_range(replace_range) -> tuple[dt.date, dt.date] | None:
+    if replace_range is None:
+        return None
+    if isinstance(replace_range, str):
+        replace_range = replace_range.split(",")
+    try:
+        lo, hi = (v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v).strip()) for v in replace_range)
+    except ValueError as exc:
+        raise ValueError(f"the replace range must be two dates FROM,TO like 2024-01-01,2024-12-31 ({exc})") from None
+    if lo > hi:
+        raise ValueError(f"the replace range starts after it ends: {lo} > {hi}")
+    return lo, hi
+
+
+def _first_problem_line(problems: pd.DataFrame) -> str:
+    p = problems.iloc[0]
+    where = f"{p['file']}, row {p['row']}" if pd.notna(p["row"]) else str(p["file"])
+    if p["column_letter"]:
+        where += f", column {p['column_letter']} '{p['column']}'"
+    value = f" ('{p['value']}')" if p["value"] else ""
+    more = f"; and {len(problems) - 1:,} more problem{'s' if len(problems) > 2 else ''}" if len(problems) > 1 else ""
+    return f"{where}: {p['problem']}{value}{more}"
+
+
+def _archive_table(cur, table: str) -> str:
+    """Create ``<table>_archive`` when missing (same columns + replaced_by) and add any new columns."""
+    archive = f"{table}_archive"
+    cur.execute(f"create table if not exists {archive} as "  # noqa: S608 (whitelisted table name)
+                f"select *, 0::integer as replaced_by from {table} where false")
+    have = {r[0] for r in cur.execute("select column_name from information_schema.columns where table_name = $t",
+                                      {"t": archive}).fetchall()}
+    for name, typ in cur.execute("select column_name, data_type from information_schema.columns "
+                                 "where table_name = $t order by ordinal_position", {"t": table}).fetchall():
+        if name not in have:
+            cur.execute(f'alter table {archive} add column "{_ident(name)}" {_sqltype(typ)}')
+    return archive
+
+
+def _ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"bad column name {name!r}")
+    return name
+
+
+def _sqltype(typ: str) -> str:
+    allowed = {"VARCHAR", "INTEGER", "BIGINT", "DOUBLE", "DATE", "BOOLEAN", "TIMESTAMP", "JSON"}
+    if typ.upper() not in allowed:
+        raise ValueError(f"unexpected column type {typ}")
+    return typ
+
+
+def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_range=None,
+           skip_invalid: bool = False, user: str = "", keep_unknown: bool = False,
+           reject_non_sales: bool = False) -> ImportResult:
+    """Write a prepared file as one import batch, all or nothing.
+
+    mode "append" adds rows whose identity is not stored yet; "replace" first moves the
+    table's rows in ``replace_range`` (FROM, TO dates; default: the file's date range; whole
+    table for tables without dates) to the archive. Invalid rows reject the whole file
+    unless ``skip_invalid``; rows without a client are left out (``reject_non_sales`` refuses
+    the file instead). Unknown columns are ignored (``keep_unknown`` adds them as text
+    columns named ``extra_<header>``). Raises ImportRejected, DatabaseLocked.
+    """
+    p = prepared
+    table = p.table
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    if mode not in ("append", "replace"):
+        raise ValueError("mode must be 'append' or 'replace'")
+    if p.blocking:
+        raise ImportRejected(f"{p.file_name}: {p.blocking[0]}" + (
+            f"; and {len(p.blocking) - 1} more" if len(p.blocking) > 1 else ""), p.problems)
+    row_problems = p.problems[p.problems["row"].notna()] if len(p.problems) else p.problems
+    if len(p.problems) and not skip_invalid:
+        raise ImportRejected(_first_problem_line(p.problems), p.problems)
+    if reject_non_sales and len(p.non_sales):
+        first = int(p.non_sales["row"].iloc[0])
+        raise ImportRejected(f"{p.file_name}, row {first}: no client ({len(p.non_sales):,} rows without a client)",
+                             p.problems)
+    rng = _parse_range(replace_range) if mode == "replace" else None
+    data = p.data.drop_columns(["_row"])
+    stored = mp.stored_columns(table)
+    extra_cols: list[tuple[str, str]] = []
+    if keep_unknown and p.extra is not None:
+        for h in p.extra.column_names:
+            name = "extra_" + (mp.normalise_header(h) or "column")
+            if name not in dict(extra_cols).values() and name not in stored:
+                extra_cols.append((h, name))
+        for h, name in extra_cols:
+            data = data.append_column(name, p.extra.column(h))
+    if mode == "replace" and rng is None and table in DATED and data.num_rows:
+        dates = data.column(DATED[table])
+        rng = (pc.min(dates).as_py(), pc.max(dates).as_py())
+    n_invalid = int(row_problems["row"].nunique()) if len(row_problems) else 0
+    rows_rejected = n_invalid + len(p.non_sales)
+    cols_sql = ", ".join(([*(["row_key"] if table == "transactions" else []), *stored]) + [n for _, n in extra_cols])
+    with store.transaction() as cur:
+        archive = _archive_table(cur, table)
+        for _, name in extra_cols:
+            cur.execute(f'alter table {table} add column if not exists "{_ident(name)}" varchar')
+            cur.execute(f'alter table {archive} add column if not exists "{_ident(name)}" varchar')
+        batch_id = int(cur.execute("select nextval('batch_seq')").fetchall()[0][0])
+        cur.register("staged", data)
+        touched: set[str] = set()
+        replaced = 0
+        params = {"b": batch_id}
+        if mode == "replace":
+            where, rparams = "true", {}
+            if table in DATED and rng is not None:
+                where = f"{DATED[table]} between $lo and $hi"
+                rparams = {"lo": rng[0], "hi": rng[1]}
+            if table == "transactions":
+                touched |= {r[0] for r in cur.execute(
+                    f"select distinct client_id from {table} where {where}", rparams).fetchall()}
+            cur.execute(f"insert into {archive} by name select *, $b as replaced_by from {table} where {where}",
+                        {**rparams, **params})
+            replaced += int(cur.execute(f"delete from {table} where {where}", rparams).fetchall()[0][0])
+        if table == "transactions":
+            cur.execute("create temp table _new as select s.* from staged as s "
+                        "anti join transactions as t on t.row_key = s.row_key")
+        else:
+            content = _content_sql(table)
+            cur.execute(f"create temp table _old as with c as (select rowid as _rid, {content} as _s from {table}), "
+                        "h as (select _rid, sha1(_s) as _h, row_number() over (partition by hash(_s) order by _rid) as _occ from c) "
+                        f"select t.rowid as _rid, {_key_sql(table, 'h._h', 'h._occ::varchar')} as _k, h._h "
+                        f"from {table} as t join h on h._rid = t.rowid")
+            cur.execute(f"create temp table _st as with c as (select *, row_number() over () as _i, {content} as _s "
+                        "from staged), h as (select *, sha1(_s) as _h, row_number() over (partition by hash(_s) "
+                        f"order by _i) as _occ from c) select * exclude (_s, _occ), "
+                        f"{_key_sql(table, '_h', '_occ::varchar')} as _k from h")
+            if table in UPDATES:
+                changed = "select o._rid from _old as o join _st as s on s._k = o._k where s._h <> o._h"
+                cur.execute(f"insert into {archive} by name select *, $b as replaced_by from {table} "
+                            f"where rowid in ({changed})", params)
+                replaced += int(cur.execute(f"delete from {table} where rowid in ({changed})").fetchall()[0][0])
+                cur.execute("delete from _old where _rid not in (select rowid from " + table + ")")
+            cur.execute("create temp table _new as select * exclude (_k, _h, _i) from _st "
+                        "where _k not in (select _k from _old)")
+        added = int(cur.execute(f"insert into {table} ({cols_sql}, batch_id) "
+                                f"select {cols_sql}, $b from _new", params).fetchall()[0][0])
+        if table == "transactions":
+            touched |= {r[0] for r in cur.execute("select distinct client_id from _new").fetchall()}
+            store.refresh_client_day(cur, sorted(touched))
+        for t in ("_new", "_old", "_st"):
+            cur.execute(f"drop table if exists {t}")
+        cur.unregister("staged")
+        skipped = data.num_rows - added + (p.rows_read - data.num_rows - rows_rejected)
+        rejected_json = json.dumps(_problems_json(p), ensure_ascii=False, default=str)
+        cur.execute(
+            "insert into import_batches (batch_id, table_name, file_name, checksum, mode, replace_from, replace_to, "
+            "rows_read, rows_added, rows_skipped, rows_rejected, rows_replaced, rejected, created_by, created_at) "
+            "values ($b, $t, $f, $c, $m, $lo, $hi, $r, $a, $s, $rj, $rp, $j, $u, current_timestamp::timestamp)",
+            {"b": batch_id, "t": table, "f": p.file_name, "c": p.checksum, "m": mode,
+             "lo": rng[0] if rng else None, "hi": rng[1] if rng else None, "r": p.rows_read, "a": added,
+             "s": skipped, "rj": rows_rejected, "rp": replaced, "j": rejected_json, "u": user})
+    return ImportResult(batch_id, table, p.file_name, p.rows_read, added, skipped, rows_rejected, replaced,
+                        non_sales=len(p.non_sales), problems=p.problems)
+
+
+def _problems_json(p: Prepared) -> list[dict]:
+    rows = p.problems.head(MAX_STORED_PROBLEMS)
+    out = [{"row": None if pd.isna(r.row) else int(r.row), "column": r.column, "value": r.value,
+            "problem": r.problem} for r in rows.itertuples()]
+    if len(p.problems) > MAX_STORED_PROBLEMS:
+        out.append({"row": None, "column": "", "value": "",
+                    "problem": f"and {len(p.problems) - MAX_STORED_PROBLEMS:,} more problems"})
+    if len(p.non_sales):
+        out.append({"row": None, "column": "client_id", "value": "",
+                    "problem": f"{len(p.non_sales):,} rows without a client were not imported"})
+    return out
+
+
+def import_file(store: Store, table: str, path, *, mode: str = "append", replace_range=None,
+                skip_invalid: bool = False, user: str = "", keep_unknown: bool = False,
+                reject_non_sales: bool = False, **prepare_kw) -> ImportResult:
+    """prepare + commit in one call (the command line uses it)."""
+    prepared = prepare(path, table, store=store, **prepare_kw)
+    return commit(store, prepared, mode=mode, replace_range=replace_range, skip_invalid=skip_invalid,
+                  user=user, keep_unknown=keep_unknown, reject_non_sales=reject_non_sales)
+
+
+# -- batches and rollback ----------------------------------------------------
+
+def list_batches(store: Store) -> pd.DataFrame:
+    """Import batches, newest first: batch_id, table_name, file_name, mode, rows_*, created_by/at, rolled_back_*."""
+    return store.query("ingest_batches")
+
+
+def rollback(store: Store, batch_id: int, user: str = "") -> dict:
+    """Undo an import batch: remove its rows, restore the rows it replaced, refresh client_day.
+
+    Returns {batch_id, table, rows_removed, rows_restored}. Rolling back twice, or an
+    unknown batch, raises ImportRejected with a clear message. The winback table is never touched.
+    """
+    batch_id = int(batch_id)
+    with store.transaction() as cur:
+        row = cur.execute("select table_name, file_name, rolled_back_at, rolled_back_by from import_batches "
+                          "where batch_id = $b", {"b": batch_id}).fetchall()
+        row = row[0] if row else None
+        if row is None:
+            raise ImportRejected(f"there is no import batch {batch_id}")
+        table, file_name, at, by = row
+        if at is not None:
+            raise ImportRejected(f"batch {batch_id} ({file_name}) was already rolled back on "
+                                 f"{at:%Y-%m-%d %H:%M}" + (f" by {by}" if by else ""))
+        if table not in TABLES:
+            raise ImportRejected(f"batch {batch_id} names an unknown table {table!r}")
+        archive = _archive_table(cur, table)
+        params = {"b": batch_id}
+        touched: set[str] = set()
+        if table == "transactions":
+            touched = {r[0] for r in cur.execute(
+                "select distinct client_id from transactions where batch_id = $b union "
+                "select distinct client_id from transactions_archive where replaced_by = $b", params).fetchall()}
+        removed = int(cur.execute(f"delete from {table} where batch_id = $b", params).fetchall()[0][0])
+        cur.execute(f"delete from {archive} where batch_id = $b", params)
+        restored = int(cur.execute(f"insert into {table} by name select * exclude (replaced_by) from {archive} "
+                                   "where replaced_by = $b", params).fetchall()[0][0])
+        cur.execute(f"delete from {archive} where replaced_by = $b", params)
+        if table == "transactions":
+            store.refresh_client_day(cur, sorted(touched))
+        cur.execute("update import_batches set rolled_back_at = current_timestamp::timestamp, rolled_back_by = $u "
+                    "where batch_id = $b", {"b": batch_id, "u": user})
+    return {"batch_id": batch_id, "table": table, "rows_removed": removed, "rows_restored": restored}
+
+
+# -- remembered mappings -----------------------------------------------------
+
+def save_mapping(store: Store, table: str, headers: list[str], mapping: dict) -> None:
+    """Remember ``mapping`` (header -> contract column or None) for files of ``table`` with these headers."""
+    mp.columns(table)
+    clean = {str(h): (None if v in (None, "", "-") else str(v)) for h, v in mapping.items()}
+    with store.transaction() as cur:
+        cur.execute("insert or replace into header_mappings values ($k, $m, current_timestamp::timestamp)",
+                    {"k": mp.headers_key(table, headers), "m": json.dumps(clean, ensure_ascii=False)})
+
+
+def load_mapping(store: Store, table: str, headers: list[str]) -> dict | None:
+    """The mapping remembered for this table and header set, or None."""
+    value = store.scalar("select mapping from header_mappings where headers_key = $k",
+                         {"k": mp.headers_key(table, headers)})
+    return None if value is None else json.loads(value)
+
+
+def template(table: str, fmt: str = "csv") -> bytes:
+    """Template file for ``table`` (see kamcore.templates)."""
+    from kamcore.templates import template as _template
+    return _template(table, fmt)
+
+
+def headers_of(prepared: Prepared) -> list[str]:
+    """The source headers (for save_mapping/load_mapping)."""
+    return list(prepared.headers)
+
+
+def problems_csv(problems: pd.DataFrame) -> bytes:
+    """The problems table as UTF-8 CSV with BOM (opens cleanly in Excel); cells that look like formulas are quoted with '."""
+    safe = problems.copy()
+    for col in ("value", "column", "problem"):
+        safe[col] = safe[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
+    return safe[PROBLEM_COLUMNS].to_csv(index=False).encode("utf-8-sig")
+

@@ -1,0 +1,5 @@
+select
+    client_id,
+    status
+from winback
+order by client_id

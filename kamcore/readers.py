@@ -1,0 +1,428 @@
+"""Read an uploaded file into raw columns: CSV (delimiter and encoding detected), Excel, Parquet.
+
+Nothing is interpreted here except the file format: every CSV cell stays text,
+Excel and Parquet cells keep the type the file gives them. Each data row keeps
+the row number a spreadsheet shows for it (header = row 1).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+PROBLEM_COLUMNS = ["file", "row", "column_letter", "column", "value", "problem"]
+MAX_CELL_CHARS = 32_767          # Excel's own limit for one cell
+DELIMITERS = (",", ";", "\t", "|")
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+# Letters that only one of the two Windows code pages produces from the bytes where they differ.
+_CP1250_LETTERS = set("čćđČĆĐřŘěĚůŮňŇťŤďĎľĽĺĹŕŔąĄęĘłŁńŃśŚźŹżŻőŐűŰăĂ")
+_CP1252_LETTERS = set("èÈæÆðÐøØìÌùÙòÒïÏãÃåÅêÊñÑõÕûÛœŒ")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Server-side limits for one upload."""
+
+    max_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 5_000_000
+    max_unzip_ratio: float = 100.0           # an .xlsx may unpack to this many times its size ...
+    max_unzip_bytes: int = 500 * 1024 * 1024  # ... or to this many bytes, whichever is larger
+
+
+class ImportRejected(Exception):
+    """The file (or some of its rows) cannot be imported; ``.problems`` lists every problem."""
+
+    def __init__(self, message: str, problems: pd.DataFrame | None = None):
+        super().__init__(message)
+        self.problems = problems if problems is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
+
+
+def problem_frame(rows: list[dict] | None = None) -> pd.DataFrame:
+    """A problems table with the standard columns (row is nullable int)."""
+    frame = pd.DataFrame(rows or [], columns=PROBLEM_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    for col in ("file", "column_letter", "column", "value", "problem"):
+        frame[col] = frame[col].astype("str") if len(frame) else frame[col].astype("str")
+    return frame
+
+
+def reject(file_name: str, message: str, row=None, letter: str = "", column: str = "", value: str = ""):
+    """Raise ImportRejected for a whole-file problem."""
+    text = f"{file_name}: {message}" if row is None else f"{file_name}, row {row}: {message}"
+    raise ImportRejected(text, problem_frame([{"file": file_name, "row": row, "column_letter": letter,
+                                               "column": column, "value": value, "problem": message}]))
+
+
+@dataclass
+class RawTable:
+    """Columns as read from the file, before any interpretation."""
+
+    file_name: str
+    headers: list[str]
+    columns: list[pa.Array]
+    rows: np.ndarray                          # spreadsheet row number of each data row
+    header_row: int = 1
+    first_col: int = 0                        # 0-based index of the first column (Excel sheets may start later)
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    checksum: str = ""
+    n_bytes: int = 0
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row0, col0, row1, col1), 1-based rows, 0-based cols
+    problems: list[dict] = field(default_factory=list)                     # row-level reading problems (ragged rows)
+    note: str = ""
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+
+# -- entry point -------------------------------------------------------------
+
+def read_source(source, *, file_name: str | None = None, sheet: str | None = None,
+                encoding: str | None = None, delimiter: str | None = None,
+                limits: Limits = Limits(), score_headers: Callable[[list[str]], int] | None = None) -> RawTable:
+    """Read ``source`` (path or bytes) into a :class:`RawTable`; raise ImportRejected when unreadable."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        file_name = file_name or path.name
+        if not path.exists():
+            reject(file_name, f"file not found: {path}")
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            reject(file_name, f"the file is {_mb(size)}; the limit is {_mb(limits.max_bytes)}")
+        data = path.read_bytes()
+    else:
+        data = bytes(source)
+        file_name = file_name or "upload"
+        if len(data) > limits.max_bytes:
+            reject(file_name, f"the file is {_mb(len(data))}; the limit is {_mb(limits.max_bytes)}")
+    if not data.strip():
+        reject(file_name, "the file is empty")
+    kind = _kind(data, file_name)
+    if kind == "xlsx":
+        _check_zip(data, file_name, limits)
+    if kind in ("xlsx", "xls"):
+        raw = _read_excel(data, file_name, sheet, score_headers)
+    elif kind == "parquet":
+        raw = _read_parquet(data, file_name)
+    else:
+        raw = _read_csv(data, file_name, encoding, delimiter)
+    raw.checksum = hashlib.sha256(data).hexdigest()
+    raw.n_bytes = len(data)
+    if raw.n_rows > limits.max_rows:
+        reject(file_name, f"the file has {raw.n_rows:,} data rows; the limit is {limits.max_rows:,}")
+    if raw.n_rows == 0 and not raw.problems:
+        reject(file_name, "the file has a header but no data rows", row=raw.header_row)
+    return raw
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:,.1f} MB"
+
+
+def _kind(data: bytes, file_name: str) -> str:
+    head = data[:8]
+    suffix = Path(file_name).suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if suffix in (".xlsx", ".xlsm", ".xls", ".parquet"):
+        reject(file_name, f"the file is not a valid {suffix} file (is it another format renamed?)")
+    return "csv"
+
+
+# -- Excel -------------------------------------------------------------------
+
+def _check_zip(data: bytes, file_name: str, limits: Limits) -> None:
+    """Refuse an .xlsx whose unpacked size is far beyond its size, before any parsing."""
+    allowed = max(limits.max_unzip_ratio * len(data), limits.max_unzip_bytes)
+    message = (f"the Excel file unpacks to more than {_mb(int(allowed))} "
+               f"(over {limits.max_unzip_ratio:g} times its size); refused as a possible zip bomb")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if sum(i.file_size for i in infos) > allowed:
+                reject(file_name, message)
+            total = 0
+            for info in infos:           # the declared sizes may lie: count while unpacking
+                with zf.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        total += len(chunk)
+                        if total > allowed:
+                            reject(file_name, message)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, OSError):
+        reject(file_name, "the file is not a valid .xlsx file (damaged or not an Excel workbook)")
+
+
+def _read_excel(data: bytes, file_name: str, sheet: str | None,
+                score_headers: Callable[[list[str]], int] | None) -> RawTable:
+    import python_calamine as cal  # reads cached cell values, never formulas
+
+    try:
+        wb = cal.CalamineWorkbook.from_object(io.BytesIO(data))
+        names = [m.name for m in wb.sheets_metadata if m.typ == cal.SheetTypeEnum.WorkSheet]
+    except Exception as exc:  # noqa: BLE001 (calamine raises several types)
+        reject(file_name, f"cannot read the workbook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+    if not names:
+        reject(file_name, "the workbook has no worksheets")
+    if sheet is not None and sheet not in names:
+        reject(file_name, f"there is no sheet {sheet!r}; the sheets are: {', '.join(names)}")
+    candidates = [sheet] if sheet is not None else names
+    best = None
+    for name in candidates:
+        try:
+            sh = wb.get_sheet_by_name(name)
+            values = sh.to_python()
+        except Exception as exc:  # noqa: BLE001
+            reject(file_name, f"cannot read sheet {name!r}: {str(exc).splitlines()[0]}")
+        if not any(any(_cell_present(v) for v in row) for row in values):
+            continue
+        h, score = _find_header(values, score_headers)
+        if best is None or score > best[3]:
+            best = (name, sh, values, score, h)
+        if score_headers is None or score >= 2 or sheet is not None:
+            break
+    if best is None:
+        reject(file_name, "the workbook is empty" if sheet is None else f"sheet {sheet!r} is empty")
+    name, sh, values, _, h = best
+    start_row, start_col = sh.start if sh.start else (0, 0)
+    header = [_header_text(v) for v in values[h]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    body = values[h + 1:]
+    rows = np.arange(len(body), dtype=np.int64) + start_row + h + 2
+    cols = [list(c) for c in zip(*[r[:width] for r in body])] if body else [[] for _ in range(width)]
+    keep = np.ones(len(body), dtype=bool)
+    if body:
+        for i, r in enumerate(body):
+            if not any(_cell_present(v) for v in r[:width]):
+                keep[i] = False
+    arrays = [_excel_column(c, keep) for c in cols]
+    merged = [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (sh.merged_cell_ranges or [])]
+    note = f"read sheet {name!r}" + (f"; other sheets: {', '.join(n for n in names if n != name)}" if len(names) > 1 else "")
+    return RawTable(file_name, header, arrays, rows[keep], header_row=start_row + h + 1, first_col=start_col,
+                    sheets=names, sheet=name, merged=merged, note=note)
+
+
+def _cell_present(v) -> bool:
+    return not (v is None or (isinstance(v, str) and not v.strip()))
+
+
+def _header_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return "" if v is None else str(v).strip()
+
+
+def _find_header(values: list[list], score: Callable[[list[str]], int] | None) -> tuple[int, int]:
+    """Index of the header row among the first 30 rows (the one that maps best) and its score."""
+    first = next(i for i, r in enumerate(values) if any(_cell_present(v) for v in r))
+    if score is None:
+        return first, 0
+    best, best_score = first, score([_header_text(v) for v in values[first]])
+    for i in range(first + 1, min(len(values), first + 30)):
+        s = score([_header_text(v) for v in values[i]])
+        if s > best_score:
+            best, best_score = i, s
+    return best, best_score
+
+
+def _excel_column(values: list, keep: np.ndarray) -> pa.Array:
+    """One Excel column as an Arrow array: numbers, dates or booleans stay typed when the whole column is; else text."""
+    import datetime as dt
+
+    vals = [v for v, k in zip(values, keep) if k]
+    kinds = {type(v) for v in vals if _cell_present(v)}
+    clean = [v if _cell_present(v) else None for v in vals]
+    if kinds and kinds <= {float, int}:
+        return pa.array(clean, type=pa.float64())
+    if kinds and kinds <= {dt.datetime, dt.date}:
+        return pa.array([v.date() if isinstance(v, dt.datetime) else v for v in clean], type=pa.date32())
+    if kinds == {bool}:
+        return pa.array(clean, type=pa.bool_())
+    return pa.array([None if v is None else _cell_text(v) for v in clean], type=pa.string())
+
+
+def _cell_text(v) -> str:
+    import datetime as dt
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+# -- Parquet -----------------------------------------------------------------
+
+def _read_parquet(data: bytes, file_name: str) -> RawTable:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001
+        reject(file_name, f"cannot read the Parquet file: {str(exc).splitlines()[0]}")
+    arrays = []
+    for col in table.columns:
+        arr = col.combine_chunks()
+        if pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_decode()
+        if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+            arr = arr.cast(pa.string())
+        arrays.append(arr)
+    return RawTable(file_name, [str(n) for n in table.column_names], arrays,
+                    np.arange(table.num_rows, dtype=np.int64) + 2)
+
+
+# -- CSV ---------------------------------------------------------------------
+
+def decode(data: bytes, file_name: str, encoding: str | None = None) -> tuple[str, str]:
+    """(text, encoding name): UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1250 or -1252."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            reject(file_name, f"unknown encoding {encoding!r}")
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            reject(file_name, f"the file is not valid {encoding}: byte {data[exc.start]:#04x} cannot be read", row=line)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            reject(file_name, "the file starts like UTF-16 but cannot be read as UTF-16")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        bad_line = data[:exc.start].count(b"\n") + 1
+        good = _UTF8_MULTIBYTE.search(data)
+        if good is not None:
+            good_line = data[:good.start()].count(b"\n") + 1
+            reject(file_name, f"the file mixes encodings: line {good_line} is UTF-8 but line {bad_line} is not; "
+                   "save it again as UTF-8", row=bad_line)
+    options = []
+    for enc in ("cp1250", "cp1252"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        letters = _CP1250_LETTERS if enc == "cp1250" else _CP1252_LETTERS
+        options.append((sum(text.count(ch) for ch in letters), enc == "cp1250", text, enc))
+    if not options:
+        reject(file_name, "the file's encoding is not UTF-8, Windows-1250 or Windows-1252; save it as UTF-8")
+    _, _, text, enc = max(options, key=lambda o: (o[0], o[1]))
+    return text, enc
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same number (> 1) of fields; ',' when none does."""
+    sample_lines = text[:65536].splitlines()[:50]
+    if len(text) > 65536 and len(sample_lines) > 1:
+        sample_lines = sample_lines[:-1]          # the last line may be cut
+    sample_lines = [ln for ln in sample_lines if ln.strip()]
+    best, best_score = ",", (0.0, 0)
+    for d in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(sample_lines, delimiter=d)]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        score = (sum(c == counts[0] for c in counts) / len(counts), counts[0])
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _read_csv(data: bytes, file_name: str, encoding: str | None, delimiter: str | None) -> RawTable:
+    text, enc = decode(data, file_name, encoding)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        reject(file_name, "the file is empty")
+    d = delimiter or sniff_delimiter(text)
+    if len(d) != 1:
+        reject(file_name, f"the delimiter must be one character, not {d!r}")
+    header_line = next(csv.reader(io.StringIO(text[:1 << 20]), delimiter=d))
+    headers = [h.strip() for h in header_line]
+    while headers and headers[-1] == "":
+        headers.pop()
+    if not headers:
+        reject(file_name, "the first row (the header) is empty", row=1)
+    body = text.rstrip()
+    regular = ("\n\n" not in body and "\n\r\n" not in body and "\r\r" not in body)
+    raw = None
+    if regular:
+        raw = _csv_fast(data if enc == "utf-8" else text.encode("utf-8"), file_name, headers, d)
+    if raw is None:
+        raw = _csv_slow(text, file_name, headers, d)
+    raw.encoding, raw.delimiter = enc, d
+    return raw
+
+
+def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str) -> RawTable | None:
+    """pyarrow's multithreaded reader; None when the file is irregular (then the exact slow path runs)."""
+    if utf8.startswith(b"\xef\xbb\xbf"):
+        utf8 = utf8[3:]
+    names = [f"f{i}" for i in range(len(headers))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=d, newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 null_values=[""], strings_can_be_null=True,
+                                                 quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    arrays = [table.column(i).combine_chunks() for i in range(len(names))]
+    return RawTable(file_name, headers, arrays, np.arange(table.num_rows, dtype=np.int64) + 2)
+
+
+def _csv_slow(text: str, file_name: str, headers: list[str], d: str) -> RawTable:
+    """Python's csv module: exact spreadsheet rows (blank lines count), ragged rows reported."""
+    csv.field_size_limit(1 << 30)
+    width = len(headers)
+    cols: list[list] = [[] for _ in range(width)]
+    rows: list[int] = []
+    problems: list[dict] = []
+    reader = csv.reader(io.StringIO(text), delimiter=d)
+    try:
+        next(reader)
+        for i, rec in enumerate(reader, start=2):
+            if not rec or all(not v.strip() for v in rec):
+                continue
+            if len(rec) > width and any(v.strip() for v in rec[width:]):
+                problems.append({"file": file_name, "row": i, "column_letter": "", "column": "",
+                                 "value": d.join(rec)[:200],
+                                 "problem": f"the row has {len(rec)} values but the header has {width} columns"})
+                continue
+            rows.append(i)
+            for j in range(width):
+                v = rec[j] if j < len(rec) else ""
+                cols[j].append(v if v != "" else None)
+    except csv.Error as exc:
+        reject(file_name, f"the file cannot be read as CSV: {exc}")
+    arrays = [pa.array(c, type=pa.string()) for c in cols]
+    return RawTable(file_name, headers, arrays, np.asarray(rows, dtype=np.int64), problems=problems)

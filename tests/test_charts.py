@@ -1,0 +1,395 @@
+"""kamcore.charts: assertions on fig.data with tiny hand-made frames."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from kamcore import charts
+from kamcore.settings import STRATEGIES
+
+
+def _annotations(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+def _is_no_data(fig, text="No data") -> bool:
+    return len(fig.data) == 0 and text in _annotations(fig)
+
+
+def _matrix() -> pd.DataFrame:
+    rows = [
+        ("A", "X", 2, 600.0, 0.60, "keep"),
+        ("A", "Z", 1, 100.0, 0.10, "ask why they buy so rarely"),
+        ("B", "Y", 3, 200.0, 0.20, "develop"),
+        ("C", "Z", 4, 100.0, 0.10, "minimal effort"),
+        ("-", "new", 5, 0.0, 0.0, None),  # outside the 3×3: ignored
+    ]
+    return pd.DataFrame(rows, columns=["abc", "xyz", "clients", "revenue", "share", "strategy"])
+
+
+# --------------------------------------------------------------------------- heatmap
+
+
+def test_heatmap_z_text_and_customdata():
+    fig = charts.abc_xyz_heatmap(_matrix(), fmt_money=lambda v: f"€{v:.0f}")
+    heat, cells = fig.data
+    assert isinstance(heat, go.Heatmap)
+    assert list(heat.x) == ["X", "Y", "Z"] and list(heat.y) == ["A", "B", "C"]
+    assert [list(r) for r in heat.z] == [[0.6, 0.0, 0.1], [0.0, 0.2, 0.0], [0.0, 0.0, 0.1]]
+    assert [list(r) for r in heat.customdata] == [["A|X", "A|Y", "A|Z"], ["B|X", "B|Y", "B|Z"],
+                                                  ["C|X", "C|Y", "C|Z"]]
+    assert heat.text[0][0].startswith("<b>AX</b> · 2 clients<br>60.0 %<br>")
+    assert "keep" in heat.text[0][0]
+    assert "ask why they buy so<br>rarely" in heat.text[0][2]          # strategy wrapped at 22 characters
+    assert heat.text[1][0].startswith("<b>BX</b> · 0 clients<br>0.0 %")  # missing cell -> 0
+    assert STRATEGIES[("B", "X")].split(":")[0] in heat.text[1][0]      # … with the default strategy
+    assert "€600" in heat.hovertext[0][0]
+    assert fig.layout.yaxis.autorange == "reversed"                     # A on top
+
+
+def test_heatmap_clickable_markers_carry_cell_keys():
+    cells = charts.abc_xyz_heatmap(_matrix()).data[1]
+    assert isinstance(cells, go.Scatter)
+    assert list(cells.customdata) == ["A|X", "A|Y", "A|Z", "B|X", "B|Y", "B|Z", "C|X", "C|Y", "C|Z"]
+    assert list(cells.x) == ["X", "Y", "Z"] * 3 and list(cells.y) == ["A"] * 3 + ["B"] * 3 + ["C"] * 3
+
+
+def test_heatmap_translated_labels():
+    fig = charts.abc_xyz_heatmap(_matrix(), labels={"clients": "Kunden", "X": "X regelmäßig"})
+    assert "2 Kunden" in fig.data[0].text[0][0]
+    assert fig.layout.xaxis.ticktext[0] == "X regelmäßig"
+
+
+def test_heatmap_empty_and_only_outside_rows():
+    assert _is_no_data(charts.abc_xyz_heatmap(_matrix().iloc[0:0]))
+    assert _is_no_data(charts.abc_xyz_heatmap(_matrix().iloc[[4]], labels={"no_data": "Keine Daten"}), "Keine Daten")
+
+
+def test_heatmap_missing_column():
+    with pytest.raises(ValueError, match="abc_xyz_heatmap: missing column.*share"):
+        charts.abc_xyz_heatmap(_matrix().drop(columns="share"))
+
+
+# --------------------------------------------------------------------------- monthly revenue
+
+
+def test_monthly_revenue_bars_profit_and_previous():
+    df = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
+                       "revenue": [10.0, 20.0, 30.0], "profit": [1.0, 2.0, np.nan]})
+    prev = pd.DataFrame({"month": ["2024-01", "2024-02"], "revenue": [5.0, 6.0]})
+    fig = charts.monthly_revenue(df, prev=prev, fmt_money=lambda v: f"{v:.1f} €")
+    bars, profit, previous = fig.data
+    assert list(bars.x) == ["2025-01", "2025-02", "2025-03"] and list(bars.y) == [10.0, 20.0, 30.0]
+    assert bars.hovertext[1] == "2025-02<br>Revenue: 20.0 €"
+    assert list(profit.y)[:2] == [1.0, 2.0] and math.isnan(profit.y[2])
+    assert list(previous.x) == ["2025-01", "2025-02"] and list(previous.y) == [5.0, 6.0]
+    assert previous.hovertext[0].startswith("2024-01")
+
+
+def test_monthly_revenue_without_profit():
+    fig = charts.monthly_revenue(pd.DataFrame({"month": ["2025-01"], "revenue": [1.0], "profit": [np.nan]}))
+    assert len(fig.data) == 1
+
+
+def test_monthly_revenue_empty_and_missing_column():
+    assert _is_no_data(charts.monthly_revenue(pd.DataFrame({"month": [], "revenue": []})))
+    with pytest.raises(ValueError, match="revenue"):
+        charts.monthly_revenue(pd.DataFrame({"month": ["2025-01"]}))
+
+
+# --------------------------------------------------------------------------- sankey
+
+
+def _migration() -> pd.DataFrame:
+    return pd.DataFrame({"from_class": ["B", "A", "A", "-", "C"], "to_class": ["A", "A", "B", "C", "C"],
+                         "clients": [1, 3, 2, 4, 0], "revenue": [50.0, 300.0, 80.0, 10.0, 0.0]})
+
+
+def test_sankey_nodes_and_links():
+    s = charts.migration_sankey(_migration()).data[0]
+    assert list(s.node.label) == ["A", "B", "-", "A", "B", "C"]  # left: A, B, -; right: A, B, C
+    links = sorted(zip(s.link.source, s.link.target, s.link.value))
+    assert links == [(0, 3, 3), (0, 4, 2), (1, 3, 1), (2, 5, 4)]  # the 0-client link is left out
+    assert s.node.color[0] == charts.CLASS_COLOURS["A"]
+
+
+def test_sankey_by_revenue():
+    s = charts.migration_sankey(_migration(), value="revenue").data[0]
+    assert sorted(s.link.value) == [10.0, 50.0, 80.0, 300.0]
+
+
+def test_sankey_empty_and_errors():
+    assert _is_no_data(charts.migration_sankey(_migration().iloc[0:0]))
+    assert _is_no_data(charts.migration_sankey(_migration().iloc[[4]]))
+    with pytest.raises(ValueError, match="value must be"):
+        charts.migration_sankey(_migration(), value="profit")
+    with pytest.raises(ValueError, match="to_class"):
+        charts.migration_sankey(_migration().drop(columns="to_class"))
+
+
+# --------------------------------------------------------------------------- concentration
+
+
+def test_pareto_points_and_marks():
+    fig = charts.pareto_curve([2.0, 5.0, 3.0, 0.0, -1.0])  # unsorted; non-positive dropped
+    line = fig.data[0]
+    assert list(line.x) == [0, 1, 2, 3]
+    assert list(line.y) == pytest.approx([0.0, 0.5, 0.8, 1.0])
+    assert list(line.customdata) == pytest.approx([0, 1 / 3, 2 / 3, 1])
+    notes = _annotations(fig)
+    assert "50%: 1 clients (33%)" in notes and "80%: 2 clients (67%)" in notes
+
+
+def test_pareto_empty():
+    assert _is_no_data(charts.pareto_curve([]))
+    assert _is_no_data(charts.pareto_curve([0.0, np.nan]))
+
+
+def test_lorenz_points_and_gini_title():
+    fig = charts.lorenz_curve(pd.Series([3.0, 1.0]), gini=0.25)
+    diagonal, curve = fig.data
+    assert list(diagonal.x) == [0, 1] and list(diagonal.y) == [0, 1]
+    assert list(curve.x) == pytest.approx([0, 0.5, 1]) and list(curve.y) == pytest.approx([0, 0.25, 1])
+    assert "Gini 0.25" in fig.layout.title.text
+
+
+def test_lorenz_computes_gini_when_not_given():
+    # values 1, 3: G = 2*(1*1 + 2*3)/(2*4) - 3/2 = 0.25
+    assert "Gini 0.25" in charts.lorenz_curve([1, 3]).layout.title.text
+
+
+def test_lorenz_empty():
+    assert _is_no_data(charts.lorenz_curve([], gini=None))
+
+
+def test_key_band():
+    ind = charts.key_band(0.42).data[0]
+    assert ind.value == 0.42
+    assert tuple(ind.gauge.steps[0].range) == (0.30, 0.55)
+    assert ind.gauge.bar.color == charts.PALETTE["good"]
+    outside = charts.key_band(0.7, band=(0.3, 0.5)).data[0]
+    assert outside.gauge.bar.color == charts.PALETTE["middle"]
+    assert tuple(outside.gauge.steps[0].range) == (0.3, 0.5)
+
+
+def test_key_band_empty():
+    assert _is_no_data(charts.key_band(None))
+    assert _is_no_data(charts.key_band(float("nan")))
+
+
+# --------------------------------------------------------------------------- types and classes
+
+
+def test_bubble_sizes():
+    assert charts.bubble_sizes([100.0, -25.0, 0.0, np.nan], min_px=10, max_px=30) == [30.0, 20.0, 10.0, 10.0]
+    assert charts.bubble_sizes([0.0, 0.0], min_px=8) == [8.0, 8.0]
+    # with >= 20 values |profit| is clipped at its 95th percentile: for 1..19 and 1000 that is
+    # 19 + 0.05 * (1000 - 19) = 68.05, so 1000 -> max size and 19 -> 10 * sqrt(19 / 68.05) = 5.28
+    sizes = charts.bubble_sizes(list(range(1, 20)) + [1000.0], min_px=0, max_px=10)
+    assert sizes[-1] == 10.0 and sizes[-2] == 5.28
+    # fewer than 20 values: no clipping
+    assert charts.bubble_sizes([1.0, 100.0], min_px=0, max_px=10) == [1.0, 10.0]
+
+
+def test_type_bubbles_traces_by_primary_type():
+    frame = pd.DataFrame({
+        "name": ["Feed", "Exp", "Std", "Zero", "NoGrowth"],
+        "revenue": [1000.0, 100.0, 10.0, 0.0, 50.0],
+        "growth": [0.1, -0.2, 0.5, 0.3, np.nan],
+        "profit": [100.0, -25.0, np.nan, 1.0, 5.0],
+        "types": [("expert", "feeder"), ("expert",), (), ("feeder",), ("standard",)],
+    })
+    fig = charts.type_bubbles(frame)
+    names = [t.name for t in fig.data]
+    assert names == ["feeder", "expert", "standard"]
+    feed, exp, std = fig.data
+    assert list(feed.x) == [1000.0] and list(feed.y) == [0.1] and list(feed.customdata) == [0]
+    assert list(exp.customdata) == [1] and list(std.customdata) == [2]
+    # sizes over the shown clients (revenue > 0): |profit| 100, 25, unknown, 5 -> area ∝ |profit|
+    assert feed.marker.size[0] == 44.0 and exp.marker.size[0] == pytest.approx(8 + 36 * 0.5)
+    assert std.marker.size[0] == 8.0
+    assert exp.marker.line.color[0] == charts.PALETTE["bad"]          # negative profit outlined
+    assert fig.layout.xaxis.type == "log"
+    assert any("1 clients without growth" in a for a in _annotations(fig))
+
+
+def test_type_bubbles_types_as_text():
+    frame = pd.DataFrame({"name": ["a"], "revenue": [1.0], "growth": [0.0], "profit": [1.0],
+                          "types": ["perspective; image_maker"]})
+    assert charts.type_bubbles(frame).data[0].name == "perspective"
+
+
+def test_type_bubbles_empty_and_missing():
+    cols = ["name", "revenue", "growth", "profit", "types"]
+    assert _is_no_data(charts.type_bubbles(pd.DataFrame(columns=cols)))
+    with pytest.raises(ValueError, match="types"):
+        charts.type_bubbles(pd.DataFrame(columns=cols[:-1]))
+
+
+def test_class_counts():
+    frame = pd.DataFrame({"abc": ["A", "A", "C", "-"], "xyz": ["X", "new", "Z", None]})
+    abc, xyz = charts.class_counts(frame).data
+    assert list(abc.x) == ["A", "B", "C", "-"] and list(abc.y) == [2, 0, 1, 1]
+    assert list(xyz.x) == ["X", "Y", "Z", "new", "-"] and list(xyz.y) == [1, 0, 1, 1, 1]
+    assert abc.marker.color[0] == charts.CLASS_COLOURS["A"]
+
+
+def test_class_counts_empty_and_missing():
+    assert _is_no_data(charts.class_counts(pd.DataFrame({"abc": [], "xyz": []})))
+    with pytest.raises(ValueError, match="xyz"):
+        charts.class_counts(pd.DataFrame({"abc": ["A"]}))
+
+
+# --------------------------------------------------------------------------- risk
+
+
+def test_risk_trend():
+    fig = charts.risk_trend(pd.DataFrame({"month": pd.PeriodIndex(["2025-01", "2025-02"], freq="M"),
+                                          "revenue_at_risk": [100.0, 150.0]}))
+    assert list(fig.data[0].x) == ["2025-01", "2025-02"] and list(fig.data[0].y) == [100.0, 150.0]
+    assert _is_no_data(charts.risk_trend(pd.DataFrame({"month": [], "revenue_at_risk": []})))
+
+
+def _incidents() -> pd.DataFrame:
+    return pd.DataFrame({
+        "date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-03-02", "2025-03-09", "2025-03-10"]),
+        "stage": ["delivery", "warehouse", "delivery", None, "delivery"],
+        "category": ["late", "damaged", "late", "other", "late"],
+    })
+
+
+def test_complaints_over_time_stacked_by_stage():
+    fig = charts.complaints_over_time(_incidents())
+    assert fig.layout.barmode == "stack"
+    by_stage = {t.name: (list(t.x), list(t.y)) for t in fig.data}
+    months = ["2025-01", "2025-02", "2025-03"]  # February without incidents is shown as 0
+    assert by_stage == {"delivery": (months, [1, 0, 2]), "warehouse": (months, [1, 0, 0]),
+                        "unknown": (months, [0, 0, 1])}
+    assert fig.data[0].name == "delivery"  # largest first
+
+
+def test_complaints_pareto_sorted_with_cumulative_share():
+    bars, cum = charts.complaints_pareto(_incidents()).data
+    assert list(bars.x) == ["delivery", "unknown", "warehouse"] and list(bars.y) == [3, 1, 1]
+    assert list(cum.y) == pytest.approx([0.6, 0.8, 1.0])
+
+
+def test_complaints_empty_and_missing():
+    empty = _incidents().iloc[0:0]
+    assert _is_no_data(charts.complaints_over_time(empty))
+    assert _is_no_data(charts.complaints_pareto(empty))
+    with pytest.raises(ValueError, match="stage"):
+        charts.complaints_pareto(_incidents().drop(columns="stage"))
+
+
+def test_p_alive_histogram_bins_and_unknown():
+    fig = charts.p_alive_histogram(pd.Series([0.05, 0.1, 0.95, 1.0, np.nan, None]))
+    bar = fig.data[0]
+    assert list(bar.x) == pytest.approx([0.05 + 0.1 * i for i in range(10)])
+    assert list(bar.y) == [1, 1, 0, 0, 0, 0, 0, 0, 0, 2]  # 0.1 in the 2nd bin; 1.0 in the last
+    assert any("2 clients: too little history" in a for a in _annotations(fig))
+
+
+def test_p_alive_histogram_empty():
+    fig = charts.p_alive_histogram([np.nan])
+    assert len(fig.data) == 0 and "No data" in _annotations(fig)
+    assert any("too little history" in a for a in _annotations(fig))
+    assert _is_no_data(charts.p_alive_histogram([]))
+
+
+def test_late_deliveries_colours_below_threshold():
+    fig = charts.late_deliveries(pd.DataFrame({"month": ["2025-01", "2025-02", "2025-03"],
+                                               "on_time_rate": [0.8, 0.95, np.nan]}), threshold=0.9)
+    bar = fig.data[0]
+    assert list(bar.marker.color) == [charts.PALETTE["bad"], charts.PALETTE["good"], charts.PALETTE["grey"]]
+    assert fig.layout.shapes[0].y0 == 0.9
+    assert _is_no_data(charts.late_deliveries(pd.DataFrame({"month": ["2025-01"], "on_time_rate": [np.nan]})))
+
+
+# --------------------------------------------------------------------------- relationships
+
+
+def _contacts() -> pd.DataFrame:
+    return pd.DataFrame({
+        "contact_id": ["p1", "p2", "p3", "p4"],
+        "name": ["Ann", "Bob", "Cy", "Di"],
+        "title": ["CEO", "Purchasing", "Engineer", None],
+        "buying_role": ["decision_maker", "buyer", "Influencer", "janitor"],
+        "influence": [10, 5, np.nan, 2],
+        "attitude": ["supporter", "opponent", None, "Neutral"],
+        "reports_to": [None, "p1", "Ann", "nobody"],
+    })
+
+
+def test_buying_centre_nodes_and_edges():
+    fig = charts.buying_centre(_contacts())
+    edges, *nodes = fig.data
+    by_att = {t.name: t for t in nodes}
+    assert list(by_att) == ["supporter", "neutral", "opponent", "unknown"]
+    ann, bob, cy, di = by_att["supporter"], by_att["opponent"], by_att["unknown"], by_att["neutral"]
+    levels = {"decision maker": 5, "influencer": 4, "buyer": 3, "other": 0}
+    assert ann.y[0] == levels["decision maker"] and cy.y[0] == levels["influencer"]
+    assert bob.y[0] == levels["buyer"] and di.y[0] == levels["other"]
+    assert list(ann.customdata) == ["p1"] and ann.marker.size[0] == pytest.approx(16 + 32)
+    assert cy.marker.size[0] == 16  # unknown influence -> smallest
+    assert ann.marker.color == charts.ATTITUDE_COLOURS["supporter"]
+    # Bob -> Ann (by id) and Cy -> Ann (by name); "nobody" draws nothing
+    assert list(edges.y) == [3, 5, None, 4, 5, None]
+
+
+def test_buying_centre_one_and_zero_contacts():
+    fig = charts.buying_centre(_contacts().iloc[[0]])
+    assert len(fig.data) == 2 and list(fig.data[0].x) == [] and fig.data[1].x[0] == 0.5
+    assert _is_no_data(charts.buying_centre(_contacts().iloc[0:0]))
+    with pytest.raises(ValueError, match="reports_to"):
+        charts.buying_centre(_contacts().drop(columns="reports_to"))
+
+
+def test_manager_portfolio_sorted_grouped():
+    fig = charts.manager_portfolio(pd.DataFrame({"manager": ["Eve", None, "Al"],
+                                                 "revenue": [10.0, 30.0, 20.0], "revenue_at_risk": [1.0, 0.0, 5.0]}))
+    rev, risk = fig.data
+    assert list(rev.x) == ["(no manager)", "Al", "Eve"] and list(rev.y) == [30.0, 20.0, 10.0]
+    assert list(risk.y) == [0.0, 5.0, 1.0] and fig.layout.barmode == "group"
+    assert _is_no_data(charts.manager_portfolio(pd.DataFrame(columns=["manager", "revenue", "revenue_at_risk"])))
+
+
+def test_revenue_history_class_labels():
+    fig = charts.revenue_history(pd.DataFrame({"period_label": ["2024", "2025"], "revenue": [100.0, 80.0],
+                                               "profit": [10.0, 8.0], "abc": ["A", "B"], "xyz": ["X", None]}))
+    rev, profit = fig.data
+    assert list(rev.x) == ["2024", "2025"] and list(rev.text) == ["A·X", "B·–"]
+    assert list(profit.y) == [10.0, 8.0]
+    assert _is_no_data(charts.revenue_history(pd.DataFrame(columns=["period_label", "revenue", "profit", "abc",
+                                                                     "xyz"])))
+
+
+# --------------------------------------------------------------------------- general
+
+
+def test_inputs_not_mutated():
+    m = _matrix()
+    before = m.copy()
+    charts.abc_xyz_heatmap(m)
+    pd.testing.assert_frame_equal(m, before)
+    c = _contacts()
+    before = c.copy()
+    charts.buying_centre(c)
+    pd.testing.assert_frame_equal(c, before)
+
+
+def test_every_figure_uses_the_template_and_serialises():
+    figs = [charts.abc_xyz_heatmap(_matrix()), charts.pareto_curve([1, 2]), charts.key_band(0.4),
+            charts.buying_centre(_contacts()), charts.complaints_pareto(_incidents())]
+    for fig in figs:
+        assert fig.layout.template.layout.colorway[0] == charts.PRIMARY
+        fig.to_json()
+
+
+def test_not_a_frame():
+    with pytest.raises(TypeError, match="DataFrame"):
+        charts.monthly_revenue([1, 2, 3])
