@@ -27,7 +27,7 @@ from scipy.special import betaln, expit, gammaln, logsumexp
 from .settings import DEFAULT, Settings
 
 PARAMS = ("r", "alpha", "a", "b")
-_BOUND = 1e6          # a parameter beyond this (or below 1/this) is a degenerate fit
+_BOUND = 1e6          # a parameter beyond this (or below 1/this) sits on an edge of the parameter space
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,23 @@ def _arrays(x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, t_x, T
 
 
+def _log_beta_ratio(a: float, b: float, x: np.ndarray) -> np.ndarray:
+    """ln B(a, b+x) − ln B(a, b). For whole x it is Σ_{j<x} ln(1 − a/(a+b+j)), summed with ``log1p``
+    (exact also for very large a and b, where two ``betaln`` values would cancel)."""
+    whole = np.all(x == np.floor(x)) and (len(x) == 0 or x.max() < 1e6)
+    if not whole:
+        return betaln(a, b + x) - betaln(a, b)
+    top = int(x.max()) if len(x) else 0
+    cum = np.concatenate([[0.0], np.cumsum(np.log1p(-a / (a + b + np.arange(top))))])
+    return cum[x.astype(np.int64)]
+
+
 def log_likelihood(params, x, t_x, T, weights=None) -> np.ndarray | float:
     """Per-client log-likelihood for parameters ``(r, alpha, a, b)`` (summed with ``weights`` when given)."""
-    r, alpha, a, b = params
+    r, alpha, a, b = (float(p) for p in params)
     x, t_x, T = _arrays(x, t_x, T)
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b)
+    a2 = _log_beta_ratio(a, b, x)
     a3 = -(r + x) * np.log(alpha + T)
     repeat = x > 0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -84,9 +95,12 @@ def _failed(n: int, why: str, loglik: float = float("nan"), params=(np.nan,) * 4
 def fit(x, t_x, T) -> BGNBDFit:
     """Maximum-likelihood BG/NBD fit. In: arrays x (repeat purchase days), t_x, T (weeks), one entry per client.
 
-    Never raises for bad data: a fit that does not converge, or whose
-    parameters or log-likelihood are not finite or degenerate, comes back with
-    ``converged=False`` and a ``message`` in words.
+    Never raises for bad data: no client, no repeat purchase, impossible histories, an optimiser
+    that does not converge, or non-finite parameters / likelihood come back with
+    ``converged=False`` and a ``message`` in words. A maximum on an edge of the parameter space
+    (a parameter above 1e6 or below 1e-6, e.g. a -> 0 when hardly anyone drops out) is a limit of
+    the model, not a failure: it is accepted and said in ``message``; :func:`no_signal` then
+    usually tells that P(alive) cannot separate clients.
     """
     x, t_x, T = _arrays(x, t_x, T)
     n = int(len(x))
@@ -97,8 +111,6 @@ def fit(x, t_x, T) -> BGNBDFit:
         return _failed(n, f"{int(bad.sum())} clients have impossible histories (need 0 <= t_x <= T, x >= 0)")
     if not (x > 0).any():
         return _failed(n, "every client bought only once: repeat purchases are needed to fit the model")
-    if not (T > 0).any():
-        return _failed(n, "all clients started on the as-of date: no time to observe them")
 
     rows = np.stack([x, t_x, T], axis=1)
     uniq, weights = np.unique(rows, axis=0, return_counts=True)
@@ -110,34 +122,38 @@ def fit(x, t_x, T) -> BGNBDFit:
             value = -log_likelihood(np.exp(log_params), ux, ut, uT, w) / n
         return value if np.isfinite(value) else 1e10
 
+    # Several starts: two inside the parameter space and one far out on the a, b -> inf ridge
+    # (every client the same dropout probability), where the maximum of real data often lies.
     scale = max(float(np.mean(T)), 1e-3)
-    starts = [np.log([1.0, scale, 1.0, 1.0]), np.log([0.5, scale / 4, 0.5, 2.0]), np.zeros(4)]
-    best = None
-    for x0 in starts:
-        res = minimize(objective, x0, method="L-BFGS-B", bounds=[(-15.0, 15.0)] * 4)
-        if best is None or res.fun < best.fun:
-            best = res
-        if res.success and res.fun < 1e9:
-            break
-    # polish with a derivative-free method (robust when the gradient is flat)
-    polished = minimize(objective, best.x, method="Nelder-Mead",
-                        options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000})
-    if polished.fun <= best.fun:
-        best_x, success, why = polished.x, bool(polished.success or best.success), str(polished.message)
-    else:
-        best_x, success, why = best.x, bool(best.success), str(best.message)
+    starts = [np.log([1.0, scale, 1.0, 1.0]), np.log([0.5, scale / 4, 0.5, 2.0]),
+              np.log([1.0, scale, 0.05 * 1e8, 0.95 * 1e8])]
+    results = [minimize(objective, x0, method="L-BFGS-B", bounds=[(-30.0, 30.0)] * 4) for x0 in starts]
+    good = [res for res in results if res.success]
+    if good:
+        best = min(good, key=lambda res: res.fun)
+        best_x, success, why = best.x, True, str(best.message)
+    else:               # derivative-free second opinion from the best point reached
+        best = min(results, key=lambda res: res.fun)
+        polished = minimize(objective, best.x, method="Nelder-Mead",
+                            options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000})
+        best_x, success, why = polished.x, bool(polished.success), str(polished.message)
     params = np.exp(best_x)
     loglik = -objective(best_x) * n
     if not success:
         return _failed(n, f"the optimiser did not converge ({why})", loglik, params)
     if not (np.all(np.isfinite(params)) and np.isfinite(loglik)) or loglik <= -1e9:
         return _failed(n, "the fit gave non-finite parameters or likelihood", loglik, params)
-    if np.any(params > _BOUND) or np.any(params < 1 / _BOUND):
-        names = ", ".join(f"{k} = {v:.3g}" for k, v in zip(PARAMS, params) if v > _BOUND or v < 1 / _BOUND)
-        return _failed(n, f"the fit ran to a degenerate edge ({names}): the data do not identify the model",
-                       loglik, params)
     r, alpha, a, b = (float(p) for p in params)
-    return BGNBDFit(r, alpha, a, b, float(loglik), True, n, "converged")
+    notes = []
+    edge = (params > _BOUND) | (params < 1 / _BOUND)
+    if edge[2] or edge[3]:
+        notes.append(f"a = {a:.3g} and b = {b:.3g} sit on an edge of the parameter space; they matter only "
+                     f"through the dropout probability a/(a+b) = {a / (a + b):.3g} after a purchase"
+                     + (" (the model sees almost no dropout)" if a / (a + b) < 0.01 else ""))
+    if edge[0] or edge[1]:
+        notes.append(f"r = {r:.3g} and alpha = {alpha:.3g} sit on an edge of the parameter space; they matter "
+                     f"mostly through the mean purchase rate r/alpha = {r / alpha:.3g} purchase days a week")
+    return BGNBDFit(r, alpha, a, b, float(loglik), True, n, "; ".join(["converged", *notes]))
 
 
 def p_alive(fit_: BGNBDFit, x, t_x, T) -> np.ndarray:
@@ -145,7 +161,7 @@ def p_alive(fit_: BGNBDFit, x, t_x, T) -> np.ndarray:
     x, t_x, T = _arrays(x, t_x, T)
     r, alpha, a, b = fit_.r, fit_.alpha, fit_.a, fit_.b
     repeat = x >= 1
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_term = (np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0))
                     + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
         p = expit(-log_term)
@@ -166,4 +182,4 @@ def no_signal(p, settings: Settings = DEFAULT) -> bool:
 
 def describe(fit_: BGNBDFit) -> str:
     """The parameters in one line: "r = 0.243, alpha = 4.41 weeks, a = 0.793, b = 2.43"."""
-    return (f"r = {fit_.r:.3g}, alpha = {fit_.alpha:.3g} weeks, a = {fit_.a:.3g}, b = {fit_.b:.3g}")
+    return f"r = {fit_.r:.3g}, alpha = {fit_.alpha:.3g} weeks, a = {fit_.a:.3g}, b = {fit_.b:.3g}"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import Filters, classify, load_inputs
-from .i18n import fmt_money, fmt_number, fmt_pct, t
+from .i18n import fmt_money, fmt_pct, t
 from .settings import DEFAULT, Settings
 from .store import Store
 from .window import Window, add_months
@@ -77,6 +77,21 @@ def window_history(store: Store, as_of: date, settings: Settings = DEFAULT, filt
 
 
 # -- pure functions ------------------------------------------------------------
+FACTS = ("industry", "region", "country", "manager", "employees", "founded", "website", "org_structure",
+         "first_purchase", "last_purchase")
+
+
+def facts(info: dict) -> list[tuple[str, str]]:
+    """(field, text) of the known general facts of :func:`client_info`, dates as YYYY-MM-DD."""
+    out = []
+    for k in FACTS:
+        v = info.get(k)
+        if v is None or (not isinstance(v, str) and pd.isna(v)) or str(v).strip() == "":
+            continue
+        out.append((k, f"{pd.Timestamp(v):%Y-%m-%d}" if isinstance(v, (date, pd.Timestamp)) else str(v)))
+    return out
+
+
 def client_history(history: pd.DataFrame, client_id: str) -> pd.DataFrame:
     """One client's rows of :func:`window_history`, oldest window first; windows without
     transactions appear with revenue 0 and class "inactive". Out: the same columns."""
@@ -133,7 +148,8 @@ def contact_warnings(contacts: pd.DataFrame, as_of: date,
                      recent_days: int = DEFAULT.contact_recent_days) -> list[tuple[str, dict]]:
     """Buying-centre warnings of ``contacts[buying_role, last_contact]``:
     ("no_contacts", {}), ("no_decision_maker", {}) and ("stale", {days, limit}) when the most recent
-    contact is more than ``recent_days`` before ``as_of`` (exactly ``recent_days`` is still recent) or unknown."""
+    contact is more than ``recent_days`` before ``as_of`` (exactly ``recent_days`` is still recent), or
+    ("stale_unknown", {limit}) when no contact date is known."""
     for col in ("buying_role", "last_contact"):
         if col not in contacts.columns:
             raise ValueError(f"contact_warnings: missing column {col}")
@@ -144,7 +160,7 @@ def contact_warnings(contacts: pd.DataFrame, as_of: date,
         out.append(("no_decision_maker", {}))
     last = pd.to_datetime(contacts["last_contact"], errors="coerce").max()
     if pd.isna(last):
-        out.append(("stale", {"days": None, "limit": recent_days}))
+        out.append(("stale_unknown", {"limit": recent_days}))
     else:
         days = (pd.Timestamp(as_of) - last).days
         if days > recent_days:
@@ -211,18 +227,40 @@ def risk_row(clients: pd.DataFrame, client_id: str) -> dict:
     return {} if rows.empty else rows.iloc[0].to_dict()
 
 
-def risk_flags(row: dict, lang: str = "en") -> list[str]:
+def risk_flags(row: dict, lang: str = "en", on_time_min: float = DEFAULT.on_time_min) -> list[str]:
     """Flags of a risk row (status lost/lapsing, declining, complaints rising, late deliveries) as
-    short texts; the reasons in words come from the row's ``reasons``."""
+    short texts; the reasons in words with numbers come from the row's ``reasons``."""
     flags = []
     status = row.get("status")
     if isinstance(status, str) and status in ("lost", "lapsing"):
         flags.append(t(f"dossier.flag_{status}", lang))
-    for col in ("declining", "complaints_rising", "late_deliveries"):
-        v = row.get(col)
+    late = row.get("late_deliveries")
+    if late is None and row.get("on_time_rate") is not None and not pd.isna(row.get("on_time_rate")):
+        late = float(row["on_time_rate"]) < on_time_min
+    for col, v in (("declining", row.get("declining")), ("complaints_rising", row.get("complaints_rising")),
+                   ("late_deliveries", late)):
         if v is not None and not (isinstance(v, float) and np.isnan(v)) and bool(v):
             flags.append(t(f"dossier.flag_{col}", lang))
     return flags
+
+
+def with_risk(store: Store, result) -> pd.DataFrame:
+    """The analysis frame of ``result`` with the risk columns of kamcore.risk (status, declining,
+    complaints_rising, on_time_rate, late_deliveries, revenue_at_risk, reasons, ...); computed with
+    ``risk.assess_store`` when the analysis does not carry them yet."""
+    f = result.clients
+    if "status" in f.columns and "revenue_at_risk" in f.columns:
+        return f.copy()
+    from . import risk
+
+    ids = f["client_id"].astype(str).tolist()
+    r = risk.assess_store(store, result.window.as_of, result.settings, client_ids=ids,
+                          window_start=result.window.start)
+    r = r.assign(client_id=r["client_id"].astype(str))
+    keep = [c for c in r.columns if c == "client_id" or c not in f.columns]
+    out = f.assign(client_id=f["client_id"].astype(str)).merge(r[keep], on="client_id", how="left")
+    out["revenue_at_risk"] = out["revenue_at_risk"].astype(float).fillna(0.0)
+    return out
 
 
 # -- printable summary ---------------------------------------------------------

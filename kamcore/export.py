@@ -346,6 +346,9 @@ def _flatten(summary: Mapping, prefix: str = "") -> list[tuple[str, object]]:
         key = f"{prefix}{k}"
         if isinstance(v, Mapping):
             rows += _flatten(v, key + ".")
+        elif isinstance(v, (list, tuple)) and v and all(
+                isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str) for p in v):
+            rows += _flatten(dict(v), key + ".")  # e.g. flags [("top5_over_25", 0.31)]
         else:
             rows.append((key, v))
     return rows
@@ -355,7 +358,7 @@ def _summary_format(key: str, v) -> str | None:
     k = key.lower().split(".")[-1]
     if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
         return None
-    if k.endswith("share") or k.endswith("_rate"):
+    if k.endswith("share") or k.endswith("_rate") or (key.lower().startswith("flags.") and isinstance(v, float)):
         return SHARE
     if k in ("total", "revenue", "profit") or k.endswith(("_revenue", "_value")):
         return MONEY

@@ -72,6 +72,8 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     extra: pa.Table | None = None                   # unknown columns of the valid rows, as text
     cancellations: int = 0                          # lines of invoices starting with "C" (netted as negatives)
+    non_sales_letter: str = ""
+    non_sales_column: str = ""
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -260,8 +262,8 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
     valid = ~bad & ~non_sales
     stored = mp.stored_columns(table)
     data = _assemble_table(table, values, stored, n)
-    keys, content = _identity(table, data)
-    dup_issue, dup_frame, dup_rows = _duplicates(table, keys, content, raw.rows, valid)
+    keys, content_hash, key_hash, order = _identity(table, data)
+    dup_issue, dup_frame, dup_rows = _duplicates(table, content_hash, key_hash, raw.rows, valid, order)
     if dup_issue is not None:
         idx_col = next((position[k] for k in KEY_COLUMNS[table] if k in position), 0)
         issues.append((idx_col, dup_issue[0], dup_issue[1]))
@@ -281,6 +283,8 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
         prep.extra = pa.table({raw.headers[i]: va.clean_text(raw.columns[i]).filter(mask) for i in unknown_idx})
     if non_sales.any():
         prep.non_sales = _raw_frame(raw, np.flatnonzero(non_sales))
+        prep.non_sales_letter = _letter(raw, position["client_id"])
+        prep.non_sales_column = raw.headers[position["client_id"]]
     if "order_id" in values and table == "transactions":
         cancel = pc.starts_with(values["order_id"], "C").filter(pa.array(keep))
         prep.cancellations = int(pc.sum(pc.cast(cancel, pa.int64())).as_py() or 0)
@@ -431,10 +435,10 @@ def _concat_problems(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 def _raw_frame(raw: RawTable, pos: np.ndarray) -> pd.DataFrame:
     """The file's own cells of some rows (for showing rows that are not imported)."""
     take = pa.array(pos)
-    frame = pd.DataFrame({"row": raw.rows[pos]})
+    frame = {"row": raw.rows[pos]}
     for i, h in enumerate(raw.headers):
-        frame[h or _letter(raw, i)] = [_show(v) for v in raw.columns[i].take(take).to_pylist()]
-    return frame
+        frame[h or _letter(raw, i)] = pc.fill_null(va.clean_text(raw.columns[i].take(take)), "").to_pandas()
+    return pd.DataFrame(frame)
 
 
 _TYPES = {"id": pa.string(), "text": pa.string(), "choice": pa.string(), "date": pa.date32(),
@@ -462,62 +466,92 @@ def _key_sql(table: str, content_hash: str, occurrence: str) -> str:
     return f"coalesce({natural}, {content_hash} || '#' || {occurrence})"
 
 
-def _identity(table: str, data: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """(row key, content hash) per row: natural key, else sha1(content) + '#' + occurrence in file order."""
+def _identity(table: str, data: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Per row: the row key, a 64-bit hash of its content and of its natural key (0 when none).
+
+    Key = natural key when given, else sha1(normalised content) + "#" + occurrence of that
+    content in file order (1 for the first). Hashes serve only to find repeats quickly.
+    """
+    natural = NATURAL_KEY[table]
+    stored = ", ".join(mp.stored_columns(table))
     con = duckdb.connect()
     try:
+        con.execute("set preserve_insertion_order = true")
         con.register("rows_in", data)
-        sql = (f"with c as (select *, row_number() over () as _i, {_content_sql(table)} as _s from rows_in), "
-               "h as (select *, sha1(_s) as _h, row_number() over (partition by hash(_s) order by _i) as _occ from c) "
-               f"select {_key_sql(table, '_h', '_occ::varchar')} as k, _h from h order by _i")
-        out = con.sql(sql).to_arrow_table()
+        out = con.sql(f"select case when {natural} is null then sha1({_content_sql(table)}) end as _h, "
+                      f"hash({stored}) as _hh, coalesce(hash({natural}), 0) as _hk, "
+                      f"cast({natural} as varchar) as _nk from rows_in").to_arrow_table()
     finally:
         con.close()
-    return out.column(0).combine_chunks(), out.column(1).combine_chunks()
+    hh = out.column("_hh").to_numpy()
+    nk = out.column("_nk").combine_chunks()
+    order = np.argsort(hh, kind="stable")
+    occ = _occurrence(hh, order)
+    keys = pc.coalesce(nk, pc.binary_join_element_wise(out.column("_h").combine_chunks(),
+                                                       pc.cast(pa.array(occ), pa.string()), "#"))
+    return keys, hh, np.where(_mask_null(nk), 0, out.column("_hk").to_numpy()).astype(np.uint64), order
 
 
-def _duplicates(table: str, keys: pa.Array, content: pa.Array, rows: np.ndarray, valid: np.ndarray):
+def _mask_null(arr: pa.Array) -> np.ndarray:
+    return pc.is_null(arr).to_numpy(zero_copy_only=False)
+
+
+def _occurrence(h: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """1, 2, … for the first, second … row with the same hash, in row order (``order`` = stable argsort of h)."""
+    n = len(h)
+    sh = h[order]
+    start = np.r_[True, sh[1:] != sh[:-1]] if n else np.zeros(0, dtype=bool)
+    idx = np.arange(n)
+    group_start = np.maximum.accumulate(np.where(start, idx, 0)) if n else idx
+    occ = np.empty(n, dtype=np.int64)
+    occ[order] = idx - group_start + 1
+    return occ
+
+
+def _first_of_group(h: np.ndarray, order: np.ndarray | None = None):
+    """For rows sharing a hash with an earlier row: (positions, position of the first such row)."""
+    if len(h) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if order is None:
+        order = np.argsort(h, kind="stable")
+    sh = h[order]
+    start = np.r_[True, sh[1:] != sh[:-1]]
+    first = order[np.maximum.accumulate(np.where(start, np.arange(len(h)), 0))]
+    later = ~start
+    return order[later], first[later]
+
+
+def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.ndarray, valid: np.ndarray,
+                order: np.ndarray):
     """Rows repeating an earlier row of the file.
 
-    Returns (issue or None, duplicates frame, mask of identical repeats to leave out).
-    A repeated key with different content is a problem on the later row; an identical
-    row with a natural key is a duplicate left out; identical rows without a natural key
-    are kept (each has its own occurrence number) and listed.
+    Returns (issue or None, duplicates frame [row, same_as_row], mask of repeats to leave out).
+    Identical rows are listed; with a natural key (txn_id, client_id …) the repeat is left
+    out, without one each keeps its own occurrence number and is imported. A repeated
+    natural key with different values is a problem on the later row.
     """
     n = len(rows)
-    empty = pd.DataFrame({"row": pd.Series([], dtype="int64"), "same_as_row": pd.Series([], dtype="int64")})
-    if n == 0:
-        return None, empty, np.zeros(0, dtype=bool)
-    frame = pd.DataFrame({"k": keys.to_numpy(zero_copy_only=False), "h": content.to_numpy(zero_copy_only=False),
-                          "row": rows})
-    frame = frame[valid]
-    dup_h = frame["h"].duplicated(keep=False)
-    dup_k = frame["k"].duplicated(keep=False)
-    repeat_rows = np.zeros(n, dtype=bool)
-    dup_frame = empty
-    if dup_h.any():
-        sub = frame[dup_h]
-        first = sub.groupby("h")["row"].transform("min")
-        later = sub[sub["row"] != first]
-        dup_frame = pd.DataFrame({"row": later["row"].to_numpy(), "same_as_row": first[later.index].to_numpy()})
+    repeat = np.zeros(n, dtype=bool)
+    pos_valid = np.flatnonzero(valid)
+    rank = np.cumsum(valid) - 1                       # position among the valid rows
+    valid_order = rank[order[valid[order]]]           # valid rows, still sorted by content hash
+    later, first = _first_of_group(content[pos_valid], valid_order)
+    dup_frame = pd.DataFrame({"row": rows[pos_valid[later]].astype("int64"),
+                              "same_as_row": rows[pos_valid[first]].astype("int64")})
+    dup_frame = dup_frame.sort_values("row", ignore_index=True)
     issue = None
-    if dup_k.any():
-        sub = frame[dup_k]
-        first_row = sub.groupby("k")["row"].transform("min")
-        first_h = sub.groupby("k")["h"].transform("first")
-        later = sub[sub["row"] != first_row]
-        differs = later["h"] != first_h[later.index]
-        conflict = later[differs]
-        same = later[~differs]
-        pos_of = {r: i for i, r in enumerate(rows)}
-        if len(same):
-            repeat_rows[[pos_of[r] for r in same["row"]]] = True
-        if len(conflict):
-            pos = np.asarray([pos_of[r] for r in conflict["row"]])
-            msgs = [f"the same {_key_name(table)} as row {int(r)}, with different values"
-                    for r in first_row[conflict.index]]
-            issue = (pos, msgs)
-    return issue, dup_frame, repeat_rows
+    keyed = pos_valid[natural[pos_valid] != 0]
+    if len(keyed):
+        later, first = _first_of_group(natural[keyed])
+        if len(later):
+            lp, fp = keyed[later], keyed[first]
+            same = content[lp] == content[fp]
+            repeat[lp[same]] = True
+            if (~same).any():
+                conflict, origin = lp[~same], fp[~same]
+                issue = (conflict, [f"the same {_key_name(table)} as row {int(r)}, with different values"
+                                    for r in rows[origin]])
+    return issue, dup_frame, repeat
 
 
 def _key_name(table: str) -> str:
@@ -618,8 +652,11 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
         raise ImportRejected(_first_problem_line(p.problems), p.problems)
     if reject_non_sales and len(p.non_sales):
         first = int(p.non_sales["row"].iloc[0])
+        listed = problem_frame([{"file": p.file_name, "row": int(r), "column_letter": p.non_sales_letter,
+                                 "column": p.non_sales_column, "value": "", "problem": "no client (not a sales row)"}
+                                for r in p.non_sales["row"]])
         raise ImportRejected(f"{p.file_name}, row {first}: no client ({len(p.non_sales):,} rows without a client)",
-                             p.problems)
+                             _concat_problems(p.problems, listed))
     rng = _parse_range(replace_range) if mode == "replace" else None
     data = p.data.drop_columns(["_row"])
     stored = mp.stored_columns(table)
@@ -636,7 +673,9 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
         rng = (pc.min(dates).as_py(), pc.max(dates).as_py())
     n_invalid = int(row_problems["row"].nunique()) if len(row_problems) else 0
     rows_rejected = n_invalid + len(p.non_sales)
-    cols_sql = ", ".join(([*(["row_key"] if table == "transactions" else []), *stored]) + [n for _, n in extra_cols])
+    insert_cols = [*(["row_key"] if table == "transactions" else []), *stored, *(n for _, n in extra_cols)]
+    cols_sql = ", ".join(insert_cols)
+    select_sql = ", ".join("s." + c for c in insert_cols)
     with store.transaction() as cur:
         archive = _archive_table(cur, table)
         for _, name in extra_cols:
@@ -659,9 +698,9 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
                         {**rparams, **params})
             replaced += int(cur.execute(f"delete from {table} where {where}", rparams).fetchall()[0][0])
         if table == "transactions":
-            cur.execute("create temp table _new as select s.* from staged as s "
-                        "anti join transactions as t on t.row_key = s.row_key")
+            source = "staged as s anti join transactions as t on t.row_key = s.row_key"
         else:
+            source = "_new as s"
             content = _content_sql(table)
             cur.execute(f"create temp table _old as with c as (select rowid as _rid, {content} as _s from {table}), "
                         "h as (select _rid, sha1(_s) as _h, row_number() over (partition by hash(_s) order by _rid) as _occ from c) "
@@ -677,12 +716,13 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
                             f"where rowid in ({changed})", params)
                 replaced += int(cur.execute(f"delete from {table} where rowid in ({changed})").fetchall()[0][0])
                 cur.execute("delete from _old where _rid not in (select rowid from " + table + ")")
-            cur.execute("create temp table _new as select * exclude (_k, _h, _i) from _st "
+            cur.execute("create temp table _new as select * exclude (_k, _h, _i) from _st as s "
                         "where _k not in (select _k from _old)")
+            source = "_new as s"
         added = int(cur.execute(f"insert into {table} ({cols_sql}, batch_id) "
-                                f"select {cols_sql}, $b from _new", params).fetchall()[0][0])
-        if table == "transactions":
-            touched |= {r[0] for r in cur.execute("select distinct client_id from _new").fetchall()}
+                                f"select {select_sql}, $b from {source}", params).fetchall()[0][0])
+        if table == "transactions" and added:
+            touched |= {r[0] for r in cur.execute("select distinct client_id from staged").fetchall()}
             store.refresh_client_day(cur, sorted(touched))
         for t in ("_new", "_old", "_st"):
             cur.execute(f"drop table if exists {t}")

@@ -89,11 +89,11 @@ def manager_table(clients: pd.DataFrame, previous: pd.DataFrame, contacts: pd.Da
     f = f.merge(cov, on="client_id", how="left")
     f["key_map"] = f["key"] & f["has_map"]
     f["key_recent"] = f["key"] & f["recent"]
-    wb = winback[["client_id", "status"]].copy()
+    wb = winback[["client_id", "status"]].rename(columns={"status": "_winback"})
     wb["client_id"] = wb["client_id"].astype(str)
     f = f.merge(wb, on="client_id", how="left")
     for s in WINBACK_STATUSES:
-        f[f"winback_{s}"] = (f["status"] == s).astype(int)
+        f[f"winback_{s}"] = (f["_winback"] == s).astype(int)
 
     g = f.groupby("manager", sort=False)
     out = pd.DataFrame({

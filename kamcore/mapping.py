@@ -278,7 +278,11 @@ def auto_mapping(table: str, headers: list[str]) -> dict[str, str | None]:
         if hit and (hit[1] not in best or (hit[0], pos) < best[hit[1]]):
             best[hit[1]] = (hit[0], pos)
     chosen = {pos: target for target, (_, pos) in best.items()}
-    return {h: chosen.get(pos) for pos, h in enumerate(headers)}
+    out: dict[str, str | None] = {}
+    for pos, h in enumerate(headers):
+        if out.get(h) is None:
+            out[h] = chosen.get(pos)
+    return out
 
 
 def headers_key(table: str, headers: list[str]) -> str:

@@ -24,9 +24,12 @@ PROBLEM_COLUMNS = ["file", "row", "column_letter", "column", "value", "problem"]
 MAX_CELL_CHARS = 32_767          # Excel's own limit for one cell
 DELIMITERS = (",", ";", "\t", "|")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-# Letters that only one of the two Windows code pages produces from the bytes where they differ.
-_CP1250_LETTERS = set("čćđČĆĐřŘěĚůŮňŇťŤďĎľĽĺĹŕŔąĄęĘłŁńŃśŚźŹżŻőŐűŰăĂ")
-_CP1252_LETTERS = set("èÈæÆðÐøØìÌùÙòÒïÏãÃåÅêÊñÑõÕûÛœŒ")
+# Weights of letters that the two Windows code pages give for the same byte (common letters weigh more),
+# plus letters both share that hint at the language: š ž (central Europe) versus é ç ü … (western Europe).
+_CP1250_LETTERS = {**dict.fromkeys("čćđČĆĐřŘěůąęłńśźżĄĘŁŃŚŹŻ", 2), **dict.fromkeys("ŮňŇťŤďĎľĽĺĹŕŔőŐűŰăĂĚ", 1),
+                   **dict.fromkeys("šžŠŽ", 1)}
+_CP1252_LETTERS = {**dict.fromkeys("èàùòìñêû", 2), **dict.fromkeys("ÈÀÙÒÌÑÊÛæÆøØåÅãÃõÕïÏœŒ", 1),
+                   **dict.fromkeys("éáíóúâôîçëüöäÉ", 1)}
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ def read_source(source, *, file_name: str | None = None, sheet: str | None = Non
         file_name = file_name or "upload"
         if len(data) > limits.max_bytes:
             reject(file_name, f"the file is {_mb(len(data))}; the limit is {_mb(limits.max_bytes)}")
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip(data, file_name, limits)
     if not data.strip():
         reject(file_name, "the file is empty")
     kind = _kind(data, file_name)
@@ -128,8 +133,23 @@ def read_source(source, *, file_name: str | None = None, sheet: str | None = Non
     return raw
 
 
+def _gunzip(data: bytes, file_name: str, limits: Limits) -> bytes:
+    """Unpack a gzip file, refusing more than max_bytes (or the unzip ratio) of content."""
+    import zlib
+
+    allowed = min(limits.max_bytes, max(int(limits.max_unzip_ratio * len(data)), limits.max_unzip_bytes))
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = d.decompress(data, allowed + 1)
+    except zlib.error:
+        reject(file_name, "the file is not a valid gzip file")
+    if len(out) > allowed or d.unconsumed_tail:
+        reject(file_name, f"the gzip file unpacks to more than {_mb(allowed)}; refused")
+    return out
+
+
 def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:,.1f} MB"
+    return f"{n:,} bytes" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.1f} MB"
 
 
 def _kind(data: bytes, file_name: str) -> str:
@@ -329,7 +349,7 @@ def decode(data: bytes, file_name: str, encoding: str | None = None) -> tuple[st
         except UnicodeDecodeError:
             continue
         letters = _CP1250_LETTERS if enc == "cp1250" else _CP1252_LETTERS
-        options.append((sum(text.count(ch) for ch in letters), enc == "cp1250", text, enc))
+        options.append((sum(w * text.count(ch) for ch, w in letters.items()), enc == "cp1250", text, enc))
     if not options:
         reject(file_name, "the file's encoding is not UTF-8, Windows-1250 or Windows-1252; save it as UTF-8")
     _, _, text, enc = max(options, key=lambda o: (o[0], o[1]))

@@ -46,7 +46,8 @@ def _matrix() -> pd.DataFrame:
 
 
 SUMMARY = {"n_ranked": 2, "total": 1250.75, "key_count": 1, "key_share": 0.8, "top1_share": 0.8,
-           "hhi": 6800.0, "effective_n": 1.47, "gini": 0.3, "abc": {"A": 2, "B": 0, "C": 0}}
+           "hhi": 6800.0, "effective_n": 1.47, "gini": 0.3, "abc": {"A": 2, "B": 0, "C": 0},
+           "flags": [("client_over_10", ["c1", "c2"]), ("top5_over_25", 1.0)]}
 SETTINGS = [("basis", "revenue"), ("ABC cut-offs", "80 / 95 %"), ("filters", "-region North"),
             ("as of", "2026-10-31")]
 
@@ -162,6 +163,8 @@ def test_concentration_sheet(workbook):
     assert rows["total"].value == 1250.75 and rows["total"].number_format == "#,##0.00"
     assert rows["hhi"].number_format == "#,##0"
     assert rows["abc.A"].value == 2
+    assert rows["flags.client_over_10"].value == "c1; c2"
+    assert rows["flags.top5_over_25"].value == 1.0 and rows["flags.top5_over_25"].number_format == "0.0%"
 
 
 def test_settings_sheet(workbook):

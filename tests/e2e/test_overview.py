@@ -9,6 +9,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 SETTLE_MS = 60_000
 SIDEBAR = '[data-testid="stSidebar"]'
@@ -40,8 +41,8 @@ def wait_idle(page: Page, timeout: int = SETTLE_MS) -> None:
 
 def open_app(page: Page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector(METRIC, timeout=SETTLE_MS)  # metrics appear while the script still runs
     wait_idle(page)
-    page.wait_for_selector(METRIC, timeout=SETTLE_MS)
 
 
 def sidebar_widget(page: Page, label: str | re.Pattern) -> Locator:
@@ -75,9 +76,16 @@ def widget_value(widget: Locator) -> str:
 def open_dropdown(page: Page, widget: Locator) -> Locator:
     """Open a selectbox/multiselect list (react-aria combobox in streamlit 1.67; baseweb before)."""
     trigger = widget.locator('[role="combobox"], [data-baseweb="select"]').first
-    trigger.click()
     options = page.locator('[role="listbox"] [role="option"], [role="option"]')
-    expect(options.first).to_be_visible(timeout=10_000)
+    for _attempt in range(3):  # a rerun that lands just after the click closes the list again
+        wait_idle(page)
+        trigger.click()
+        try:
+            options.first.wait_for(state="visible", timeout=5_000)
+            return options
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    expect(options.first, "the dropdown list did not open").to_be_visible(timeout=5_000)
     return options
 
 

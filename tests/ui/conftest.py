@@ -17,6 +17,10 @@ def _clear_streamlit_caches() -> None:
 @pytest.fixture(autouse=True)
 def fresh_streamlit_caches():
     """AppTest runs scripts in this process: cached Stores would leak from one test's database to the next."""
+    from streamlit import config
+
+    # .streamlit/config.toml hides error details from users; a failing test must show them.
+    config.set_option("client.showErrorDetails", "full")
     _clear_streamlit_caches()
     yield
     _clear_streamlit_caches()

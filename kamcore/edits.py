@@ -1,0 +1,260 @@
+"""Validated saves of the team's relationship data: contacts, tenders, competitors, notes, prospects.
+
+:func:`save` takes the full desired set of rows of one client (or of all prospects), as an
+editable table returns it, checks every cell, and then replaces the stored rows in one
+transaction: all or nothing. Rows that did not change keep who/when; new or changed rows get
+``user`` and now. An invalid cell raises ValueError naming the row (1-based) and the column,
+and nothing is written.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from .dossier import ATTITUDES, BUYING_ROLES, TENDER_STATUSES, normalise_role
+from .prospects import SOURCES
+from .store import Store
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str = "str"                 # str | int | float | date | choice
+    required: bool = False
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Spec:
+    table: str
+    fields: tuple[Field, ...]
+    id_field: str
+    id_kind: str = "str"              # str ids get "<prefix><n>", int ids max + 1
+    id_prefix: str = ""
+    audit: tuple[str, str] = ("updated_by", "updated_at")
+    scoped: bool = True               # rows belong to one client (client_id)
+    keep: tuple[str, ...] = ("batch_id",)  # carried over unchanged when present
+
+
+_SQL_TYPES = {"str": "varchar", "choice": "varchar", "int": "integer", "float": "double", "date": "date"}
+SPECS: dict[str, Spec] = {
+    "contacts": Spec("contacts", (
+        Field("contact_id"), Field("name", required=True), Field("role", required=True), Field("title"),
+        Field("buying_role", "choice", choices=BUYING_ROLES), Field("influence", "int", lo=0, hi=10),
+        Field("attitude", "choice", choices=ATTITUDES), Field("reports_to"), Field("last_contact", "date"),
+        Field("email"), Field("phone")), "contact_id", id_prefix="K"),
+    "tenders": Spec("tenders", (
+        Field("tender_id"), Field("date", "date", required=True),
+        Field("status", "choice", required=True, choices=TENDER_STATUSES), Field("title"),
+        Field("value", "float", lo=0), Field("reasons"), Field("winner")), "tender_id", id_prefix="T"),
+    "competitors": Spec("competitors", (
+        Field("competitor", required=True), Field("share_of_wallet", "float", lo=0, hi=1),
+        Field("strengths"), Field("weaknesses"), Field("notes")), "competitor", id_kind="none"),
+    "notes": Spec("notes", (Field("note_id", "int"), Field("note", required=True)), "note_id", id_kind="int",
+                  audit=("created_by", "created_at"), keep=()),
+    "prospects": Spec("prospects", (
+        Field("prospect_id"), Field("name", required=True), Field("industry"), Field("region"),
+        Field("source", "choice", choices=SOURCES), Field("need", "int", lo=0, hi=2),
+        Field("solvency", "int", lo=0, hi=2), Field("authority", "int", lo=0, hi=2),
+        Field("potential", "float", lo=0), Field("owner"), Field("notes"), Field("converted_client_id")),
+        "prospect_id", id_prefix="P", scoped=False),
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _missing(v) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    if isinstance(v, str) and not v.strip():
+        return True
+    try:
+        return bool(pd.isna(v)) if not isinstance(v, (list, tuple, dict)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _cell(f: Field, v, where: str):
+    """The clean value of one cell (None when empty); ValueError with ``where`` on a bad value."""
+    if _missing(v):
+        if f.required:
+            raise ValueError(f"{where}: a value is required")
+        return None
+    if f.kind == "str":
+        s = str(v).strip()
+        if f.name == "email" and not _EMAIL.match(s):
+            raise ValueError(f"{where}: {s!r} is not an e-mail address")
+        return s
+    if f.kind == "choice":
+        s = normalise_role(v) if f.name == "buying_role" else " ".join(str(v).strip().lower().split())
+        if s not in f.choices:
+            raise ValueError(f"{where}: {v!r} is not one of {', '.join(f.choices)}")
+        return s
+    if f.kind in ("int", "float"):
+        try:
+            x = float(str(v).replace(",", ".")) if isinstance(v, str) else float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: {v!r} is not a number") from None
+        if np.isnan(x) or np.isinf(x):
+            raise ValueError(f"{where}: {v!r} is not a number")
+        if f.kind == "int" and x != int(x):
+            raise ValueError(f"{where}: {v!r} is not a whole number")
+        if (f.lo is not None and x < f.lo) or (f.hi is not None and x > f.hi):
+            rng = f"between {f.lo:g} and {f.hi:g}" if f.hi is not None else f"at least {f.lo:g}"
+            raise ValueError(f"{where}: {v!r} must be {rng}")
+        return int(x) if f.kind == "int" else x
+    if f.kind == "date":
+        try:
+            return pd.Timestamp(v).date()
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: {v!r} is not a date (YYYY-MM-DD)") from None
+    raise ValueError(f"unknown field kind {f.kind}")
+
+
+def validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Clean rows of ``frame`` for ``table`` (fully empty rows dropped; ids and kept columns carried).
+    Raises ValueError "<table> row <n>, column <c>: <problem>" for the first bad cell or duplicate id."""
+    spec = _spec(table)
+    unknown = [c for c in (f.name for f in spec.fields if f.required) if c not in frame.columns]
+    if unknown:
+        raise ValueError(f"{table}: missing column(s) {', '.join(unknown)}")
+    rows, seen = [], {}
+    for n, (_, r) in enumerate(frame.iterrows(), start=1):
+        if all(_missing(r.get(f.name)) for f in spec.fields):
+            continue
+        out = {}
+        for f in spec.fields:
+            out[f.name] = _cell(f, r.get(f.name), f"{table} row {n}, column {f.name}")
+        ident = out.get(spec.id_field)
+        if ident is not None:
+            if ident in seen:
+                raise ValueError(f"{table} row {n}, column {spec.id_field}: {ident!r} is used twice "
+                                 f"(also row {seen[ident]})")
+            seen[ident] = n
+        for k in spec.keep:
+            out[k] = None if _missing(r.get(k)) else int(r.get(k))
+        for k in spec.audit:
+            out[k] = None if _missing(r.get(k)) else r.get(k)
+        rows.append(out)
+    cols = [f.name for f in spec.fields] + list(spec.keep) + list(spec.audit)
+    return pd.DataFrame(rows, columns=cols, dtype=object)
+
+
+def _spec(table: str) -> Spec:
+    if table not in SPECS:
+        raise ValueError(f"{table!r} cannot be edited (editable: {', '.join(SPECS)})")
+    return SPECS[table]
+
+
+def _sig(v):
+    if _missing(v):
+        return None
+    if isinstance(v, (pd.Timestamp, datetime, date)):
+        return pd.Timestamp(v).date().isoformat()
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return float(v)
+    return str(v).strip()
+
+
+def _signature(spec: Spec, row) -> tuple:
+    return tuple(_sig(row[f.name]) for f in spec.fields)
+
+
+def _new_ids(spec: Spec, clean: pd.DataFrame, taken: set) -> pd.DataFrame:
+    if spec.id_kind == "none":
+        return clean
+    f = clean.copy()
+    if spec.id_kind == "int":
+        nxt = max([int(x) for x in taken if x is not None] + [int(x) for x in f[spec.id_field].dropna()] + [0]) + 1
+        for i in f.index[f[spec.id_field].isna()]:
+            f.at[i, spec.id_field] = nxt
+            nxt += 1
+        return f
+    used = {str(x) for x in taken} | {str(x) for x in f[spec.id_field].dropna()}
+    n = 1
+    for i in f.index[f[spec.id_field].isna()]:
+        while f"{spec.id_prefix}{n}" in used:
+            n += 1
+        f.at[i, spec.id_field] = f"{spec.id_prefix}{n}"
+        used.add(f"{spec.id_prefix}{n}")
+    return f
+
+
+def save(store: Store, table: str, frame: pd.DataFrame, user: str, client_id: str | None = None,
+         now: datetime | None = None) -> dict:
+    """Replace the rows of ``client_id`` in ``table`` (all rows for prospects) by ``frame``, in one
+    transaction. Returns counts {added, changed, deleted, unchanged}. ValueError on an invalid cell
+    (nothing written)."""
+    spec = _spec(table)
+    if spec.scoped and (client_id is None or str(client_id).strip() == ""):
+        raise ValueError(f"{table}: saving needs the client_id")
+    if not user or not str(user).strip():
+        raise ValueError("saving needs the name of the person who edits")
+    clean = validate(table, frame)
+    now = now or datetime.now().replace(microsecond=0)
+    tbl = spec.table  # from the fixed SPECS whitelist, never from input
+    data_cols = [f.name for f in spec.fields]
+    all_cols = data_cols + list(spec.keep) + list(spec.audit)
+    scope = "where client_id = $client_id" if spec.scoped else ""
+    params = {"client_id": str(client_id)} if spec.scoped else {}
+    with store.transaction() as cur:
+        current = cur.execute(f"select {', '.join(all_cols)} from {tbl} {scope}", params).df()  # noqa: S608
+        taken = set() if spec.id_kind == "none" else set(
+            cur.execute(f"select distinct {spec.id_field} from {tbl} where {spec.id_field} is not null").df()  # noqa: S608
+            .iloc[:, 0].tolist())
+        clean = _new_ids(spec, clean, taken)
+        pool: dict[tuple, list] = {}
+        for _, r in current.iterrows():
+            pool.setdefault(_signature(spec, r), []).append(r)
+        added = changed = unchanged = 0
+        old_ids = set(current[spec.id_field].dropna().map(_sig))
+        for i, r in clean.iterrows():
+            match = pool.get(_signature(spec, r))
+            if match:
+                old = match.pop(0)
+                for k in spec.audit:
+                    clean.at[i, k] = None if _missing(old[k]) else pd.Timestamp(old[k]).to_pydatetime() \
+                        if k.endswith("_at") else old[k]
+                unchanged += 1
+            else:
+                clean.at[i, spec.audit[0]] = str(user).strip()
+                clean.at[i, spec.audit[1]] = now
+                if _sig(r[spec.id_field]) in old_ids:
+                    changed += 1
+                else:
+                    added += 1
+        deleted = max(0, len(current) - unchanged - changed)
+        if scoped_rows := spec.scoped:
+            clean.insert(0, "client_id", str(client_id))
+        cur.execute(f"delete from {tbl} {scope}", params)  # noqa: S608
+        if len(clean):
+            types = {f.name: _SQL_TYPES[f.kind] for f in spec.fields}
+            types.update({k: "integer" for k in spec.keep})
+            types.update({spec.audit[0]: "varchar", spec.audit[1]: "timestamp"})
+            cols = (["client_id"] if scoped_rows else []) + all_cols
+            types["client_id"] = "varchar"
+            cur.register("edit_rows", clean[cols])
+            try:
+                select = ", ".join(f"cast({c} as {types[c]})" for c in cols)
+                cur.execute(f"insert into {tbl} ({', '.join(cols)}) select {select} from edit_rows")  # noqa: S608
+            finally:
+                cur.unregister("edit_rows")
+    return {"added": added, "changed": changed, "deleted": deleted, "unchanged": unchanged}
+
+
+def add_note(store: Store, client_id: str, note: str, user: str, now: datetime | None = None) -> None:
+    """Append one note to a client."""
+    from .store import query_text
+
+    if not note or not note.strip():
+        raise ValueError("notes row 1, column note: a value is required")
+    with store.transaction() as cur:
+        cur.execute(query_text("edit_note_insert"), {"client_id": str(client_id), "note": note.strip(),
+                                                     "user": user, "now": now or datetime.now().replace(microsecond=0)})

@@ -1,0 +1,403 @@
+"""At risk and lost (DOMAIN.md §8): rhythm, status, decline, complaints, deliveries, P(alive), win-back.
+
+Boundary rules (all comparisons on whole days; D = as-of date, L = ``lost_days``):
+
+- Only rows with ``day <= D`` are used; a *purchase day* is a ``client_day`` row with ``purchase``.
+- ``recency_days`` = D − last purchase day on or before D.
+- ``cadence_days`` = median of the gaps between consecutive purchase days among those with
+  D − ``cadence_months`` months < day <= D (gaps to days before that cut are not counted).
+  Fewer than ``cadence_min_days`` (3) such days -> no cadence (NaN).
+- ``lost``: recency > max(L, 3·cadence), strictly: exactly 3·cadence or exactly L days is *not* lost.
+  Without a cadence: recency > L ("no purchase since D − L", a purchase on D − L itself counts).
+  A client with no purchase day at all (only returns) is lost.
+- ``lapsing``: not lost, has a cadence, and recency > 2·cadence (exactly 2·cadence is *not* lapsing).
+  Without a cadence a client is never lapsing. Everyone else is ``active``.
+- ``declining``: revenue of the last 3 calendar months (the first day of D's month − 2 months … D)
+  compared with the same span a year earlier (first day of that month − 12 months … D − 12 months);
+  needs revenue > 0 a year earlier; declining when, rounded to cents, last < 0.70 × year-earlier
+  (exactly 70 % is *not* declining). The flag is independent of the status.
+- Complaints: ``complaints_recent`` = incidents with D − 90 < date <= D, ``complaints_before`` =
+  D − 180 < date <= D − 90; rising when recent > before and recent >= 2 (equal counts: not rising).
+- On-time rate = Σ ontime_lines / Σ dated_lines over ``[window_start, D]`` (NaN without dated lines);
+  ``late_deliveries`` when the rate < 0.90 (exactly 90 % is on time enough).
+- ``revenue_at_risk`` = net revenue of days in (last purchase − 12 months, last purchase] for clients that
+  are lost, lapsing or declining; 0 for the others.
+- BG/NBD inputs in weeks: x = purchase days − 1, t_x = (last − first purchase day) / 7,
+  T = (D − first purchase day) / 7. P(alive) is NaN for x = 0 ("too little history") and when the fit failed.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from . import bgnbd
+from .settings import DEFAULT, Settings
+from .window import Window, add_months, month_start
+
+DAY_COLUMNS = ("client_id", "day", "revenue", "purchase", "lines", "ontime_lines", "dated_lines")
+INCIDENT_COLUMNS = ("client_id", "date", "category", "stage")
+RISK_COLUMNS = ("client_id", "last_purchase", "recency_days", "cadence_days", "status", "declining",
+                "rev_last3", "rev_last3_prev", "complaints_recent", "complaints_before", "complaints_rising",
+                "complaint_stages", "complaint_categories", "on_time_rate", "late_deliveries",
+                "x", "t_x", "T", "p_alive", "revenue_at_risk", "reasons")
+RISK_STATUSES = ("active", "lapsing", "lost")
+NOT_GIVEN = "not given"
+
+
+# --------------------------------------------------------------------------- formatting
+
+def _money(v: float) -> str:
+    """4,200 (whole units, thousands separated)."""
+    return f"{v:,.0f}"
+
+
+def _days(v: float) -> str:
+    """31 or 30.5 (a median of whole days is whole or half)."""
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+
+
+def _pct(frac: float, threshold: float | None = None) -> str:
+    """38 % — with one decimal, cut toward the true side, when rounding would cross ``threshold`` (69.9 %, not 70 %)."""
+    text = f"{100 * frac:.0f}"
+    if threshold is None or (float(text) >= 100 * threshold) == (frac >= threshold):
+        return f"{text} %"
+    tenths = math.floor(1000 * frac) if frac < threshold else math.ceil(1000 * frac)
+    return f"{tenths / 10:.1f} %"
+
+
+def _counts_text(values: pd.Series) -> str:
+    """'delivery 3, warehouse 1': counts descending, ties by name."""
+    if values.empty:
+        return ""
+    counts = values.value_counts()
+    pairs = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{k} {int(v)}" for k, v in pairs)
+
+
+# --------------------------------------------------------------------------- inputs
+
+def _check(frame: pd.DataFrame, needed, what: str) -> None:
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} needs the columns {', '.join(needed)}; missing: {', '.join(missing)}")
+
+
+def _days_frame(client_day: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    _check(client_day, DAY_COLUMNS, "client_day")
+    cd = client_day[list(DAY_COLUMNS)].copy()
+    cd["client_id"] = cd["client_id"].astype(str)
+    cd["day"] = pd.to_datetime(cd["day"]).astype("datetime64[us]")
+    cd["revenue"] = cd["revenue"].astype(float)
+    cd["purchase"] = cd["purchase"].astype(bool)
+    for col in ("lines", "ontime_lines", "dated_lines"):
+        cd[col] = cd[col].fillna(0).astype("int64")
+    return cd[cd["day"] <= pd.Timestamp(as_of)]
+
+
+def bgnbd_inputs(client_day: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Per client with a purchase day on or before ``as_of``: client_id, first, last, x, t_x, T (weeks).
+
+    In: client_day rows with at least client_id, day, purchase.
+    """
+    _check(client_day, ("client_id", "day", "purchase"), "client_day")
+    cd = client_day[["client_id", "day", "purchase"]].copy()
+    cd["client_id"] = cd["client_id"].astype(str)
+    cd["day"] = pd.to_datetime(cd["day"]).astype("datetime64[us]")
+    d = pd.Timestamp(as_of)
+    buys = cd[cd["purchase"].astype(bool) & (cd["day"] <= d)].drop_duplicates(["client_id", "day"])
+    g = buys.groupby("client_id")["day"]
+    out = pd.DataFrame({"first": g.min(), "last": g.max(), "n": g.size()}).reset_index()
+    out["x"] = (out["n"] - 1).astype(float)
+    out["t_x"] = (out["last"] - out["first"]).dt.days / 7.0
+    out["T"] = (d - out["first"]).dt.days / 7.0
+    return out[["client_id", "first", "last", "x", "t_x", "T"]].sort_values("client_id").reset_index(drop=True)
+
+
+def fit_p_alive(rows: pd.DataFrame, as_of: date, settings: Settings = DEFAULT
+                ) -> tuple[bgnbd.BGNBDFit, pd.Series, str]:
+    """Fit BG/NBD over every client in ``rows`` (client_day rows) with a purchase day on or before ``as_of``.
+
+    Returns ``(fit, p, explanation)``: ``p`` is P(alive) indexed by client_id (NaN for one-time
+    buyers and for every client when the fit failed); ``explanation`` says in one or two sentences
+    what the fit found, or that it failed / carries no signal and the status uses the rhythm rules.
+    """
+    inp = bgnbd_inputs(rows, as_of)
+    fit = bgnbd.fit(inp["x"].to_numpy(), inp["t_x"].to_numpy(), inp["T"].to_numpy())
+    p = pd.Series(np.nan, index=pd.Index(inp["client_id"], name="client_id"), name="p_alive")
+    once = int((inp["x"] == 0).sum())
+    repeat = len(inp) - once
+    once_text = f" One-time buyers ({once:,}) have too little history for a probability." if once else ""
+    if not fit.converged:
+        return fit, p, (f"The BG/NBD fit failed: {fit.message}. P(alive) is not shown; "
+                        f"the status uses the purchase rhythm rules only.")
+    p[:] = bgnbd.p_alive(fit, inp["x"].to_numpy(), inp["t_x"].to_numpy(), inp["T"].to_numpy())
+    finite = p.dropna()
+    head = f"BG/NBD fitted on {len(inp):,} clients ({repeat:,} with repeat purchases): {bgnbd.describe(fit)}."
+    if fit.message != "converged":
+        head += " Note: " + fit.message.removeprefix("converged; ") + "."
+    if bgnbd.no_signal(p.to_numpy(), settings):
+        share = float((finite >= settings.no_signal_p).mean()) if len(finite) else 1.0
+        return fit, p, (f"{head} It carries no signal: P(alive) >= {_pct(settings.no_signal_p)} for "
+                        f"{_pct(share)} of the clients with repeat purchases, so it cannot tell who has left; "
+                        f"the status uses the purchase rhythm rules only.{once_text}")
+    return fit, p, (f"{head} Median P(alive) {_pct(float(finite.median()))}; "
+                    f"{int((finite < 0.5).sum()):,} clients below 50 %.{once_text}")
+
+
+# --------------------------------------------------------------------------- assess
+
+def _reason_recency(status: str, recency, cadence, settings: Settings) -> str:
+    if pd.isna(recency):
+        return "no purchase day on record (only returns or zero-value lines)"
+    if not pd.isna(cadence):
+        return f"no order for {int(recency)} days; usually orders every {_days(cadence)} days"
+    return (f"no order for {int(recency)} days; fewer than {settings.cadence_min_days} purchase days in the "
+            f"last {settings.cadence_months} months, so lost after {settings.lost_days} days")
+
+
+def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, settings: Settings = DEFAULT,
+           window_start: date | None = None,
+           fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None) -> pd.DataFrame:
+    """One row per client of ``client_day`` (rows with day <= ``as_of``): the columns of :data:`RISK_COLUMNS`.
+
+    In: ``client_day`` [client_id, day, revenue, purchase, lines, ontime_lines, dated_lines] (more history
+    is fine), ``incidents`` [client_id, date, category, stage]. ``window_start`` is the start of the
+    on-time window (default: the ``settings.months`` window ending at ``as_of``). ``fitted`` is a
+    :func:`fit_p_alive` result to reuse (e.g. fitted on all clients when ``client_day`` is a filtered
+    universe); by default the fit runs on ``client_day``. Rules: see the module docstring.
+    ``attrs["bgnbd"]`` of the result holds ``{"fit": {...}, "signal": bool, "note": str}``.
+    """
+    s = settings
+    d = pd.Timestamp(as_of)
+    cd = _days_frame(client_day, as_of)
+    _check(incidents, INCIDENT_COLUMNS, "incidents")
+    ws = pd.Timestamp(window_start or Window(as_of, s.months).start)
+
+    out = pd.DataFrame({"client_id": sorted(cd["client_id"].unique())})
+    idx = out["client_id"]
+
+    # rhythm
+    buys = cd.loc[cd["purchase"], ["client_id", "day"]].drop_duplicates().sort_values(["client_id", "day"])
+    last = buys.groupby("client_id")["day"].max()
+    out["last_purchase"] = idx.map(last).astype("datetime64[us]")
+    out["recency_days"] = (d - out["last_purchase"]).dt.days.astype("Int64")
+    cut = pd.Timestamp(add_months(as_of, -s.cadence_months))
+    recent = buys[buys["day"] > cut].copy()
+    recent["gap"] = recent.groupby("client_id")["day"].diff().dt.days
+    n_recent = recent.groupby("client_id").size()
+    median_gap = recent.groupby("client_id")["gap"].median()
+    cadence = median_gap.where(n_recent.reindex(median_gap.index) >= s.cadence_min_days)
+    out["cadence_days"] = idx.map(cadence).astype(float)
+
+    rec = out["recency_days"].astype(float)
+    cad = out["cadence_days"]
+    limit = np.fmax(float(s.lost_days), s.lost_factor * cad.to_numpy())
+    lost = rec.isna().to_numpy() | (rec.to_numpy() > limit)
+    lapsing = ~lost & cad.notna().to_numpy() & (rec.to_numpy() > s.lapsing_factor * cad.to_numpy())
+    out["status"] = np.where(lost, "lost", np.where(lapsing, "lapsing", "active"))
+
+    # decline
+    cur_start = pd.Timestamp(month_start(add_months(as_of, -(s.decline_months - 1))))
+    prev_end = pd.Timestamp(add_months(as_of, -12))
+    prev_start = pd.Timestamp(month_start(add_months(as_of, -12 - (s.decline_months - 1))))
+    in_cur = cd[(cd["day"] >= cur_start) & (cd["day"] <= d)].groupby("client_id")["revenue"].sum()
+    in_prev = cd[(cd["day"] >= prev_start) & (cd["day"] <= prev_end)].groupby("client_id")["revenue"].sum()
+    out["rev_last3"] = idx.map(in_cur).fillna(0.0).astype(float)
+    out["rev_last3_prev"] = idx.map(in_prev).fillna(0.0).astype(float)
+    prev_c = out["rev_last3_prev"].round(2)
+    out["declining"] = ((prev_c > 0) & (out["rev_last3"].round(2) < (s.decline_ratio * prev_c).round(2))).astype(bool)
+
+    # complaints
+    inc = incidents[list(INCIDENT_COLUMNS)].copy()
+    inc["client_id"] = inc["client_id"].astype(str)
+    inc["date"] = pd.to_datetime(inc["date"]).astype("datetime64[us]")
+    span = pd.Timedelta(days=s.complaints_days)
+    recent_inc = inc[(inc["date"] > d - span) & (inc["date"] <= d)]
+    before_inc = inc[(inc["date"] > d - 2 * span) & (inc["date"] <= d - span)]
+    out["complaints_recent"] = idx.map(recent_inc.groupby("client_id").size()).fillna(0).astype("int64")
+    out["complaints_before"] = idx.map(before_inc.groupby("client_id").size()).fillna(0).astype("int64")
+    out["complaints_rising"] = ((out["complaints_recent"] > out["complaints_before"])
+                                & (out["complaints_recent"] >= s.complaints_min)).astype(bool)
+    labelled = recent_inc.assign(
+        stage=recent_inc["stage"].astype(object).where(recent_inc["stage"].notna(), NOT_GIVEN).astype(str),
+        category=recent_inc["category"].astype(object).where(recent_inc["category"].notna(), NOT_GIVEN).astype(str))
+    stages = labelled.groupby("client_id")["stage"].agg(_counts_text)
+    categories = labelled.groupby("client_id")["category"].agg(_counts_text)
+    out["complaint_stages"] = idx.map(stages).fillna("").astype(str)
+    out["complaint_categories"] = idx.map(categories).fillna("").astype(str)
+    has_stage = labelled[labelled["stage"] != NOT_GIVEN].groupby("client_id").size()
+
+    # deliveries
+    win = cd[(cd["day"] >= ws) & (cd["day"] <= d)].groupby("client_id")[["ontime_lines", "dated_lines"]].sum()
+    dated = idx.map(win["dated_lines"]).fillna(0).astype(float)
+    ontime = idx.map(win["ontime_lines"]).fillna(0).astype(float)
+    out["on_time_rate"] = (ontime / dated.where(dated > 0)).astype(float)
+    out["late_deliveries"] = (out["on_time_rate"] < s.on_time_min).fillna(False).astype(bool)
+
+    # BG/NBD
+    inp = bgnbd_inputs(cd, as_of).set_index("client_id")
+    for col in ("x", "t_x", "T"):
+        out[col] = idx.map(inp[col]).astype(float)
+    fit, p, note = fitted if fitted is not None else fit_p_alive(cd, as_of, s)
+    out["p_alive"] = idx.map(p).astype(float)
+    out.loc[out["x"].isna() | (out["x"] == 0), "p_alive"] = np.nan
+
+    # revenue at risk
+    flagged = out["status"].isin(["lost", "lapsing"]) | out["declining"]
+    lp = out.loc[flagged & out["last_purchase"].notna(), ["client_id", "last_purchase"]]
+    lp = lp.assign(since=lp["last_purchase"].map(lambda t: pd.Timestamp(add_months(t.date(), -12))))
+    joined = cd[["client_id", "day", "revenue"]].merge(lp, on="client_id")
+    joined = joined[(joined["day"] > joined["since"]) & (joined["day"] <= joined["last_purchase"])]
+    out["revenue_at_risk"] = idx.map(joined.groupby("client_id")["revenue"].sum()).fillna(0.0).astype(float)
+    out.loc[~flagged, "revenue_at_risk"] = 0.0
+
+    # reasons
+    reasons = []
+    for row in out.itertuples(index=False):
+        parts = []
+        if row.status in ("lost", "lapsing"):
+            parts.append(_reason_recency(row.status, row.recency_days, row.cadence_days, s))
+        if row.declining:
+            parts.append(f"revenue in the last {s.decline_months} months {_money(row.rev_last3)} is "
+                         f"{_pct(row.rev_last3 / row.rev_last3_prev, s.decline_ratio)} of the same months "
+                         f"a year earlier ({_money(row.rev_last3_prev)})")
+        if row.complaints_rising:
+            detail = row.complaint_stages if row.client_id in has_stage.index else row.complaint_categories
+            parts.append(f"{row.complaints_recent} complaints in the last {s.complaints_days} days vs "
+                         f"{row.complaints_before} before ({detail})")
+        if row.late_deliveries:
+            parts.append(f"on time {_pct(row.on_time_rate, s.on_time_min)} of deliveries")
+        reasons.append("; ".join(parts))
+    out["reasons"] = pd.Series(reasons, index=out.index, dtype=str)
+    out = out[list(RISK_COLUMNS)].reset_index(drop=True)
+    out.attrs["bgnbd"] = {"fit": fit.as_dict(), "signal": bool(fit.converged and not bgnbd.no_signal(p.to_numpy(), s)),
+                          "note": note}
+    return out
+
+
+# --------------------------------------------------------------------------- store access
+
+@dataclass
+class RiskInputs:
+    """What :func:`assess` needs from the database for one as-of date."""
+
+    as_of: date
+    client_day: pd.DataFrame
+    incidents: pd.DataFrame
+
+
+def load_inputs(store, as_of: date, client_ids: list[str] | None = None, settings: Settings = DEFAULT) -> RiskInputs:
+    """Read ``client_day`` up to ``as_of`` and incidents of the last 2 × 90 days (``client_ids`` None = all)."""
+    params = {"all": client_ids is None, "clients": [str(c) for c in (client_ids or [])]}
+    days = store.query("risk_client_day", as_of=as_of, **params)
+    since = as_of - timedelta(days=2 * settings.complaints_days)
+    incidents = store.query("client_incidents", since=since, as_of=as_of, **params)
+    return RiskInputs(as_of, days, incidents)
+
+
+def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: list[str] | None = None,
+                 window_start: date | None = None) -> pd.DataFrame:
+    """:func:`assess` for the clients ``client_ids`` (None = all), with BG/NBD fitted over ALL clients."""
+    every = load_inputs(store, as_of, None, settings)
+    fitted = fit_p_alive(every.client_day, as_of, settings)
+    days, inc = every.client_day, every.incidents
+    if client_ids is not None:
+        wanted = {str(c) for c in client_ids}
+        days = days[days["client_id"].astype(str).isin(wanted)]
+        inc = inc[inc["client_id"].astype(str).isin(wanted)]
+    return assess(days, inc, as_of, settings, window_start, fitted)
+
+
+# --------------------------------------------------------------------------- summary and win-back
+
+def summarize_risk(risk: pd.DataFrame) -> dict:
+    """Counts and money of an :func:`assess` frame (``key`` column optional, e.g. after a merge with classes).
+
+    Keys: clients, status {active, lapsing, lost}, declining, complaints_rising, late_deliveries, at_risk
+    (lost, lapsing or declining), revenue_at_risk, revenue_at_risk_by_status {lost, lapsing, declining}
+    (declining = declining but active), key_at_risk and key_revenue_at_risk (None without ``key``).
+    """
+    status = risk["status"]
+    flagged = status.isin(["lost", "lapsing"]) | risk["declining"].astype(bool)
+    rar = risk["revenue_at_risk"].astype(float)
+    out = {
+        "clients": int(len(risk)),
+        "status": {k: int((status == k).sum()) for k in RISK_STATUSES},
+        "declining": int(risk["declining"].astype(bool).sum()),
+        "complaints_rising": int(risk["complaints_rising"].astype(bool).sum()),
+        "late_deliveries": int(risk["late_deliveries"].astype(bool).sum()) if "late_deliveries" in risk else 0,
+        "at_risk": int(flagged.sum()),
+        "revenue_at_risk": float(rar.sum()),
+        "revenue_at_risk_by_status": {"lost": float(rar[status == "lost"].sum()),
+                                      "lapsing": float(rar[status == "lapsing"].sum()),
+                                      "declining": float(rar[status == "active"].sum())},
+        "key_at_risk": None,
+        "key_revenue_at_risk": None,
+    }
+    if "key" in risk.columns:
+        key = risk["key"].fillna(False).astype(bool)
+        out["key_at_risk"] = int((flagged & key).sum())
+        out["key_revenue_at_risk"] = float(rar[key].sum())
+    return out
+
+
+WINBACK_COLUMNS = ("rank", "client_id", "name", "manager", "abc", "key", "status", "recency_days", "cadence_days",
+                   "revenue_at_risk", "margin", "reasons", "action", "action_reason")
+
+
+def _action(row, margin: float, s: Settings) -> tuple[str, str]:
+    """(action from settings.ACTIONS, why in words) for one win-back candidate; rules in :func:`winback_candidates`."""
+    worth = _money(row.revenue_at_risk)
+    if row.complaints_rising or row.late_deliveries:
+        what = []
+        if row.complaints_rising:
+            what.append(f"{row.complaints_recent} complaints in the last {s.complaints_days} days")
+        if row.late_deliveries:
+            what.append(f"only {_pct(row.on_time_rate, s.on_time_min)} of deliveries on time")
+        return "meeting", f"meet the client to fix the service first: {' and '.join(what)}"
+    important = bool(row.key) or row.abc == "A"
+    label = "key" if row.key else "class A"
+    if row.status == "lost" and important:
+        return "special_offer", f"a lost {label} client worth {worth} a year: make a special offer"
+    if row.declining and not math.isnan(margin) and margin > 0:
+        return "discount", (f"offer a discount within the client's margin of {_pct(margin)}: revenue fell to "
+                            f"{_pct(row.rev_last3 / row.rev_last3_prev)} of a year earlier")
+    if important:
+        return "meeting", f"a {label} client worth {worth} a year is ordering late: meet to ask why"
+    years = 0.0 if pd.isna(row.T) else row.T * 7 / 365.25
+    return "gift", f"a gift with a personal call: a {years:.1f}-year relationship worth {worth} a year"
+
+
+def winback_candidates(risk: pd.DataFrame, classes: pd.DataFrame, settings: Settings = DEFAULT) -> pd.DataFrame:
+    """Lost and lapsing clients of class A/B or key, ranked by revenue at risk (desc, ties client_id).
+
+    In: ``risk`` from :func:`assess`; ``classes`` [client_id, abc, key, revenue, profit, name, manager]
+    (window figures; profit NaN when unknown). Out: the columns of :data:`WINBACK_COLUMNS`; ``margin`` =
+    profit / revenue in the window (NaN when unknown or revenue <= 0). Action, first rule that applies:
+    complaints rising or late deliveries -> meeting; lost key or class-A client -> special_offer;
+    declining with a known positive margin -> discount (within that margin); lapsing key or class-A
+    client -> meeting; others (class B) -> gift, with the length of the relationship.
+    """
+    _check(classes, ("client_id", "abc", "key", "revenue", "profit", "name", "manager"), "classes")
+    cls = classes[["client_id", "abc", "key", "revenue", "profit", "name", "manager"]].copy()
+    cls["client_id"] = cls["client_id"].astype(str)
+    r = risk[risk["status"].isin(["lost", "lapsing"])]
+    r = r.drop(columns=[c for c in cls.columns if c != "client_id" and c in r.columns])
+    r["client_id"] = r["client_id"].astype(str)
+    f = r.merge(cls, on="client_id", how="left")
+    f["key"] = f["key"].astype("boolean").fillna(False).astype(bool)
+    f["abc"] = f["abc"].astype(object).where(f["abc"].notna(), "-").astype(str)
+    f = f[f["abc"].isin(["A", "B"]) | f["key"]]
+    rev = f["revenue"].astype(float)
+    f["margin"] = (f["profit"].astype(float) / rev.where(rev > 0)).astype(float)
+    f["name"] = f["name"].astype(object).where(f["name"].notna(), f["client_id"]).astype(str)
+    f = f.sort_values(["revenue_at_risk", "client_id"], ascending=[False, True], kind="mergesort")
+    actions = [_action(row, m, settings) for row, m in zip(f.itertuples(index=False), f["margin"])]
+    f["action"] = pd.Series([a for a, _ in actions], index=f.index, dtype=str)
+    f["action_reason"] = pd.Series([w for _, w in actions], index=f.index, dtype=str)
+    f["rank"] = np.arange(1, len(f) + 1, dtype="int64")
+    return f[list(WINBACK_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,98 @@
+"""Prospects: need, solvency and authority (0–2 each), who is qualified, and converting one into a client."""
+import streamlit as st
+
+import ui
+from kamcore import edits, i18n, prospects
+
+view = ui.page("menu.prospects", needs_data=False)
+with ui.guard(view):
+    if flash := st.session_state.pop("_flash_prospects", None):
+        st.success(flash, icon=":material/check:")
+    scored = prospects.score(prospects.load(view.store), view.settings.prospect_qualified)
+    median = float("nan")
+    if not view.empty:
+        result = view.analysis()
+        median = prospects.key_median_yearly(result.clients, result.window.months)
+    scored = prospects.against_key(scored, median)
+    open_ = prospects.open_prospects(scored)
+    qualified = prospects.qualified_list(scored)
+    st.caption(view.t("prospects.rule", n=view.settings.prospect_qualified))
+
+    c = st.columns(4)
+    c[0].metric(view.t("prospects.open"), view.num(len(open_)), border=True)
+    c[1].metric(view.t("prospects.qualified"), view.num(len(qualified)), border=True)
+    c[2].metric(view.t("prospects.converted"), view.num(len(scored) - len(open_)), border=True)
+    c[3].metric(view.t("prospects.key_median"), view.money(median), border=True,
+                help=view.t("prospects.key_median_help"))
+    if scored.empty:
+        st.info(view.t("prospects.empty"), icon=":material/info:")
+
+    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
+    config = {
+        "name": view.t("prospects.c.name"), "industry": view.t("prospects.c.industry"),
+        "region": view.t("prospects.c.region"),
+        "source": st.column_config.SelectboxColumn(view.t("prospects.c.source"), options=prospects.SOURCES),
+        **{k: st.column_config.NumberColumn(view.t(f"prospects.c.{k}"), min_value=0, max_value=2, step=1,
+                                            help=view.t("prospects.scale")) for k in prospects.CRITERIA},
+        "score": st.column_config.ProgressColumn(view.t("prospects.c.score"), min_value=0, max_value=6, format="%d"),
+        "qualified": st.column_config.CheckboxColumn(view.t("prospects.c.qualified")),
+        "potential": st.column_config.NumberColumn(view.t("prospects.c.potential"), min_value=0,
+                                                   format=f"%,.0f {sym}"),
+        "vs_key": st.column_config.NumberColumn(view.t("prospects.c.vs_key"), format="%.2f×",
+                                                help=view.t("prospects.vs_key_help")),
+        "owner": view.t("prospects.c.owner"), "notes": st.column_config.TextColumn(view.t("prospects.c.notes"),
+                                                                                   width="large"),
+        "converted_client_id": view.t("prospects.c.converted"),
+    }
+    st.subheader(view.t("prospects.qualified_list"))
+    st.dataframe(qualified, hide_index=True, column_config=config,
+                 column_order=["name", "score", "need", "solvency", "authority", "potential", "vs_key", "source",
+                               "owner", "industry", "region", "notes"])
+
+    left, right = st.columns(2)
+    for col, group in ((left, "source"), (right, "owner")):
+        with col:
+            st.subheader(view.t(f"prospects.by_{group}"))
+            st.dataframe(prospects.by_group(scored, group), hide_index=True, column_config={
+                group: view.t(f"prospects.c.{group}"), "prospects": view.t("prospects.c.prospects"),
+                "qualified": view.t("prospects.c.qualified_n"), "converted": view.t("prospects.c.converted_n"),
+                "potential": st.column_config.NumberColumn(view.t("prospects.c.qual_potential"),
+                                                           format=f"%,.0f {sym}")})
+
+    st.subheader(view.t("prospects.convert"))
+    ids = open_["prospect_id"].dropna().astype(str).tolist()
+    names = dict(zip(open_["prospect_id"].astype(str), open_["name"].astype(str)))
+    pick = st.selectbox(view.t("prospects.convert_pick"), ids, index=None, format_func=lambda p: names.get(p, p),
+                        placeholder=view.t("prospects.convert_hint"))
+    if pick and ui.can_edit(view, "convert"):
+        row = open_[open_["prospect_id"].astype(str) == pick].iloc[0]
+        if not row["qualified"]:
+            st.warning(view.t("prospects.not_qualified"), icon=":material/warning:")
+        if st.button(view.t("prospects.convert_button", name=row["name"]), type="primary", icon=":material/person_add:"):
+            try:
+                cid = prospects.convert(view.store, pick, ui.user_name())
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                ui.clear_caches()
+                st.switch_page(ui.DOSSIER, query_params={"client": cid})
+
+    st.subheader(view.t("prospects.all"))
+    if ui.can_edit(view, "prospects"):
+        n = st.session_state.get("_ed_prospects", 0)
+        edited = st.data_editor(scored, key=f"ed_prospects_{n}", num_rows="dynamic", hide_index=True,
+                                column_config=config, disabled=["score", "qualified", "vs_key", "converted_client_id",
+                                                                "updated_by", "updated_at"],
+                                column_order=["name", "need", "solvency", "authority", "score", "qualified",
+                                              "potential", "source", "owner", "industry", "region", "notes",
+                                              "converted_client_id", "updated_by", "updated_at"])
+        if st.button(view.t("dossier.save"), key="save_prospects", icon=":material/save:"):
+            try:
+                c = edits.save(view.store, "prospects", edited, ui.user_name())
+            except ValueError as exc:
+                st.error(view.t("dossier.save_failed", msg=str(exc)))
+            else:
+                ui.clear_caches()
+                st.session_state["_ed_prospects"] = n + 1
+                st.session_state["_flash_prospects"] = view.t("dossier.saved", **c)
+                st.rerun()

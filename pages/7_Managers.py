@@ -1,0 +1,70 @@
+"""Key account managers: portfolio, change against the previous window, risk, win-back and contact coverage."""
+import streamlit as st
+
+import ui
+from kamcore import charts, dossier, i18n, managers
+from kamcore.settings import WINBACK_STATUSES
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _risk(path, version, key, _result):
+    return dossier.with_risk(ui.get_store(), _result)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _table(path, version, key, _result, _frame, no_manager):
+    store = ui.get_store()
+    return managers.manager_table(_frame, managers.load_previous(store, _result), managers.load_contacts(store),
+                                  managers.load_winback(store), _result.window.as_of,
+                                  _result.settings.contact_recent_days, no_manager)
+
+
+view = ui.page("menu.managers")
+with ui.guard(view):
+    result = view.analysis()
+    ui.caption(view, result)
+    key = (view.as_of, view.settings, view.filters)
+    frame = _risk(view.path, view.version, key, result)
+    no_manager = view.t("managers.none")
+    table = _table(view.path, view.version, key + (view.lang,), result, frame, no_manager)
+    if table.empty:
+        st.info(view.t("empty.window"), icon=":material/info:")
+        st.stop()
+    st.caption(view.t("managers.explain", days=view.settings.contact_recent_days,
+                      label=result.previous.label()))
+    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
+    money = {"format": f"%,.0f {sym}"}
+    config = {
+        "manager": view.t("managers.c.manager"), "clients": view.t("managers.c.clients"),
+        "active": view.t("managers.c.active"), "key_clients": view.t("kpi.key_clients"),
+        "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), **money),
+        "revenue_change": st.column_config.NumberColumn(view.t("managers.c.revenue_change"), format="percent"),
+        "profit": st.column_config.NumberColumn(view.t("kpi.profit"), **money),
+        "profit_change": st.column_config.NumberColumn(view.t("managers.c.profit_change"), format="percent"),
+        "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), **money),
+        "incidents": view.t("managers.c.incidents"),
+        **{f"winback_{s}": st.column_config.NumberColumn(view.t(f"managers.c.winback_{s}"),
+                                                         help=view.t("managers.winback_help")) for s in WINBACK_STATUSES},
+        "key_map_share": st.column_config.ProgressColumn(view.t("managers.c.key_map"), min_value=0, max_value=1,
+                                                         format="percent", help=view.t("managers.key_map_help")),
+        "key_recent_share": st.column_config.ProgressColumn(
+            view.t("managers.c.key_recent"), min_value=0, max_value=1, format="percent",
+            help=view.t("managers.key_recent_help", days=view.settings.contact_recent_days)),
+    }
+    order = ["manager", "clients", "active", "key_clients", "revenue", "revenue_change", "profit", "profit_change",
+             "revenue_at_risk", "incidents", *[f"winback_{s}" for s in WINBACK_STATUSES], "key_map_share",
+             "key_recent_share"]
+    st.dataframe(table, hide_index=True, column_config=config, column_order=order)
+    labels = view.labels
+    st.plotly_chart(charts.manager_portfolio(table, labels=labels, fmt_money=view.money), key="portfolio")
+
+    st.subheader(view.t("managers.drill"))
+    pick = st.selectbox(view.t("managers.c.manager"), table["manager"].tolist(), key="mgr")
+    if pick:
+        rows = managers.manager_clients(frame, pick, no_manager)
+        row = table[table["manager"] == pick].iloc[0]
+        st.markdown(view.t("managers.summary", name=pick, n=int(row["clients"]), key=int(row["key_clients"]),
+                           revenue=view.money(row["revenue"]), risk=view.money(row["revenue_at_risk"])))
+        ui.client_list(view, rows, key="mgr_clients",
+                       columns=["name", "revenue", "share", "abc", "xyz", "key", "status", "revenue_at_risk",
+                                "reasons"])

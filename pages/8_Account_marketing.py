@@ -1,0 +1,62 @@
+"""Account-based marketing: target lists (key, perspective, win-back) with their decision makers' contact cards."""
+import streamlit as st
+
+import ui
+from kamcore import abm, dossier, i18n, prospects, risk
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _lists(path, version, key, _result):
+    store = ui.get_store()
+    frame = dossier.with_risk(store, _result)
+    winback = risk.winback_candidates(frame, _result.clients, _result.settings)
+    return abm.target_lists(frame, winback), abm.load_contacts(store)
+
+
+view = ui.page("menu.abm")
+with ui.guard(view):
+    result = view.analysis()
+    ui.caption(view, result)
+    lists, contacts = _lists(view.path, view.version, (view.as_of, view.settings, view.filters), result)
+    titles = {k: view.t(f"abm.list_{k}") for k in abm.LISTS}
+    st.markdown(view.t("abm.intro"))
+    cov = abm.coverage(lists, contacts)
+    cols = st.columns(len(abm.LISTS) + 1)
+    for col, (_, r) in zip(cols, cov.iterrows()):
+        col.metric(titles[r["list"]], view.num(r["clients"]), border=True,
+                   help=view.t("abm.coverage", n=int(r["with_decision_maker"]), total=int(r["clients"])))
+    with cols[-1]:
+        st.download_button(view.t("abm.download"), abm.workbook(lists, contacts, titles),
+                           file_name=f"abm-targets-{view.as_of}.xlsx", icon=":material/download:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    n_prospects = int(prospects.qualified_list(prospects.score(prospects.load(view.store))).shape[0])
+    if n_prospects:
+        st.caption(view.t("abm.prospects", n=n_prospects))
+
+    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
+    config = {
+        "client_id": view.t("col.client_id"), "name": view.t("col.name"), "manager": view.t("managers.c.manager"),
+        "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=f"%,.0f {sym}"),
+        "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=f"%,.0f {sym}"),
+        "contact": view.t("abm.c.contact"), "title": view.t("abm.c.title"),
+        "email": st.column_config.TextColumn(view.t("abm.c.email")), "phone": view.t("abm.c.phone"),
+        "has_decision_maker": st.column_config.CheckboxColumn(view.t("abm.c.has_dm")),
+        "reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
+    }
+    order = {"key": ["name", "manager", "revenue", "abc", "xyz", "contact", "title", "email", "phone"],
+             "perspective": ["name", "manager", "revenue", "abc", "xyz", "contact", "title", "email", "phone"],
+             "winback": ["name", "manager", "status", "revenue_at_risk", "contact", "title", "email", "phone",
+                         "reasons"]}
+    tabs = st.tabs([f"{titles[k]} ({len(lists[k])})" for k in abm.LISTS])
+    for tab, k in zip(tabs, abm.LISTS):
+        with tab:
+            st.caption(view.t(f"abm.explain_{k}"))
+            cards = abm.with_cards(lists[k], contacts)
+            missing = cards.loc[~cards["has_decision_maker"], "name"].drop_duplicates().tolist()
+            if missing:
+                st.warning(view.t("abm.missing_dm", n=len(missing), names=", ".join(missing[:8])
+                                  + (" …" if len(missing) > 8 else "")), icon=":material/person_alert:")
+            event = st.dataframe(cards, hide_index=True, column_config=config, column_order=order[k],
+                                 key=f"abm_{k}", on_select="rerun", selection_mode="single-row")
+            if event and event.selection.rows:
+                st.switch_page(ui.DOSSIER, query_params={"client": str(cards.iloc[event.selection.rows[0]]["client_id"])})

@@ -1,0 +1,313 @@
+"""The whole analysis of one window (DOMAIN.md §2–§7) on small hand-made databases."""
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from kamcore.analysis import Filters, analyze, latest_as_of, summarize
+from kamcore.settings import ABC_CLASSES, DEFAULT, XYZ_CLASSES, Settings
+from kamcore.store import open_store
+
+AS_OF = date(2024, 12, 31)   # window 2024-01 … 2024-12, previous 2023-01 … 2023-12
+
+
+def build_db(path, clients, txns, incidents=()):
+    """clients: dicts; txns: (client_id, date, revenue[, cost]); incidents: (client_id, date, stage)."""
+    s = open_store(path)
+    with s.transaction() as cur:
+        for c in clients:
+            cols = list(c)
+            cur.execute(f"insert into clients ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",  # noqa: S608 (test)
+                        [c[k] for k in cols])
+        for i, t in enumerate(txns):
+            cid, day, rev = t[:3]
+            cost = t[3] if len(t) > 3 else None
+            cur.execute("insert into transactions (row_key, client_id, date, revenue, cost) values (?, ?, ?, ?, ?)",
+                        [f"r{i}", cid, day, rev, cost])
+        for i, (cid, day, stage) in enumerate(incidents):
+            cur.execute("insert into incidents (incident_id, client_id, date, category, stage) values (?, ?, ?, ?, ?)",
+                        [f"i{i}", cid, day, "complaint", stage])
+        s.refresh_client_day(cur, None)
+    return s
+
+
+def _monthly(cid, year, amount, day=15):
+    return [(cid, f"{year}-{m:02d}-{day:02d}", amount) for m in range(1, 13)]
+
+
+CLIENTS = [
+    {"client_id": "A1", "name": "Alpha", "region": "N", "manager": "Ana"},
+    {"client_id": "B2", "name": "Beta", "region": "S", "manager": "Bor", "first_contract": "2022-12-31"},
+    {"client_id": "C3", "name": "Gamma", "region": "N", "manager": "Ana", "potential": 625.0},
+    {"client_id": "D4", "name": "Delta", "region": "S", "manager": "Bor"},
+    {"client_id": "E5", "name": "Epsilon", "region": "N", "manager": "Ana", "image_maker": True, "key": True},
+]
+TXNS = (
+    [("A1", "2022-06-15", 100.0)] + _monthly("A1", 2023, 100.0) + _monthly("A1", 2024, 100.0)
+    + [("B2", "2023-01-10", 100.0), ("B2", "2024-03-01", 300.0), ("B2", "2024-09-01", 300.0)]
+    + [("C3", "2024-11-05", 150.0), ("C3", "2024-12-05", 50.0)]
+    + [("D4", "2023-05-01", 20.0), ("D4", "2024-02-01", 50.0), ("D4", "2024-03-01", -80.0)]
+    + [("E5", "2024-06-01", 50.0)]
+)
+INCIDENTS = [("D4", "2024-02-02", "quality"), ("D4", "2024-03-02", "quality"), ("D4", "2024-04-02", "Quality"),
+             ("D4", "2023-12-02", "quality"), ("A1", "2024-05-05", "delivery")]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = build_db(tmp_path_factory.mktemp("analysis") / "a.duckdb", CLIENTS, TXNS, INCIDENTS)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def result(store):
+    return analyze(store, AS_OF)
+
+
+def test_client_frame_hand_computed(result):
+    # window revenue: A1 12·100 = 1200, B2 300+300 = 600, C3 150+50 = 200, E5 50, D4 50−80 = −30 (not ranked)
+    # ranked total 2050: S = A1 0 (A), B2 1200/2050 = .585 (A), C3 1800/2050 = .878 (B), E5 2000/2050 = .976 (C)
+    # XYZ (month): A1 12 × 100 -> cv 0 X; B2 from 2023-01 -> 12 periods, 300 in Mar and Sep: mean 50,
+    #   var (2·250² + 10·50²)/12 = 12500, cv sqrt(12500)/50 = sqrt(5) Z; C3 first purchase Nov -> 2 periods: new;
+    #   D4 mean −30/12 = −2.5: "-"; E5 first purchase June -> 7 periods, one purchase: cv sqrt(6) Z
+    # previous window 2023: A1 1200 (A), B2 100 (S 1200/1320 = .909: B), D4 20 (S 1300/1320 = .985: C)
+    f = result.clients
+    cols = ["client_id", "name", "region", "revenue", "profit", "value", "rank", "share", "cum_share_above", "abc",
+            "n_periods", "mean", "cv", "xyz", "active_share", "median_gap_days", "key", "key_by_hand",
+            "prev_value", "prev_abc", "prev_xyz", "growth"]
+    exp = pd.DataFrame({
+        "client_id": pd.Series(["A1", "B2", "C3", "E5", "D4"], dtype="str"),
+        "name": pd.Series(["Alpha", "Beta", "Gamma", "Epsilon", "Delta"], dtype="str"),
+        "region": pd.Series(["N", "S", "N", "N", "S"], dtype="str"),
+        "revenue": [1200.0, 600.0, 200.0, 50.0, -30.0],
+        "profit": [np.nan] * 5,                                   # no cost or profit column: unknown
+        "value": [1200.0, 600.0, 200.0, 50.0, -30.0],
+        "rank": pd.array([1, 2, 3, 4, pd.NA], dtype="Int64"),
+        "share": [1200 / 2050, 600 / 2050, 200 / 2050, 50 / 2050, 0.0],
+        "cum_share_above": [0.0, 1200 / 2050, 1800 / 2050, 2000 / 2050, np.nan],
+        "abc": pd.Series(["A", "A", "B", "C", "-"], dtype="str"),
+        "n_periods": np.array([12, 12, 2, 7, 12], dtype=np.int64),
+        "mean": [100.0, 50.0, 100.0, 50 / 7, -2.5],
+        "cv": [0.0, math.sqrt(5), np.nan, math.sqrt(6), np.nan],
+        "xyz": pd.Series(["X", "Z", "new", "Z", "-"], dtype="str"),
+        # periods with a purchase day / periods counted (D4's March is a returns-only day)
+        "active_share": [1.0, 2 / 12, 1.0, 1 / 7, 1 / 12],
+        # A1: gaps 31,31,29,31,30,31,30,31,31,30,31,30 -> median 31; B2: 416 (from 2023-01-10) and 184 -> 300
+        # C3: 30 (one gap); E5: one purchase day, no gap; D4: 2024-02-01 − 2023-05-01 = 276
+        "median_gap_days": [31.0, 300.0, 30.0, np.nan, 276.0],
+        # k = .5: only A1 by rank (B2's S .585 >= .5); E5 by hand
+        "key": [True, False, False, True, False],
+        "key_by_hand": [False, False, False, True, False],
+        "prev_value": [1200.0, 100.0, np.nan, np.nan, 20.0],
+        "prev_abc": pd.Series(["A", "B", np.nan, np.nan, "C"], dtype="str"),
+        # previous XYZ: A1 X; B2 one purchase in 12 periods: cv sqrt(11) Z; D4 from May: 8 periods, cv sqrt(7) Z
+        "prev_xyz": pd.Series(["X", "Z", np.nan, np.nan, "Z"], dtype="str"),
+        # (1200−1200)/1200 = 0; (600−100)/100 = 5; no previous revenue -> NaN; (−30−20)/20 = −2.5
+        "growth": [0.0, 5.0, np.nan, np.nan, -2.5],
+    })
+    assert_frame_equal(f[cols], exp, check_exact=False, rtol=1e-12)
+
+
+def test_types_and_reasons(result):
+    f = result.clients.set_index("client_id")
+    # revenue shares (profit unknown): A1 58.5 %, B2 29.3 %, C3 9.8 %
+    assert f.loc["A1", "types"] == ("feeder",)
+    # 2022-06-15 … 2024-12-31 = 930 days / 365.25 = 2.55
+    assert f.loc["A1", "type_reasons"] == ("feeder: 58.5 % of revenue (profit unknown) in the window and a "
+                                           "relationship of 2.5 years")
+    assert f.loc["B2", "types"] == ("feeder", "perspective")   # first_contract 2022-12-31: exactly 2 years
+    assert f.loc["B2", "type_reasons"] == (
+        "feeder: 29.3 % of revenue (profit unknown) in the window and a relationship of 2.0 years; "
+        "perspective: revenue grew 500 % vs the previous window with a share of 29.3 %")
+    # key clients A1 1,200 and E5 50 -> median 625 == C3's potential
+    assert f.loc["C3", "types"] == ("perspective",)
+    assert f.loc["C3", "type_reasons"] == ("perspective: first purchase 2024-11-05; potential €625 ≥ median key "
+                                           "client €625 a year")
+    assert f.loc["D4", "types"] == ("expert",)   # 3 quality incidents in 2024 (the 2023 one is outside)
+    assert f.loc["D4", "type_reasons"] == "expert: 3 quality incidents in the window"
+    assert f.loc["E5", "types"] == ("image_maker",)
+    assert f.loc["E5", "type_reasons"] == "image-maker: marked as a well-known brand or leader of its industry"
+
+
+def test_summary_hand_computed(result):
+    s = summarize(result)
+    assert s["window"] == {"start": "2024-01-01", "end": "2024-12-31", "months": 12, "period": "month",
+                           "basis": "revenue"}
+    assert s["abc"] == {"A": 2, "B": 1, "C": 1, "-": 1}
+    assert s["xyz"] == {"X": 1, "Y": 0, "Z": 2, "new": 1, "-": 1}
+    assert s["types"] == {"feeder": 2, "perspective": 2, "image_maker": 1, "expert": 1, "standard": 0}
+    assert s["n_ranked"] == 4 and s["total"] == 2050.0
+    assert s["key_count"] == 2 and s["key_share"] == pytest.approx(1250 / 2050)
+    assert s["top1_share"] == pytest.approx(1200 / 2050)
+    assert s["top5_share"] == 1.0 and s["top20_share"] == 1.0
+    assert (s["n_for_50"], s["n_for_80"]) == (1, 2)     # cum 58.5 %, 87.8 %
+    # HHI = 10000 · (1200² + 600² + 200² + 50²) / 2050² = 10000 · 1,842,500 / 4,202,500
+    assert s["hhi"] == pytest.approx(10000 * 1842500 / 4202500)
+    assert s["effective_n"] == pytest.approx(4202500 / 1842500)
+    # ascending 50, 200, 600, 1200: Σ i·x = 50 + 400 + 1800 + 4800 = 7050; G = 2·7050/(4·2050) − 5/4
+    assert s["gini"] == pytest.approx(2 * 7050 / (4 * 2050) - 1.25)
+
+
+def test_matrix_and_migration(result):
+    m = result.matrix.set_index(["abc", "xyz"])
+    assert m.loc[("A", "X"), "clients"] == 1 and m.loc[("A", "X"), "revenue"] == 1200.0
+    assert m.loc[("A", "Z"), "clients"] == 1 and m.loc[("C", "Z"), "clients"] == 1
+    assert m["clients"].sum() == 3                       # C3 (new) and D4 (-) are outside the nine cells
+    assert m.loc[("A", "X"), "share"] == pytest.approx(1200 / 2050)
+    exp = pd.DataFrame({
+        "from_class": pd.Series(["A", "B", "C", "inactive", "inactive"], dtype="str"),
+        # D4 has transactions in the window (net −30): class "-", not "inactive" (DOMAIN.md §2, §3)
+        "to_class": pd.Series(["A", "A", "-", "B", "C"], dtype="str"),
+        "clients": np.array([1, 1, 1, 1, 1], dtype=np.int64),
+        "revenue": [1200.0, 600.0, -30.0, 200.0, 50.0],
+    }).sort_values(["from_class", "to_class"]).reset_index(drop=True)
+    assert_frame_equal(result.migration_abc, exp)
+
+
+def test_profit_unknown_falls_back_to_revenue_and_says_so(store):
+    r = analyze(store, AS_OF, DEFAULT.with_(basis="profit"))
+    assert r.profit_known is False
+    assert r.settings.basis == "revenue"
+    # lines in the window: A1 12, B2 2, C3 2, D4 2, E5 1 = 19, none with profit or cost
+    assert r.profit_note == "profit unknown for 19 of 19 lines"
+    assert r.clients["profit"].isna().all()
+    assert r.clients["value"].tolist() == [1200.0, 600.0, 200.0, 50.0, -30.0]
+    assert math.isnan(r.summary["profit"])
+
+
+def test_profit_basis_when_profit_known(tmp_path):
+    s = build_db(tmp_path / "p.duckdb", [{"client_id": "X", "name": "X"}, {"client_id": "Y", "name": "Y"}],
+                 [("X", "2024-05-01", 100.0, 90.0), ("Y", "2024-05-01", 50.0, 10.0)])
+    try:
+        by_profit = analyze(s, AS_OF, DEFAULT.with_(basis="profit"))
+        by_revenue = analyze(s, AS_OF)
+    finally:
+        s.close()
+    assert by_profit.profit_known and by_profit.profit_note == ""
+    # profit: Y 40, X 10 -> total 50: Y S 0 (A), X S .8 (B: exactly at the A cut-off)
+    f = by_profit.clients
+    assert f[["client_id", "value", "profit", "abc"]].values.tolist() == [["Y", 40.0, 40.0, "A"], ["X", 10.0, 10.0, "B"]]
+    assert f["share"].tolist() == [0.8, 0.2]
+    # revenue: X 100, Y 50 -> X A, Y S 100/150 = .667 (A)
+    assert by_revenue.clients[["client_id", "abc"]].values.tolist() == [["X", "A"], ["Y", "A"]]
+    assert by_profit.summary["profit"] == 50.0
+
+
+def test_quarter_periods(store):
+    r = analyze(store, AS_OF, DEFAULT.with_(period="quarter"))
+    f = r.clients.set_index("client_id")
+    # A1 4 × 300 -> X; B2 300, 0, 300, 0 -> mean 150, std 150, cv 1.0 exactly -> Y
+    # C3 first purchase Nov -> only the last quarter: new; D4 Q1 −30 -> mean −7.5: "-"
+    # E5 first purchase June -> quarters 2-4: 50, 0, 0 -> cv sqrt(2): Z
+    assert f["xyz"].to_dict() == {"A1": "X", "B2": "Y", "C3": "new", "E5": "Z", "D4": "-"}
+    assert f["n_periods"].to_dict() == {"A1": 4, "B2": 4, "C3": 1, "E5": 3, "D4": 4}
+    assert f.loc["B2", "cv"] == pytest.approx(1.0)
+    assert f.loc["E5", "cv"] == pytest.approx(math.sqrt(2))
+
+
+def test_filters_define_the_universe(store):
+    r = analyze(store, AS_OF, filters=Filters(regions=("N",)))
+    f = r.clients
+    # universe A1 1200, C3 200, E5 50 -> total 1450: S = 0 (A), 1200/1450 = .828 (B), 1400/1450 = .966 (C)
+    assert f["client_id"].tolist() == ["A1", "C3", "E5"]
+    assert f["abc"].tolist() == ["A", "B", "C"]
+    assert f["share"].tolist() == pytest.approx([1200 / 1450, 200 / 1450, 50 / 1450])
+    assert r.summary["n_ranked"] == 3 and r.summary["total"] == 1450.0
+    assert f["key"].tolist() == [True, False, True]
+    assert r.filters.describe() == "region N"
+
+
+def test_empty_database_raises_clear_error(tmp_path):
+    s = open_store(tmp_path / "empty.duckdb")
+    try:
+        assert latest_as_of(s) is None
+        with pytest.raises(ValueError, match="the database has no transactions yet"):
+            analyze(s)
+    finally:
+        s.close()
+
+
+def test_default_as_of_is_end_of_latest_month(store):
+    assert latest_as_of(store) == date(2024, 12, 31)
+    assert analyze(store).window.as_of == date(2024, 12, 31)
+
+
+@pytest.mark.parametrize("as_of", [date(2021, 12, 31), date(2026, 6, 30)], ids=["before-any-data", "after-all-data"])
+def test_summary_of_a_window_without_transactions(store, as_of):
+    s = summarize(analyze(store, as_of))
+    assert s["n_ranked"] == 0 and s["total"] == 0.0
+    assert (s["n_for_50"], s["n_for_80"]) == (0, 0)
+    assert s["hhi"] is None and s["gini"] is None and s["top1_share"] is None
+    assert s["abc"] == {"A": 0, "B": 0, "C": 0, "-": 0 if as_of.year == 2021 else 5}
+
+
+def test_clients_inactive_in_the_window_use_closed_labels(store):
+    # 2026: every client has transactions before, none in the window: v_i = 0 -> "-" (DOMAIN.md §3),
+    # labels from settings.ABC_CLASSES / XYZ_CLASSES
+    f = analyze(store, date(2026, 6, 30)).clients
+    assert len(f) == 5
+    assert set(f["abc"]) <= set(ABC_CLASSES), set(f["abc"])
+    assert set(f["xyz"]) <= set(XYZ_CLASSES), set(f["xyz"])
+    assert (f["share"] == 0).all() and f["rank"].isna().all()
+
+
+def test_key_by_hand_counts_even_without_revenue_in_the_window(store):
+    # E5 is marked key by hand; in 2025-07 … 2026-06 nobody bought: E5 is still a key client (DOMAIN.md §6)
+    f = analyze(store, date(2026, 6, 30)).clients.set_index("client_id")
+    assert bool(f.loc["E5", "key_by_hand"]) is True
+    assert bool(f.loc["E5", "key"]) is True
+
+
+def test_previous_window_shift_across_month_end(tmp_path):
+    s = build_db(tmp_path / "shift.duckdb", [{"client_id": "Z", "name": "Zed"}],
+                 [("Z", "2022-03-01", 5.0), ("Z", "2023-02-28", 10.0), ("Z", "2023-03-01", 20.0),
+                  ("Z", "2024-02-29", 40.0)])
+    try:
+        r = analyze(s, date(2024, 2, 29))
+    finally:
+        s.close()
+    assert (r.window.start, r.window.end) == (date(2023, 3, 1), date(2024, 2, 29))
+    assert (r.previous.start, r.previous.end) == (date(2022, 3, 1), date(2023, 2, 28))
+    row = r.clients.iloc[0]
+    assert row["revenue"] == 60.0          # 2023-03-01 20 + 2024-02-29 40
+    assert row["prev_revenue"] == 15.0     # 2022-03-01 5 + 2023-02-28 10
+    assert row["growth"] == pytest.approx(3.0)   # (60 − 15) / 15
+    assert r.summary["prev_revenue"] == 15.0
+
+
+def test_client_new_in_the_window_xyz_starts_at_first_purchase(tmp_path):
+    # first purchase 2024-10-10: periods Oct, Nov, Dec = 3 -> classified (not new): 30, 0, 30 -> mean 20,
+    # std sqrt((100 + 400 + 100)/3) = sqrt(200), cv sqrt(200)/20 = 0.707 -> Y
+    s = build_db(tmp_path / "new.duckdb", [{"client_id": "N", "name": "New"}],
+                 [("N", "2024-10-10", 30.0), ("N", "2024-12-10", 30.0)])
+    try:
+        f = analyze(s, AS_OF).clients
+    finally:
+        s.close()
+    assert f[["n_periods", "xyz"]].values.tolist() == [[3, "Y"]]
+    assert f["cv"].iloc[0] == pytest.approx(math.sqrt(200) / 20)
+
+
+def test_tie_at_cut_off_ranked_by_client_id(tmp_path):
+    # P 60, R 20, Q 20 -> order P, Q, R (ties by id): S = 0, .6, .8 -> A, A, B (S == .8 is not < .8)
+    s = build_db(tmp_path / "tie.duckdb", [{"client_id": c, "name": c} for c in "PRQ"],
+                 [("P", "2024-05-05", 60.0), ("R", "2024-05-05", 20.0), ("Q", "2024-05-05", 20.0)])
+    try:
+        f = analyze(s, AS_OF).clients
+    finally:
+        s.close()
+    assert f[["client_id", "rank", "abc"]].values.tolist() == [["P", 1, "A"], ["Q", 2, "A"], ["R", 3, "B"]]
+
+
+def test_settings_reach_the_classes(store):
+    r = analyze(store, AS_OF, Settings(abc_a=0.5, abc_b=0.8, key_share=0.7))
+    # 50/80: A1 S 0 A; B2 .585 B; C3 .878 C; E5 C.  k = .7: A1 and B2 (.585 < .7) by rank
+    f = r.clients.set_index("client_id")
+    assert f["abc"].to_dict() == {"A1": "A", "B2": "B", "C3": "C", "E5": "C", "D4": "-"}
+    assert f["key"].to_dict() == {"A1": True, "B2": True, "C3": False, "E5": True, "D4": False}

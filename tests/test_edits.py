@@ -1,0 +1,120 @@
+"""kamcore.edits: validated, all-or-nothing saves with who/when."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from kamcore import edits
+from kamcore.store import open_store
+
+T0 = datetime(2026, 1, 1, 8, 0)
+T1 = datetime(2026, 10, 1, 9, 30)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "e.duckdb")
+    with s.transaction() as cur:
+        cur.execute("insert into contacts (contact_id, client_id, name, role, buying_role, influence, batch_id, "
+                    "updated_by, updated_at) values "
+                    "('K1', 'c1', 'Eva', 'CEO', 'decision maker', 9, 3, 'import', $t0), "
+                    "('K2', 'c1', 'Jan', 'Buyer', 'buyer', 4, 3, 'import', $t0), "
+                    "('K3', 'c2', 'Ola', 'CFO', 'decision maker', 8, 3, 'import', $t0)", {"t0": T0})
+    yield s
+    s.close()
+
+
+def _contacts(store, client="c1"):
+    return store.sql("select * exclude (client_id) from contacts where client_id = $c order by contact_id",
+                     {"c": client})
+
+
+def test_save_keeps_unchanged_rows_and_stamps_changed_and_new(store):
+    f = _contacts(store)
+    f.loc[f["contact_id"] == "K2", "influence"] = 6
+    f = pd.concat([f, pd.DataFrame({"name": ["Tim"], "role": ["Engineer"], "buying_role": ["Influencer"],
+                                    "last_contact": [date(2026, 9, 1)], "email": ["tim@x.si"]})],
+                  ignore_index=True)
+    counts = edits.save(store, "contacts", f, "maja", client_id="c1", now=T1)
+    assert counts == {"added": 1, "changed": 1, "deleted": 0, "unchanged": 1}
+    out = _contacts(store).set_index("name")
+    assert out.loc["Eva", "updated_by"] == "import" and out.loc["Eva", "updated_at"] == T0
+    assert out.loc["Jan", "updated_by"] == "maja" and out.loc["Jan", "influence"] == 6
+    assert out.loc["Jan", "batch_id"] == 3
+    assert out.loc["Tim", "buying_role"] == "influencer" and out.loc["Tim", "contact_id"] == "K4"
+    assert out.loc["Tim", "updated_at"] == T1
+    assert len(_contacts(store, "c2")) == 1  # another client's rows are untouched
+
+
+def test_deleted_rows_are_removed(store):
+    f = _contacts(store)
+    counts = edits.save(store, "contacts", f[f["name"] == "Eva"], "maja", client_id="c1", now=T1)
+    assert counts["deleted"] == 1 and _contacts(store)["name"].tolist() == ["Eva"]
+
+
+@pytest.mark.parametrize("column,value,message", [
+    ("influence", 12, r"contacts row 2, column influence: 12 must be between 0 and 10"),
+    ("name", "  ", r"contacts row 2, column name: a value is required"),
+    ("buying_role", "boss", r"contacts row 2, column buying_role"),
+    ("last_contact", "yesterday-ish", r"contacts row 2, column last_contact"),
+    ("email", "not-an-address", r"contacts row 2, column email"),
+    ("contact_id", "K1", r"contacts row 2, column contact_id: 'K1' is used twice")],
+    ids=["range", "required", "choice", "date", "email", "duplicate-id"])
+def test_a_bad_row_leaves_the_table_unchanged(store, column, value, message):
+    before = store.sql("select * from contacts order by contact_id")
+    f = _contacts(store).astype(object)
+    f.loc[1, column] = value
+    f.loc[0, "influence"] = 1  # a valid change on another row is not written either
+    with pytest.raises(ValueError, match=message):
+        edits.save(store, "contacts", f, "maja", client_id="c1", now=T1)
+    pd.testing.assert_frame_equal(store.sql("select * from contacts order by contact_id"), before)
+
+
+def test_database_error_rolls_back_the_delete(store, monkeypatch):
+    before = store.sql("select * from contacts order by contact_id")
+    monkeypatch.setitem(edits._SQL_TYPES, "int", "no_such_type")
+    with pytest.raises(Exception):
+        edits.save(store, "contacts", _contacts(store), "maja", client_id="c1", now=T1)
+    pd.testing.assert_frame_equal(store.sql("select * from contacts order by contact_id"), before)
+
+
+def test_tenders_competitors_notes_and_prospects(store):
+    edits.save(store, "tenders", pd.DataFrame({"date": ["2026-03-01", "2026-05-01"], "status": ["Won", "lost"],
+                                               "value": [1000, None], "title": ["A", "B"]}),
+               "maja", client_id="c1", now=T1)
+    t = store.sql("select tender_id, status, value from tenders order by tender_id")
+    assert t["tender_id"].tolist() == ["T1", "T2"] and t["status"].tolist() == ["won", "lost"]
+    edits.save(store, "competitors", pd.DataFrame({"competitor": ["Rival"], "share_of_wallet": [0.3]}),
+               "maja", client_id="c1", now=T1)
+    with pytest.raises(ValueError, match=r"competitors row 1, column share_of_wallet"):
+        edits.save(store, "competitors", pd.DataFrame({"competitor": ["Rival"], "share_of_wallet": [30]}),
+                   "maja", client_id="c1")
+    edits.add_note(store, "c1", "first meeting", "maja", now=T1)
+    edits.add_note(store, "c1", "second", "ana", now=T1)
+    n = store.sql("select note_id, note, created_by from notes order by note_id")
+    assert n.values.tolist() == [[1, "first meeting", "maja"], [2, "second", "ana"]]
+    with pytest.raises(ValueError, match="note"):
+        edits.add_note(store, "c1", " ", "maja")
+    edits.save(store, "prospects", pd.DataFrame({"name": ["NewCo"], "need": [2], "solvency": [2], "authority": [1],
+                                                 "source": ["Referral"]}), "maja", now=T1)
+    p = store.sql("select prospect_id, source, updated_by from prospects").iloc[0].tolist()
+    assert p == ["P1", "referral", "maja"]
+    with pytest.raises(ValueError, match=r"prospects row 1, column need"):
+        edits.save(store, "prospects", pd.DataFrame({"name": ["X"], "need": [3]}), "maja")
+
+
+def test_save_needs_client_user_and_known_table(store):
+    f = _contacts(store)
+    with pytest.raises(ValueError, match="client_id"):
+        edits.save(store, "contacts", f, "maja")
+    with pytest.raises(ValueError, match="person"):
+        edits.save(store, "contacts", f, "", client_id="c1")
+    with pytest.raises(ValueError, match="cannot be edited"):
+        edits.save(store, "transactions", f, "maja", client_id="c1")
+
+
+def test_empty_rows_are_ignored(store):
+    f = pd.concat([_contacts(store), pd.DataFrame({"name": [None], "role": [None]})], ignore_index=True)
+    assert edits.save(store, "contacts", f, "maja", client_id="c1")["added"] == 0

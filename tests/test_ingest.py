@@ -1,0 +1,358 @@
+"""Import behaviour: idempotency, rollback, replace range, client_day, concurrency, crash safety, CLI."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kamcore import ingest, ingest_cli
+from kamcore.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+RETAIL = Path("/work/shared/data/online_retail/online_retail.csv.gz")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "kam.duckdb")
+    yield s
+    s.close()
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def day_frame(store) -> pd.DataFrame:
+    return store.sql("select client_id, day, revenue, profit, lines, profit_lines, purchase, gap_days "
+                     "from client_day order by client_id, day")
+
+
+def test_idempotent_reimport_adds_nothing(store, tmp_path):
+    f = write(tmp_path / "t.csv", "client_id,date,revenue\nC1,2024-01-02,100\nC1,2024-01-02,100\nC2,2024-01-03,5\n")
+    first = ingest.import_file(store, "transactions", f)
+    second = ingest.import_file(store, "transactions", f)
+    assert (first.rows_added, first.rows_skipped) == (3, 0)          # identical lines both kept (#1, #2)
+    assert (second.rows_added, second.rows_skipped) == (0, 3)
+    keys = store.sql("select row_key from transactions order by row_key")["row_key"].tolist()
+    assert sorted(k.split("#")[1] for k in keys) == ["1", "1", "2"]
+    assert store.scalar("select count(*) from import_batches") == 2
+
+
+def test_row_key_is_sha1_of_normalised_content_plus_occurrence(store, tmp_path):
+    import hashlib
+
+    f = write(tmp_path / "t.csv", "Kupec;Datum;Znesek\n C1 ;31.01.2024;1.234,50\n")
+    ingest.import_file(store, "transactions", f)
+    content = "\x1f".join(["", "C1", "2024-01-31", "1234.5", "", "", "", "", "", "", "", ""])
+    assert store.scalar("select row_key from transactions") == hashlib.sha1(content.encode()).hexdigest() + "#1"
+
+
+def test_txn_id_is_the_identity(store, tmp_path):
+    a = write(tmp_path / "a.csv", "txn_id,client_id,date,revenue\nT1,C1,2024-01-02,100\nT2,C1,2024-01-03,1\n")
+    b = write(tmp_path / "b.csv", "txn_id,client_id,date,revenue\nT1,C1,2024-01-02,999\nT3,C1,2024-01-04,2\n")
+    ingest.import_file(store, "transactions", a)
+    res = ingest.import_file(store, "transactions", b)
+    assert (res.rows_added, res.rows_skipped) == (1, 1)
+    assert store.sql("select txn_id, revenue from transactions order by txn_id").values.tolist() == [
+        ["T1", 100.0], ["T2", 1.0], ["T3", 2.0]]
+
+
+def test_client_day_after_import_and_rollback_hand_computed(store, tmp_path):
+    a = write(tmp_path / "a.csv", "client_id,date,revenue,cost\nC1,2024-01-02,100,60\nC1,2024-01-02,-20,\n"
+                                  "C1,2024-01-10,50,\nC2,2024-01-05,-10,\n")
+    b = write(tmp_path / "b.csv", "client_id,date,revenue\nC1,2024-01-20,30\n")
+    ingest.import_file(store, "transactions", a)
+    res_b = ingest.import_file(store, "transactions", b)
+    expected = pd.DataFrame({
+        "client_id": ["C1", "C1", "C1", "C2"],
+        "day": pd.to_datetime(["2024-01-02", "2024-01-10", "2024-01-20", "2024-01-05"]),
+        "revenue": [80.0, 50.0, 30.0, -10.0],
+        "profit": [40.0, None, None, None],
+        "lines": [2, 1, 1, 1],
+        "profit_lines": [1, 0, 0, 0],
+        "purchase": [True, True, True, False],
+        "gap_days": pd.array([None, 8, 10, None], dtype="Int32"),
+    })
+    got = day_frame(store)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    ingest.rollback(store, res_b.batch_id, user="ana")
+    pd.testing.assert_frame_equal(day_frame(store), expected.iloc[[0, 1, 3]].reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_rollback_twice_and_unknown_batch_are_clear_errors(store, tmp_path):
+    f = write(tmp_path / "t.csv", "client_id,date,revenue\nC1,2024-01-02,100\n")
+    res = ingest.import_file(store, "transactions", f, user="ana")
+    out = ingest.rollback(store, res.batch_id, user="bo")
+    assert out == {"batch_id": res.batch_id, "table": "transactions", "rows_removed": 1, "rows_restored": 0}
+    with pytest.raises(ingest.ImportRejected, match=r"^batch 1 \(t.csv\) was already rolled back on .* by bo$"):
+        ingest.rollback(store, res.batch_id)
+    with pytest.raises(ingest.ImportRejected, match="^there is no import batch 99$"):
+        ingest.rollback(store, 99)
+    batches = ingest.list_batches(store)
+    assert batches[["batch_id", "rows_added", "created_by", "rolled_back", "rolled_back_by"]].values.tolist() == [
+        [1, 1, "ana", True, "bo"]]
+
+
+def test_replace_range_and_rollback_restores_replaced_rows(store, tmp_path):
+    old = write(tmp_path / "old.csv", "client_id,date,revenue\nC1,2024-01-15,10\nC1,2024-02-15,20\nC2,2024-03-15,30\n")
+    new = write(tmp_path / "new.csv", "client_id,date,revenue\nC1,2024-02-10,25\nC3,2024-02-11,5\n")
+    ingest.import_file(store, "transactions", old)
+    before = store.sql("select client_id, date, revenue, batch_id from transactions order by all")
+    days_before = day_frame(store)
+    res = ingest.import_file(store, "transactions", new, mode="replace", replace_range=("2024-02-01", "2024-02-29"))
+    assert (res.rows_added, res.rows_replaced) == (2, 1)
+    assert store.sql("select client_id, cast(date as varchar) d, revenue from transactions order by d").values.tolist() == [
+        ["C1", "2024-01-15", 10.0], ["C1", "2024-02-10", 25.0], ["C3", "2024-02-11", 5.0], ["C2", "2024-03-15", 30.0]]
+    assert store.scalar("select count(*) from client_day where client_id = 'C3'") == 1
+    ingest.rollback(store, res.batch_id)
+    pd.testing.assert_frame_equal(store.sql("select client_id, date, revenue, batch_id from transactions order by all"), before)
+    pd.testing.assert_frame_equal(day_frame(store), days_before)
+
+
+def test_replace_then_rollback_of_the_older_batch_keeps_it_gone(store, tmp_path):
+    a = write(tmp_path / "a.csv", "client_id,date,revenue\nC1,2024-01-15,10\n")
+    b = write(tmp_path / "b.csv", "client_id,date,revenue\nC1,2024-01-16,11\n")
+    ra = ingest.import_file(store, "transactions", a)
+    rb = ingest.import_file(store, "transactions", b, mode="replace", replace_range="2024-01-01,2024-01-31")
+    ingest.rollback(store, ra.batch_id)          # its row was replaced: nothing live to remove
+    ingest.rollback(store, rb.batch_id)          # must not resurrect batch a's row
+    assert store.scalar("select count(*) from transactions") == 0
+
+
+def test_clients_update_by_key_and_rollback_restores(store, tmp_path):
+    a = write(tmp_path / "a.csv", "client_id,name,manager,key\nC1,Acme,Ana,yes\nC2,Beta,Bo,no\n")
+    b = write(tmp_path / "b.csv", "Šifra kupca,Naziv,Skrbnik\nC1,Acme,Cene\nC2,Beta,\nC3,Gama,Ana\n")
+    ingest.import_file(store, "clients", a)
+    res = ingest.import_file(store, "clients", b)
+    assert (res.rows_added, res.rows_replaced) == (3, 2)
+    assert store.sql("select client_id, coalesce(manager, '-'), coalesce(cast(key as varchar), '-') from clients "
+                     "order by 1").values.tolist() == [["C1", "Cene", "-"], ["C2", "-", "-"], ["C3", "Ana", "-"]]
+    again = ingest.import_file(store, "clients", b)
+    assert (again.rows_added, again.rows_skipped, again.rows_replaced) == (0, 3, 0)
+    ingest.rollback(store, again.batch_id)
+    ingest.rollback(store, res.batch_id)
+    assert store.sql("select client_id, manager, key from clients order by 1").values.tolist() == [
+        ["C1", "Ana", True], ["C2", "Bo", False]]
+
+
+def test_winback_never_touched(store, tmp_path):
+    store.sql("insert into winback values ('C1', 'contacted', 'called', 'ana', now()::timestamp)")
+    f = write(tmp_path / "t.csv", "client_id,date,revenue\nC1,2024-01-02,100\n")
+    res = ingest.import_file(store, "transactions", f, mode="replace")
+    ingest.rollback(store, res.batch_id)
+    assert store.sql("select client_id, status, note from winback").values.tolist() == [["C1", "contacted", "called"]]
+
+
+def test_skip_invalid_imports_valid_rows_and_records_rejects(store, tmp_path):
+    f = write(tmp_path / "t.csv", "client_id,date,revenue\nC1,2024-01-02,100\nC1,2024-01-03,abc\n,2024-01-04,5\n")
+    with pytest.raises(ingest.ImportRejected):
+        ingest.import_file(store, "transactions", f)
+    res = ingest.import_file(store, "transactions", f, skip_invalid=True, user="ana")
+    assert (res.rows_read, res.rows_added, res.rows_skipped, res.rows_rejected, res.non_sales) == (3, 1, 0, 2, 1)
+    import json
+    rejected = json.loads(store.scalar("select rejected from import_batches"))
+    assert rejected == [{"row": 3, "column": "revenue", "value": "abc", "problem": "not a number"},
+                        {"row": None, "column": "client_id", "value": "",
+                         "problem": "1 rows without a client were not imported"}]
+
+
+def test_unknown_client_ids_listed(store, tmp_path):
+    write(tmp_path / "c.csv", "client_id,name\nC1,Acme\n")
+    ingest.import_file(store, "clients", tmp_path / "c.csv")
+    f = write(tmp_path / "t.csv", "client_id,date,revenue\nC1,2024-01-02,1\nC9,2024-01-02,1\nC8,2024-01-02,1\n")
+    p = ingest.prepare(f, "transactions", store=store)
+    assert p.unknown_client_ids == ["C8", "C9"]
+    assert p.ok
+
+
+def test_mapping_saved_loaded_and_applied(store, tmp_path):
+    f = write(tmp_path / "t.csv", "Partner,When,Net\nC1,2024-01-02,1\n")
+    p = ingest.prepare(f, "transactions")
+    assert p.mapping == {"Partner": "client_id", "When": None, "Net": None}
+    assert p.blocking
+    mapping = {"Partner": "client_id", "When": "date", "Net": "revenue"}
+    ingest.save_mapping(store, "transactions", p.headers, mapping)
+    assert ingest.load_mapping(store, "transactions", ["net", "WHEN", "partner"]) == mapping
+    assert ingest.load_mapping(store, "clients", p.headers) is None
+    p2 = ingest.prepare(f, "transactions", mapping=ingest.load_mapping(store, "transactions", p.headers))
+    assert p2.ok and p2.frame["revenue"].tolist() == [1.0]
+
+
+def test_keep_unknown_columns_as_text(store, tmp_path):
+    f = write(tmp_path / "t.csv", "client_id,date,revenue,Country\nC1,2024-01-02,1,SI\n")
+    ingest.import_file(store, "transactions", f, keep_unknown=True)
+    assert store.sql("select extra_country from transactions").values.tolist() == [["SI"]]
+
+
+def test_templates_import_cleanly(tmp_path):
+    for table in ingest.TABLES:
+        for fmt in ("csv", "xlsx"):
+            path = tmp_path / f"{table}.{fmt}"
+            path.write_bytes(ingest.template(table, fmt))
+            p = ingest.prepare(path, table)
+            assert p.ok, (table, fmt, p.problems.to_string(), p.blocking)
+            assert p.n_valid == 1
+    import openpyxl
+    wb = openpyxl.load_workbook(tmp_path / "clients.xlsx")
+    assert wb.sheetnames == ["data", "columns"]
+    assert wb["columns"]["A2"].value == "client_id"
+
+
+def test_concurrent_reader_keeps_answering_during_import(store, tmp_path):
+    write(tmp_path / "a.csv", "client_id,date,revenue\nC1,2024-01-02,1\n")
+    ingest.import_file(store, "transactions", tmp_path / "a.csv")
+    f = write(tmp_path / "b.csv", "client_id,date,revenue\nC2,2024-01-02,1\nC3,2024-01-02,1\n")
+    inside, release = threading.Event(), threading.Event()
+    original = store.refresh_client_day
+
+    def slow_refresh(cur, ids):
+        original(cur, ids)
+        inside.set()
+        release.wait(10)
+
+    store.refresh_client_day = slow_refresh
+    worker = threading.Thread(target=ingest.import_file, args=(store, "transactions", f))
+    worker.start()
+    assert inside.wait(10)
+    assert store.scalar("select count(*) from transactions") == 1        # the open transaction is not visible
+    assert store.query("ingest_batches").shape[0] == 1
+    release.set()
+    worker.join(10)
+    assert store.scalar("select count(*) from transactions") == 3
+
+
+def test_import_killed_midway_leaves_previous_data(tmp_path):
+    db = tmp_path / "kam.duckdb"
+    s = open_store(db)
+    ingest.import_file(s, "transactions", write(tmp_path / "a.csv", "client_id,date,revenue\nC1,2024-01-02,1\n"))
+    s.close()
+    big = tmp_path / "big.csv"
+    big.write_text("client_id,date,revenue\n" + "".join(f"C{i % 50},2024-01-{i % 28 + 1:02d},{i}\n" for i in range(20000)))
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from kamcore import ingest
+        from kamcore.store import open_store
+        s = open_store({str(db)!r})
+        original = s.refresh_client_day
+        def hang(cur, ids):
+            original(cur, ids)
+            print("inside", flush=True)
+            time.sleep(60)
+        s.refresh_client_day = hang
+        ingest.import_file(s, "transactions", {str(big)!r})
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "inside"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+        child.stdout.close()
+    s = open_store(db)
+    try:
+        assert s.scalar("select count(*) from transactions") == 1
+        assert s.scalar("select count(*) from import_batches") == 1
+        assert s.scalar("select count(*) from client_day") == 1
+    finally:
+        s.close()
+
+
+def run_cli(args, capsys):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="kamcore")
+    ingest_cli.register(parser.add_subparsers(dest="command", required=True))
+    ns = parser.parse_args(args)
+    code = ns.func(ns)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_import_errors_dry_run_batches_rollback(tmp_path, capsys):
+    db = str(tmp_path / "kam.duckdb")
+    bad = write(tmp_path / "bad.csv", "client_id,date,revenue\n" + "".join(f"C1,2024-01-02,x{i}\n" for i in range(25))
+                + "C2,2024-01-03,5\n")
+    errors = tmp_path / "errors.csv"
+    code, out, err = run_cli(["import", "--db", db, "--table", "transactions", str(bad), "--errors", str(errors)], capsys)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert lines[0] == "bad.csv, row 2, column C 'revenue': not a number ('x0')"
+    assert lines[20] == f"… and 5 more; all in {errors}"
+    assert lines[-1] == "bad.csv: nothing imported (use --skip-invalid to import the valid rows)"
+    assert len(pd.read_csv(errors)) == 25
+    code, out, err = run_cli(["import", "--db", db, "--table", "transactions", str(bad), "--dry-run"], capsys)
+    assert code == 1
+    code, out, err = run_cli(["import", "--db", db, "--table", "transactions", str(bad), "--skip-invalid",
+                              "--user", "ana"], capsys)
+    assert code == 0 and "1 added" in out
+    amb = write(tmp_path / "amb.csv", "client_id,date,revenue\nC1,01/02/2024,1\n")
+    code, out, err = run_cli(["import", "--db", db, "--table", "transactions", str(amb)], capsys)
+    assert code == 1 and "column B 'date' (date): dates such as 01/02/2024" in err
+    code, out, err = run_cli(["import", "--db", db, "--table", "transactions", str(amb), "--monthfirst"], capsys)
+    assert code == 0
+    code, out, err = run_cli(["batches", "--db", db], capsys)
+    assert code == 0 and len(out.strip().splitlines()) == 2 and "amb.csv" in out
+    code, out, err = run_cli(["rollback", "--db", db, "2"], capsys)
+    assert code == 0 and out.startswith("batch 2 rolled back: 1 rows removed")
+    code, out, err = run_cli(["rollback", "--db", db, "2"], capsys)
+    assert code == 1 and "already rolled back" in err and "Traceback" not in err
+
+
+def test_cli_mapping_file_and_replace_range(tmp_path, capsys):
+    db = str(tmp_path / "kam.duckdb")
+    f = write(tmp_path / "t.csv", "Who,When,Net\nC1,2024-01-02,1\n")
+    m = write(tmp_path / "m.json", '{"Who": "client_id", "When": "date", "Net": "revenue"}')
+    code, out, err = run_cli(["import", "--db", db, "--table", "transactions", str(f), "--mapping", str(m),
+                              "--replace-range", "2024-01-01,2024-01-31"], capsys)
+    assert code == 0, err
+    code, out, err = run_cli(["import", "--db", db, "--table", "transactions", str(f), "--mapping", str(m),
+                              "--replace-range", "2024-02-01,2024-01-31"], capsys)
+    assert code == 2 and "the replace range starts after it ends" in err
+
+
+def test_cli_database_held_by_another_process(tmp_path, capsys):
+    db = tmp_path / "kam.duckdb"
+    open_store(db).close()
+    f = write(tmp_path / "t.csv", "client_id,date,revenue\nC1,2024-01-02,1\n")
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from kamcore.store import open_store
+        s = open_store({str(db)!r}); print("open", flush=True); time.sleep(60)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        code, out, err = run_cli(["import", "--db", str(db), "--table", "transactions", str(f)], capsys)
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(10)
+        holder.stdout.close()
+    assert code == 1
+    assert "is in use by another program" in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(not RETAIL.exists(), reason="Online Retail data absent (/work/shared/data/online_retail)")
+def test_online_retail_imports_with_cancellations_netted_and_no_customer_reported(store):
+    res = ingest.import_file(store, "transactions", RETAIL)
+    assert res.rows_read == 541_909
+    assert res.non_sales == 135_080
+    assert res.rows_added == 541_909 - 135_080
+    neg = store.scalar("select count(*) from transactions where order_id like 'C%' and revenue < 0")
+    assert neg == store.scalar("select count(*) from transactions where order_id like 'C%'") > 0
+    total = store.scalar("select round(sum(revenue), 2) from transactions")
+    assert total == round(store.scalar("select sum(revenue) from client_day"), 2)
+    again = ingest.import_file(store, "transactions", RETAIL)
+    assert again.rows_added == 0 and again.rows_skipped == 541_909 - 135_080

@@ -1,0 +1,85 @@
+"""Every bad file of the catalogue is refused with its exact message and leaves the database unchanged;
+every awkward file imports with the expected values."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kamcore import ingest
+from kamcore.store import open_store
+from tests.ingest_files import AWKWARD, BAD
+
+
+def checksum(store) -> dict:
+    """Row count and an order-independent digest of every table in the database."""
+    tables = [r[0] for r in store.sql("select table_name from information_schema.tables "
+                                      "where table_schema = 'main' order by 1").itertuples(index=False)]
+    out = {}
+    for t in tables:
+        out[t] = store.scalar(f"select count(*) || ':' || coalesce(md5(string_agg(cast(x as varchar), '|' "
+                              f"order by cast(x as varchar))), '') from {t} as x")
+    return out
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cat")
+    store = open_store(folder / "kam.duckdb")
+    seed = folder / "seed.csv"
+    seed.write_text("client_id,date,revenue\nC1,2024-01-02,100\nC2,2024-01-03,50\n", encoding="utf-8")
+    ingest.import_file(store, "transactions", seed)
+    (folder / "cl.csv").write_text("client_id,name\nC1,Acme\n", encoding="utf-8")
+    ingest.import_file(store, "clients", folder / "cl.csv")
+    yield store, folder
+    store.close()
+
+
+def test_catalogue_is_large_enough():
+    assert len(BAD) >= 30
+    assert len({c.name for c in BAD}) == len(BAD)
+
+
+@pytest.mark.parametrize("case", BAD, ids=[c.name for c in BAD])
+def test_bad_file_refused_with_exact_message_and_database_unchanged(case, seeded, tmp_path):
+    store, _ = seeded
+    path = case.build(tmp_path)
+    before = checksum(store)
+    with pytest.raises(ingest.ImportRejected) as info:
+        ingest.import_file(store, case.table, path, **case.kwargs)
+    assert str(info.value) == case.expected
+    assert list(info.value.problems.columns) == ["file", "row", "column_letter", "column", "value", "problem"]
+    assert len(info.value.problems) >= 1
+    assert checksum(store) == before
+
+
+@pytest.mark.parametrize("case", AWKWARD, ids=[c.name for c in AWKWARD])
+def test_awkward_file_prepares_with_expected_values(case, tmp_path):
+    path = case.build(tmp_path)
+    prepared = ingest.prepare(path, case.table, **case.kwargs)
+    assert prepared.ok, prepared.problems.to_string()
+    frame = prepared.frame
+    for col, expected in case.expected.items():
+        got = frame[col].tolist()
+        if col == "revenue":
+            assert got == pytest.approx(expected)
+        elif expected and isinstance(expected[0], dt.date):
+            assert [v.date() if hasattr(v, "date") and callable(v.date) else v for v in got] == expected
+        else:
+            assert got == expected
+
+
+def test_problem_rows_listed_exactly(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("client_id,date,revenue,quantity\nC1,2024-01-31,1,2\n,2024-01-31,2,1\n"
+                    "C2,31/02/2024,x,1.5.5\nC3,2024-13-01,3,\n", encoding="utf-8")
+    p = ingest.prepare(path, "transactions")
+    got = p.problems[["row", "column_letter", "column", "value", "problem"]].values.tolist()
+    assert got == [
+        [4, "B", "date", "31/02/2024", "no such date: day 31 of month 2 (2024 has 29 days in that month)"],
+        [4, "C", "revenue", "x", "not a number"],
+        [4, "D", "quantity", "1.5.5", "not a number"],
+        [5, "B", "date", "2024-13-01", "no such date: month 13"],
+    ]
+    assert p.non_sales["row"].tolist() == [3]
+    assert p.n_valid == 1

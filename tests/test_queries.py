@@ -1,0 +1,209 @@
+"""Grain of every named query (one row per key, no null keys) on a small fixture database.
+
+Queries named refresh_*, ingest_*, risk_*, winback_* are exercised by their own modules' tests.
+A new query file must declare its grain in GRAIN below.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from kamcore.store import QUERY_DIR, open_store, query_text
+
+SKIP_PREFIXES = ("refresh_", "ingest_", "risk_", "winback_")
+QUERIES = sorted(p.stem for p in QUERY_DIR.glob("*.sql") if not p.stem.startswith(SKIP_PREFIXES))
+
+PARAMS = {
+    "start": date(2024, 1, 1), "end": date(2024, 12, 31), "as_of": date(2024, 12, 31), "since": date(2024, 1, 1),
+    "step": 1, "regions": [], "industries": [], "managers": [], "all": True, "clients": [],
+    "client_id": "c1", "prospect_id": "p1", "note": "a note", "user": "tester", "now": datetime(2025, 1, 1, 9),
+    "name": "New Co", "industry": "Retail", "region": "N", "manager": "Ana", "potential": 1000.0,
+    "description": "d",
+}
+
+# name -> key columns (one row per key; [] = exactly one row), or "write" for statements that change data
+GRAIN: dict[str, list[str] | str] = {
+    "abm_contacts": ["client_id", "name"],
+    "client_gaps": ["client_id"],
+    "client_incidents": ["client_id", "date", "category"],
+    "client_incidents_window": ["client_id"],
+    "client_period": ["client_id", "period"],
+    "client_window": ["client_id"],
+    "company_month": ["month"],
+    "data_range": [],
+    "dossier_client": ["client_id"],
+    "dossier_client_list": ["client_id"],
+    "dossier_client_month": ["month"],
+    "dossier_competitors": ["competitor"],
+    "dossier_contacts": ["contact_id"],
+    "dossier_incidents": ["incident_id"],
+    "dossier_notes": ["note_id"],
+    "dossier_tenders": ["tender_id"],
+    "edit_note_insert": "write",
+    "filter_values": [],
+    "manager_contacts": ["client_id", "buying_role"],
+    "manager_winback": ["client_id"],
+    "prospect_client_ids": ["client_id"],
+    "prospect_insert_client": "write",
+    "prospect_list": ["prospect_id"],
+    "prospect_mark_converted": "write",
+    "prospect_one": [],
+}
+
+# expected row counts on the fixture (hand-counted from the inserts below)
+ROWS = {
+    "client_window": 4,          # c1, c2, c3 (only before the window), c4 (no client row)
+    "client_period": 6,          # c1 months 0, 2, 4; c2 months 1, 7; c4 month 3
+    "client_gaps": 2,            # c1 (gaps 15 and 111), c2 (gap 196)
+    "client_incidents_window": 2,  # c1 (2 quality), c2 (1); c2's 2023 incident is outside
+    "company_month": 6,          # Jan, Feb, Mar, Apr, May, Aug 2024
+    "dossier_client_list": 4,
+    "abm_contacts": 3, "manager_contacts": 3, "dossier_contacts": 2,
+    "dossier_incidents": 2, "client_incidents": 3, "dossier_tenders": 2, "dossier_competitors": 2,
+    "dossier_notes": 2, "dossier_client_month": 3,   # c1: Jan, Mar, May "manager_winback": 2, "prospect_list": 2,
+    "prospect_client_ids": 4,
+}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = open_store(tmp_path_factory.mktemp("queries") / "q.duckdb")
+    with s.transaction() as cur:
+        cur.executemany("insert into import_batches (batch_id, table_name, file_name) values (?, ?, ?)",
+                        [[1, "clients", "a.csv"], [2, "clients", "b.csv"]])
+        cur.executemany("insert into clients (client_id, name, region, industry, manager, batch_id) "
+                        "values (?, ?, ?, ?, ?, ?)", [
+                            ["c1", "One (old)", "S", "Retail", "Ana", 1],
+                            ["c1", "One", "N", "Retail", "Ana", 2],       # newer batch wins
+                            ["c2", "Two", "S", "Wholesale", "Bor", 1],
+                            ["c3", "Three", None, None, None, None],
+                        ])
+        cur.executemany("insert into transactions (row_key, client_id, date, revenue) values (?, ?, ?, ?)", [
+            ["t1", "c1", "2024-01-05", 100.0], ["t2", "c1", "2024-01-20", 50.0], ["t3", "c1", "2024-03-03", -10.0],
+            ["t4", "c1", "2024-05-10", 70.0], ["t5", "c2", "2024-02-01", 30.0], ["t6", "c2", "2024-02-01", 20.0],
+            ["t7", "c2", "2024-08-15", 40.0], ["t8", "c3", "2023-06-01", 10.0], ["t9", "c4", "2024-04-04", 5.0],
+        ])
+        cur.executemany("insert into incidents (incident_id, client_id, date, category, stage) values (?, ?, ?, ?, ?)", [
+            ["i1", "c1", "2024-02-02", "late", "quality"], ["i2", "c1", "2024-03-03", "damage", "Quality"],
+            ["i3", "c2", "2024-04-04", "invoice", "invoicing"], ["i4", "c2", "2023-01-01", "late", "delivery"],
+        ])
+        cur.executemany("insert into contacts (contact_id, client_id, name, role, buying_role) values (?, ?, ?, ?, ?)", [
+            ["k1", "c1", "Ann", "CEO", "decision maker"], ["k2", "c1", "Bob", "Buyer", "buyer"],
+            ["k3", "c2", "Cid", "CFO", "decision maker"],
+        ])
+        cur.executemany("insert into tenders (tender_id, client_id, date, status) values (?, ?, ?, ?)",
+                        [["d1", "c1", "2024-01-01", "won"], ["d2", "c1", "2024-06-01", "lost"]])
+        cur.executemany("insert into competitors (client_id, competitor) values (?, ?)", [["c1", "Acme"], ["c1", "Beta"]])
+        cur.executemany("insert into prospects (prospect_id, name) values (?, ?)", [["p1", "Pro One"], ["p2", "Pro Two"]])
+        cur.executemany("insert into notes (note_id, client_id, note) values (?, ?, ?)", [[1, "c1", "x"], [2, "c1", "y"]])
+        cur.executemany("insert into winback (client_id, status) values (?, ?)", [["c1", "open"], ["c2", "contacted"]])
+        s.refresh_client_day(cur, None)
+    yield s
+    s.close()
+
+
+def _params(name: str) -> dict:
+    wanted = set(re.findall(r"\$(\w+)", query_text(name)))
+    missing = wanted - set(PARAMS)
+    assert not missing, f"{name}.sql uses parameters the grain test does not know: {sorted(missing)}"
+    return {k: PARAMS[k] for k in wanted}
+
+
+def test_every_query_declares_its_grain():
+    undeclared = [q for q in QUERIES if q not in GRAIN]
+    assert not undeclared, f"declare the grain of {undeclared} in tests/test_queries.py GRAIN"
+
+
+@pytest.mark.parametrize("name", QUERIES, ids=QUERIES)
+def test_query_grain(store, name):
+    grain = GRAIN.get(name)
+    if grain is None:
+        pytest.fail(f"{name}.sql has no declared grain")
+    params = _params(name)
+    if grain == "write":
+        with pytest.raises(RuntimeError, match="rollback"):
+            with store.transaction() as cur:
+                cur.execute(query_text(name), params)
+                raise RuntimeError("rollback")
+        return
+    df = store.query(name, **params)
+    if grain == []:
+        assert len(df) == 1, f"{name}: expected exactly one row, got {len(df)}"
+    else:
+        assert set(grain) <= set(df.columns), f"{name}: key columns {grain} missing from {list(df.columns)}"
+        assert len(df) > 0, f"{name}: no rows on the fixture database"
+        assert not df[grain].isna().any().any(), f"{name}: null keys"
+        dup = df.duplicated(grain, keep=False)
+        assert not dup.any(), f"{name}: more than one row per {grain}:\n{df[dup]}"
+    if name in ROWS:
+        assert len(df) == ROWS[name]
+
+
+def test_client_period_quarters_grain(store):
+    df = store.query("client_period", start=date(2024, 1, 1), end=date(2024, 12, 31), step=3)
+    # c1: Jan (q0) 150, Mar (q0) -10, May (q1) 70; c2: Feb (q0) 50, Aug (q2) 40; c4 Apr (q1) 5
+    exp = pd.DataFrame({
+        "client_id": pd.Series(["c1", "c1", "c2", "c2", "c4"], dtype="str"),
+        "period": pd.Series([0, 1, 0, 2, 1], dtype="int32"),
+        "revenue": [140.0, 70.0, 50.0, 40.0, 5.0],
+        "purchase_days": pd.Series([2, 1, 1, 1, 1], dtype="int32"),   # Mar is a returns-only day
+    })
+    assert_frame_equal(df, exp)
+
+
+def test_client_window_values_and_latest_client_row(store):
+    df = store.query("client_window", **{k: PARAMS[k] for k in ("start", "end", "regions", "industries", "managers")})
+    got = df[["client_id", "name", "region", "revenue", "lines", "first_purchase", "last_purchase"]]
+    exp = pd.DataFrame({
+        "client_id": pd.Series(["c1", "c2", "c3", "c4"], dtype="str"),
+        "name": pd.Series(["One", "Two", "Three", "c4"], dtype="str"),       # c4 has no client row: its id
+        "region": pd.Series(["N", "S", None, None], dtype="str"),
+        "revenue": [210.0, 90.0, 0.0, 5.0],                                 # 100 + 50 − 10 + 70; 30 + 20 + 40
+        "lines": [4, 3, 0, 1],
+        "first_purchase": pd.to_datetime(["2024-01-05", "2024-02-01", "2023-06-01", "2024-04-04"]).astype("datetime64[us]"),
+        "last_purchase": pd.to_datetime(["2024-05-10", "2024-08-15", "2023-06-01", "2024-04-04"]).astype("datetime64[us]"),
+    })
+    assert_frame_equal(got, exp)
+
+
+@pytest.mark.parametrize(
+    "filters, ids",
+    [
+        ({"regions": ["N"]}, ["c1"]),                 # c1's latest row says N (the old one said S)
+        ({"regions": ["S"]}, ["c2"]),
+        ({"industries": ["Retail"], "managers": ["Ana"]}, ["c1"]),
+        ({"managers": ["Nobody"]}, []),
+    ],
+    ids=["region-N", "region-S", "industry-and-manager", "no-match"],
+)
+def test_client_window_filters(store, filters, ids):
+    params = {"start": PARAMS["start"], "end": PARAMS["end"], "regions": [], "industries": [], "managers": []}
+    params.update(filters)
+    assert store.query("client_window", **params)["client_id"].tolist() == ids
+
+
+def test_company_month_filtered(store):
+    df = store.query("company_month", start=PARAMS["start"], end=PARAMS["end"], regions=["S"], industries=[],
+                     managers=[])
+    # only c2: Feb 50 (2 lines), Aug 40
+    assert df["month"].dt.strftime("%Y-%m").tolist() == ["2024-02", "2024-08"]
+    assert df["revenue"].tolist() == [50.0, 40.0]
+    assert df["lines"].tolist() == [2, 1]
+    assert df["active_clients"].tolist() == [1, 1]
+
+
+def test_filter_values(store):
+    df = store.query("filter_values")
+    assert list(df.loc[0, "regions"]) == ["N", "S"]
+    assert list(df.loc[0, "industries"]) == ["Retail", "Wholesale"]
+    assert list(df.loc[0, "managers"]) == ["Ana", "Bor"]
+
+
+def test_data_range(store):
+    row = store.query("data_range").iloc[0]
+    assert (row["first_day"], row["last_day"]) == (pd.Timestamp("2023-06-01"), pd.Timestamp("2024-08-15"))
+    assert (row["clients"], row["lines"]) == (4, 9)

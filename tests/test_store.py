@@ -1,0 +1,256 @@
+"""The DuckDB store: schema and version, named queries, transactions, client_day, the file lock."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from kamcore.store import DATA_TABLES, QUERY_DIR, SCHEMA_VERSION, DatabaseLocked, StoreError, open_store, query_text
+
+INSERT = ("insert into transactions (row_key, client_id, date, revenue, quantity, cost, profit, promised_date, "
+          "delivered_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "kam.duckdb")
+    yield s
+    s.close()
+
+
+def _tables(store) -> set[str]:
+    return set(store.sql("select table_name from information_schema.tables")["table_name"])
+
+
+def test_schema_created_with_version(store, tmp_path):
+    assert (tmp_path / "kam.duckdb").exists()
+    assert {"meta", "import_batches", "client_day", "winback", *DATA_TABLES} <= _tables(store)
+    assert store.schema_version() == SCHEMA_VERSION == 1
+    assert store.table_counts() == {t: 0 for t in DATA_TABLES}
+    assert store.is_empty()
+
+
+def test_every_data_table_has_batch_id(store):
+    cols = store.sql("select table_name, column_name from information_schema.columns where column_name = 'batch_id'")
+    assert set(DATA_TABLES) <= set(cols["table_name"])
+
+
+def test_creates_missing_parent_folder(tmp_path):
+    s = open_store(tmp_path / "a" / "b" / "kam.duckdb")
+    assert s.schema_version() == 1
+    s.close()
+
+
+def test_reopening_keeps_data(tmp_path):
+    path = tmp_path / "kam.duckdb"
+    s = open_store(path)
+    with s.transaction() as cur:
+        cur.execute("insert into clients (client_id, name) values ('c1', 'One')")
+        cur.execute(INSERT, ["k1", "c1", "2024-01-01", 10.0, None, None, None, None, None])
+        s.refresh_client_day(cur, ["c1"])
+    s.close()
+    s = open_store(path)
+    try:
+        assert s.table_counts()["transactions"] == 1 and s.table_counts()["clients"] == 1
+        assert not s.is_empty()
+        assert s.schema_version() == 1
+        assert s.scalar("select revenue from client_day") == 10.0
+    finally:
+        s.close()
+
+
+def test_newer_schema_version_refused_with_clear_message(tmp_path):
+    path = tmp_path / "kam.duckdb"
+    open_store(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("update meta set value = '2' where key = 'schema_version'")
+    con.close()
+    with pytest.raises(StoreError, match=r"written by a newer release \(schema 2, this one knows 1\)"):
+        open_store(path)
+
+
+def test_read_only_store(tmp_path):
+    path = tmp_path / "kam.duckdb"
+    open_store(path).close()
+    s = open_store(path, read_only=True)
+    try:
+        assert s.is_empty()
+        with pytest.raises(StoreError, match="read-only"):
+            with s.transaction():
+                pass
+    finally:
+        s.close()
+
+
+def test_read_only_missing_file_is_a_store_error(tmp_path):
+    with pytest.raises(StoreError, match="Cannot open the database"):
+        open_store(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_named_query_with_parameters(store):
+    with store.transaction() as cur:
+        cur.executemany(INSERT, [
+            ["a", "c1", "2024-01-01", 10.0, None, None, None, None, None],
+            ["b", "c1", "2024-01-11", 10.0, None, None, None, None, None],   # gap 10
+            ["c", "c1", "2024-01-31", 10.0, None, None, None, None, None],   # gap 20
+            ["d", "c1", "2024-03-01", 10.0, None, None, None, None, None],   # gap 30, outside the window below
+        ])
+        store.refresh_client_day(cur)
+    got = store.query("client_gaps", start=pd.Timestamp("2024-01-01").date(), end=pd.Timestamp("2024-01-31").date())
+    # gaps in the window: 10 and 20 -> median 15
+    exp = pd.DataFrame({"client_id": pd.Series(["c1"], dtype="str"), "median_gap_days": [15.0]})
+    assert_frame_equal(got, exp)
+
+
+def test_unknown_query_name(store):
+    with pytest.raises(StoreError, match="unknown query 'no_such_query'"):
+        store.query("no_such_query")
+    with pytest.raises(StoreError, match="no file no_such_query.sql"):
+        query_text("no_such_query")
+
+
+def test_sql_and_scalar_bind_parameters(store):
+    assert store.scalar("select $x + 1", {"x": 41}) == 42
+    assert store.scalar("select 1 where false") is None
+    # a value that looks like SQL stays a value
+    df = store.sql("select $v as v", {"v": "x'; drop table clients; --"})
+    assert df["v"].tolist() == ["x'; drop table clients; --"]
+    assert "clients" in _tables(store)
+
+
+def test_transaction_rolls_back_on_exception(store):
+    with pytest.raises(RuntimeError, match="boom"):
+        with store.transaction() as cur:
+            cur.execute("insert into clients (client_id, name) values ('c1', 'One')")
+            raise RuntimeError("boom")
+    assert store.table_counts()["clients"] == 0
+    with store.transaction() as cur:   # the store is usable afterwards
+        cur.execute("insert into clients (client_id, name) values ('c2', 'Two')")
+    assert store.table_counts()["clients"] == 1
+
+
+def test_transaction_rolls_back_on_sql_error(store):
+    with pytest.raises(duckdb.Error):
+        with store.transaction() as cur:
+            cur.execute("insert into clients (client_id, name) values ('c1', 'One')")
+            cur.execute("insert into clients (client_id, name) values ('c2', null)")   # name not null
+    assert store.table_counts()["clients"] == 0
+
+
+def _client_day_rows():
+    return [
+        # c1 2024-01-01: two lines; profit known for one (100 - 60 = 40); 1 on time of 2 dated
+        ["1", "c1", "2024-01-01", 100.0, 2.0, 60.0, None, "2024-01-05", "2024-01-04"],
+        ["2", "c1", "2024-01-01", 50.0, 1.0, None, None, "2024-01-05", "2024-01-06"],
+        # returns only: not a purchase day, no gap
+        ["3", "c1", "2024-01-10", -30.0, None, None, -30.0, None, None],
+        # profit given; only the promised date -> not dated
+        ["4", "c1", "2024-01-21", 20.0, None, None, 5.0, "2024-01-25", None],
+        # rounds to 0.00 -> not a purchase
+        ["5", "c1", "2024-02-01", 0.004, None, None, None, None, None],
+        ["6", "c1", "2024-02-05", 10.0, None, None, None, None, None],
+        ["7", "c2", "2024-01-03", 5.0, None, 1.0, None, None, None],
+    ]
+
+
+def _expected_client_day(c2_revenue=5.0, c2_profit=4.0):
+    return pd.DataFrame({
+        "client_id": pd.Series(["c1"] * 5 + ["c2"], dtype="str"),
+        "day": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-01-21", "2024-02-01", "2024-02-05",
+                               "2024-01-03"]).astype("datetime64[us]"),
+        "revenue": [150.0, -30.0, 20.0, 0.004, 10.0, c2_revenue],           # 100 + 50
+        "profit": [40.0, -30.0, 5.0, np.nan, np.nan, c2_profit],            # only the known line profit
+        "quantity": [3.0, np.nan, np.nan, np.nan, np.nan, np.nan],
+        "lines": np.array([2, 1, 1, 1, 1, 1], dtype="int32"),
+        "profit_lines": np.array([1, 1, 1, 0, 0, 1], dtype="int32"),
+        "ontime_lines": np.array([1, 0, 0, 0, 0, 0], dtype="int32"),
+        "dated_lines": np.array([2, 0, 0, 0, 0, 0], dtype="int32"),
+        "purchase": [True, False, True, False, True, True],
+        # 01-21 - 01-01 = 20 days (the returns day in between is not a purchase day); 02-05 - 01-21 = 15
+        "gap_days": pd.array([pd.NA, pd.NA, 20, pd.NA, 15, pd.NA], dtype="Int32"),
+    })
+
+
+def _client_day(store):
+    return store.sql("select * from client_day order by client_id, day")
+
+
+def test_refresh_client_day_hand_computed(store):
+    with store.transaction() as cur:
+        cur.executemany(INSERT, _client_day_rows())
+        store.refresh_client_day(cur, None)
+    assert_frame_equal(_client_day(store), _expected_client_day())
+
+
+def test_refresh_client_day_only_touched_clients(store):
+    with store.transaction() as cur:
+        cur.executemany(INSERT, _client_day_rows())
+        store.refresh_client_day(cur, ["c1", "c2"])
+    assert_frame_equal(_client_day(store), _expected_client_day())
+    with store.transaction() as cur:
+        cur.execute(INSERT, ["8", "c2", "2024-01-03", 7.0, None, None, None, None, None])   # profit unknown
+        # c1's rows are left alone: corrupt one to prove it is not rebuilt
+        cur.execute("update client_day set lines = 99 where client_id = 'c1' and day = '2024-02-05'")
+        store.refresh_client_day(cur, ["c2"])
+        store.refresh_client_day(cur, [])       # nothing touched: no-op
+    got = _client_day(store)
+    exp = _expected_client_day(c2_revenue=12.0, c2_profit=4.0)   # 5 + 7; profit of the known line only
+    exp.loc[4, "lines"] = 99
+    exp.loc[5, "profit_lines"] = 1                                # 1 of 2 lines has a profit
+    exp.loc[5, "lines"] = 2
+    assert_frame_equal(got, exp)
+
+
+def test_refresh_inside_rolled_back_transaction_leaves_no_trace(store):
+    with pytest.raises(RuntimeError):
+        with store.transaction() as cur:
+            cur.executemany(INSERT, _client_day_rows())
+            store.refresh_client_day(cur)
+            raise RuntimeError("abort")
+    assert store.scalar("select count(*) from client_day") == 0
+    assert store.is_empty()
+
+
+def test_second_process_gets_database_locked(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    open_store(path).close()
+    code = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+            "time.sleep(30)")
+    child = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "ok", child.stderr.read() if child.poll() is not None else line
+        t0 = time.monotonic()
+        with pytest.raises(DatabaseLocked) as exc:
+            open_store(path)
+        assert time.monotonic() - t0 < 10
+        msg = str(exc.value)
+        assert "is in use by another program" in msg
+        assert str(path) in msg
+        assert f"process {child.pid}" in msg
+        assert "\n" not in msg
+        assert isinstance(exc.value, StoreError)
+    finally:
+        child.kill()
+        child.wait(timeout=10)
+        child.stdout.close()
+        child.stderr.close()
+    # once the other process is gone the file opens again
+    s = open_store(path)
+    assert s.schema_version() == 1
+    s.close()
+
+
+def test_query_files_are_lower_case_and_use_bound_parameters():
+    for f in sorted(QUERY_DIR.glob("*.sql")):
+        text = f.read_text(encoding="utf-8")
+        for word in ("SELECT ", "FROM ", "WHERE ", "GROUP BY", "ORDER BY"):
+            assert word not in text, f"{f.name}: upper-case {word.strip()}"
+        assert "{" not in text or "}" not in text.split("{", 1)[1], f"{f.name}: format placeholder"

@@ -1,0 +1,103 @@
+"""Vectorised parsers: numbers, dates, booleans, choices."""
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kamcore import validate as va
+from kamcore.mapping import column
+
+D = dt.date
+
+
+def issues_as_list(issues):
+    out = []
+    for pos, msg in issues:
+        msgs = msg if isinstance(msg, list) else [msg] * len(pos)
+        out += [(int(p), m) for p, m in zip(pos, msgs)]
+    return sorted(out)
+
+
+@pytest.mark.parametrize("values,decimal,expected", [
+    (["1", "2.5", "-3"], None, [1.0, 2.5, -3.0]),
+    (["1.234,50", "12,5", "(7,00)"], None, [1234.5, 12.5, -7.0]),
+    (["1,234.50", "$12", "15.00-"], None, [1234.5, 12.0, -15.0]),
+    (["1 234,5 €", "35 %", ""], None, [1234.5, 0.35, None]),
+    (["1.234"], ",", [1234.0]),
+    (["1.234"], None, [1.234]),
+], ids=["plain", "comma", "point-grouped", "spaces-percent", "given-comma", "point-default"])
+def test_parse_number(values, decimal, expected):
+    got, issues = va.parse_number(pa.array(values), decimal)
+    assert issues == []
+    assert got.to_pylist() == pytest.approx(expected) if None not in expected else got.to_pylist() == expected
+
+
+def test_parse_number_problems():
+    got, issues = va.parse_number(pa.array(["1", "abc", "=A1*2", "1.2.3", "inf"]))
+    assert issues_as_list(issues) == [(1, "not a number"), (2, "a formula, not a number (formulas are never evaluated)"),
+                                      (3, "not a number"), (4, "not a finite number")]
+    assert got.to_pylist() == [1.0, None, None, None, None]
+
+
+@given(st.lists(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False), min_size=1, max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_number_round_trip_in_european_format(values):
+    text = [f"{abs(v):,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".") for v in values]
+    text = [f"({t})" if v < 0 else t for t, v in zip(text, values)]
+    got, issues = va.parse_number(pa.array(text), ",")
+    assert issues == []
+    assert got.to_pylist() == pytest.approx([float(v) for v in values])
+
+
+@given(st.lists(st.dates(min_value=D(1950, 1, 1), max_value=D(2060, 12, 31)), min_size=1, max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_dates_round_trip_in_every_format(dates):
+    for fmt, dayfirst in (("%Y-%m-%d", None), ("%d.%m.%Y", True), ("%m/%d/%Y", False), ("%d %b %Y", None)):
+        res = va.parse_date(pa.array([d.strftime(fmt) for d in dates]), dayfirst)
+        assert res.issues == [] and not res.ambiguous
+        assert res.values.to_pylist() == dates
+
+
+def test_day_month_order_decided_over_the_whole_column():
+    res = va.parse_date(pa.array(["01/02/2024", "13/02/2024", None]))
+    assert res.order == "day-first" and res.values.to_pylist() == [D(2024, 2, 1), D(2024, 2, 13), None]
+    res = va.parse_date(pa.array(["01/02/2024", "02/13/2024"]))
+    assert res.order == "month-first" and res.values.to_pylist() == [D(2024, 1, 2), D(2024, 2, 13)]
+    res = va.parse_date(pa.array(["01/02/2024", "03/04/2024"]))
+    assert res.ambiguous and res.example == "01/02/2024" and res.values.null_count == 2
+    res = va.parse_date(pa.array(["01/01/2024", "05/05/2024"]))
+    assert not res.ambiguous and res.values.to_pylist() == [D(2024, 1, 1), D(2024, 5, 5)]
+
+
+def test_dates_problems_and_special_forms():
+    res = va.parse_date(pa.array(["29.02.2023", "2024-02-30", "45322", "1.1.69", "1.1.68", "31.12.2024 23:59", "x"]))
+    assert issues_as_list(res.issues) == [
+        (0, "no such date: day 29 of month 2 (2023 has 28 days in that month)"),
+        (1, "no such date: day 30 of month 2 (2024 has 29 days in that month)"),
+        (6, "not a date")]
+    assert res.values.to_pylist()[2:6] == [D(2024, 1, 31), D(1969, 1, 1), D(2068, 1, 1), D(2024, 12, 31)]
+
+
+def test_typed_dates_and_serials():
+    assert va.parse_date(pa.array([45322.0, None])).values.to_pylist() == [D(2024, 1, 31), None]
+    ts = pa.array([dt.datetime(2024, 1, 31, 23, 59)], type=pa.timestamp("us"))
+    assert va.parse_date(ts).values.to_pylist() == [D(2024, 1, 31)]
+
+
+def test_bool_int_choice_id_text():
+    v, issues = va.parse_bool(pa.array(["yes", "NE", "x", "", "maybe"]))
+    assert v.to_pylist() == [True, False, True, None, None] and issues_as_list(issues) == [(4, "expected yes or no")]
+    v, issues = va.parse_int(pa.array(["1", "2.5", "4"]), 1, 3)
+    assert v.to_pylist() == [1, None, None]
+    assert issues_as_list(issues) == [(1, "must be a whole number"), (2, "must be between 1 and 3")]
+    v, issues = va.parse_choice(pa.array(["Dobljen", "LOST", "open", "nope"]), column("tenders", "status"))
+    assert v.to_pylist() == ["won", "lost", "open", None]
+    assert issues_as_list(issues) == [(3, "must be one of: won, lost, open")]
+    v, _ = va.parse_id(pa.array([" 17850.0 ", "A-1", "  "]))
+    assert v.to_pylist() == ["17850", "A-1", None]
+    v, _ = va.parse_id(pa.array([17850.0, None]))
+    assert v.to_pylist() == ["17850", None]
+    v, _ = va.parse_text(pa.array(["=HYPERLINK(\"x\")"]))
+    assert v.to_pylist() == ["=HYPERLINK(\"x\")"]
