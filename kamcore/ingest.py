@@ -243,13 +243,13 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
         bad[pos] = True
     non_sales = np.zeros(n, dtype=bool)
     if table == "transactions":
-        client_raw_empty = va._mask(pc.is_null(va.clean_text(raw.columns[position["client_id"]])))
+        client_raw_empty = va.mask_of(pc.is_null(va.clean_text(raw.columns[position["client_id"]])))
         in_merge = _in_merged(raw, position["client_id"], client_raw_empty)
         non_sales = client_raw_empty & ~in_merge
     for c in cols:
         if not c.required or c.name not in values:
             continue
-        empty = va._mask(pc.is_null(values[c.name])) & ~bad & ~non_sales
+        empty = va.mask_of(pc.is_null(values[c.name])) & ~bad & ~non_sales
         if empty.any():
             pos = np.flatnonzero(empty)
             i = position[c.name]
@@ -300,11 +300,11 @@ def _drop_comment_rows(raw: RawTable) -> RawTable:
     """Leave out lines whose only cell starts with '# ' (the column descriptions of a CSV template)."""
     if not raw.columns or raw.n_rows == 0 or not pa.types.is_string(raw.columns[0].type):
         return raw
-    comment = va._mask(pc.starts_with(raw.columns[0], "# "))
+    comment = va.mask_of(pc.starts_with(raw.columns[0], "# "))
     if not comment.any():
         return raw
     for arr in raw.columns[1:]:
-        comment &= va._mask(pc.is_null(arr))
+        comment &= va.mask_of(pc.is_null(arr))
     if not comment.any():
         return raw
     keep = pa.array(~comment)

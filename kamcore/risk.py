@@ -227,8 +227,9 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
         category=recent_inc["category"].astype(object).where(recent_inc["category"].notna(), NOT_GIVEN).astype(str))
     stages = labelled.groupby("client_id")["stage"].agg(_counts_text)
     categories = labelled.groupby("client_id")["category"].agg(_counts_text)
-    out["complaint_stages"] = idx.map(stages).fillna("").astype(str)
-    out["complaint_categories"] = idx.map(categories).fillna("").astype(str)
+    out["complaint_stages"] = [stages.get(c, "") for c in idx]
+    out["complaint_categories"] = [categories.get(c, "") for c in idx]
+    out[["complaint_stages", "complaint_categories"]] = out[["complaint_stages", "complaint_categories"]].astype(str)
     has_stage = labelled[labelled["stage"] != NOT_GIVEN].groupby("client_id").size()
 
     # deliveries

@@ -178,3 +178,13 @@ create table if not exists header_mappings (
     mapping json not null,
     updated_at timestamp
 );
+
+-- Rows removed by a "replace" import or replaced by a newer version of the same
+-- key: kept so that rolling back that batch (replaced_by) restores them.
+create table if not exists transactions_archive as select *, 0::integer as replaced_by from transactions where false;
+create table if not exists clients_archive as select *, 0::integer as replaced_by from clients where false;
+create table if not exists incidents_archive as select *, 0::integer as replaced_by from incidents where false;
+create table if not exists contacts_archive as select *, 0::integer as replaced_by from contacts where false;
+create table if not exists tenders_archive as select *, 0::integer as replaced_by from tenders where false;
+create table if not exists competitors_archive as select *, 0::integer as replaced_by from competitors where false;
+create table if not exists prospects_archive as select *, 0::integer as replaced_by from prospects where false;

@@ -39,7 +39,7 @@ class DateResult:
     example: str = ""                # an ambiguous value, for the message
 
 
-def _mask(arr: pa.Array) -> np.ndarray:
+def mask_of(arr: pa.Array) -> np.ndarray:
     """Boolean numpy mask from a boolean Arrow array (null = False)."""
     return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
 
@@ -73,7 +73,7 @@ def _too_long(text: pa.Array) -> Issues:
     lengths = pc.utf8_length(text)
     if pc.max(lengths).as_py() <= MAX_CELL_CHARS:
         return []
-    bad = _where(_mask(pc.greater(lengths, MAX_CELL_CHARS)))
+    bad = _where(mask_of(pc.greater(lengths, MAX_CELL_CHARS)))
     lens = lengths.to_numpy(zero_copy_only=False)[bad]
     return [(bad, [f"the value has {int(n):,} characters; the limit is {MAX_CELL_CHARS:,}" for n in lens])]
 
@@ -126,7 +126,7 @@ def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str
         values = pc.cast(arr, pa.float64())
         return _finite(values, arr)
     if pa.types.is_boolean(arr.type):
-        bad = _where(~_mask(pc.is_null(arr)))
+        bad = _where(~mask_of(pc.is_null(arr)))
         return pa.nulls(n, pa.float64()), [(bad, "expected a number, not true/false")] if len(bad) else []
     text = clean_text(arr)
     if text.null_count == n:
@@ -138,20 +138,20 @@ def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str
     except pa.ArrowInvalid:
         pass
     s = text
-    negative = _mask(pc.match_substring_regex(s, r"^\(.*\)$|^[^-]*\d\s*-$"))
+    negative = mask_of(pc.match_substring_regex(s, r"^\(.*\)$|^[^-]*\d\s*-$"))
     s = pc.replace_substring_regex(s, r"^\((.*)\)$", r"\1")
     s = pc.replace_substring_regex(s, r"^(.*\d)\s*-$", r"\1")
-    percent = _mask(pc.match_substring_regex(s, r"%\s*$"))
+    percent = mask_of(pc.match_substring_regex(s, r"%\s*$"))
     s = pc.replace_substring_regex(s, r"(?i)\s*(%|€|\$|£|¥|\beur\b|\busd\b|\bgbp\b|\bchf\b|\bsit\b|\bkn\b|\beuro?s?\b)\s*", "")
     s = pc.utf8_trim_whitespace(s)
-    grouped_space = _mask(pc.match_substring_regex(s, _SPACE_GROUPED))
+    grouped_space = mask_of(pc.match_substring_regex(s, _SPACE_GROUPED))
     s = pc.if_else(pa.array(grouped_space), pc.replace_substring_regex(s, r"[ '\x{00a0}\x{202f}]", ""), s)
     dec = decimal or decide_decimal(s) or default_decimal
     other = "," if dec == "." else "."
-    good = _mask(pc.or_(pc.match_substring_regex(s, _PLAIN[dec]), pc.match_substring_regex(s, _GROUPED[dec])))
-    present = ~_mask(pc.is_null(s))
+    good = mask_of(pc.or_(pc.match_substring_regex(s, _PLAIN[dec]), pc.match_substring_regex(s, _GROUPED[dec])))
+    present = ~mask_of(pc.is_null(s))
     bad = present & ~good
-    wrong_sep = bad & _mask(pc.or_(pc.match_substring_regex(s, _PLAIN[other]), pc.match_substring_regex(s, _GROUPED[other])))
+    wrong_sep = bad & mask_of(pc.or_(pc.match_substring_regex(s, _PLAIN[other]), pc.match_substring_regex(s, _GROUPED[other])))
     norm = pc.replace_substring(s, other, "")
     if dec == ",":
         norm = pc.replace_substring(norm, ",", ".")
@@ -175,7 +175,7 @@ def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str
 
 def _finite(values: pa.Array, original: pa.Array) -> tuple[pa.Array, Issues]:
     v = values.to_numpy(zero_copy_only=False).astype(float)
-    present = ~_mask(pc.is_null(values))
+    present = ~mask_of(pc.is_null(values))
     bad = present & ~np.isfinite(v)
     if not bad.any():
         return values, []
@@ -219,8 +219,8 @@ def parse_bool(arr: pa.Array) -> tuple[pa.Array, Issues]:
     low = pc.utf8_lower(text)
     is_true = pc.is_in(low, value_set=pa.array(sorted(_TRUE)))
     is_false = pc.is_in(low, value_set=pa.array(sorted(_FALSE)))
-    present = ~_mask(pc.is_null(text))
-    t, f = _mask(is_true), _mask(is_false)
+    present = ~mask_of(pc.is_null(text))
+    t, f = mask_of(is_true), mask_of(is_false)
     bad = present & ~t & ~f
     values = pa.array(t, mask=~(t | f))
     return values, [(_where(bad), "expected yes or no")] if bad.any() else []
@@ -317,14 +317,14 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
             pass
     out = np.zeros(n, dtype="datetime64[D]")
     ok = np.zeros(n, dtype=bool)
-    done = _mask(pc.is_null(text))
+    done = mask_of(pc.is_null(text))
     issues: Issues = []
     raw = text.to_numpy(zero_copy_only=False)
     result = DateResult(pa.nulls(n, pa.date32()))
 
     # ISO year-first
     m = pc.extract_regex(text, _RX_YMD)
-    hit = ~_mask(pc.is_null(m)) & ~done
+    hit = ~mask_of(pc.is_null(m)) & ~done
     if hit.any():
         rows = _where(hit)
         sub = m.filter(pa.array(hit))
@@ -332,20 +332,20 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
         done |= hit
     # compact yyyymmdd
     m = pc.extract_regex(text, _RX_COMPACT)
-    hit = ~_mask(pc.is_null(m)) & ~done
+    hit = ~mask_of(pc.is_null(m)) & ~done
     if hit.any():
         sub = m.filter(pa.array(hit))
         _assemble(_ints(sub.field("y")), _ints(sub.field("m")), _ints(sub.field("d")), _where(hit), out, ok, issues, raw)
         done |= hit
     # a/b/y: order over the whole column
     m = pc.extract_regex(text, _RX_AB)
-    hit = ~_mask(pc.is_null(m)) & ~done
+    hit = ~mask_of(pc.is_null(m)) & ~done
     if hit.any():
         rows = _where(hit)
         sub = m.filter(pa.array(hit))
         a, b = _ints(sub.field("a")), _ints(sub.field("b"))
         ytxt = sub.field("y")
-        y = _full_year(_ints(ytxt), _mask(pc.equal(pc.utf8_length(ytxt), 2)))
+        y = _full_year(_ints(ytxt), mask_of(pc.equal(pc.utf8_length(ytxt), 2)))
         day_ev, month_ev = int((a > 12).sum()), int((b > 12).sum())
         if dayfirst is None:
             if day_ev and not month_ev:
@@ -371,27 +371,27 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
     # month names
     for rx in (_RX_DMONY, _RX_MONDY):
         m = pc.extract_regex(text, rx)
-        hit = ~_mask(pc.is_null(m)) & ~done
+        hit = ~mask_of(pc.is_null(m)) & ~done
         if not hit.any():
             continue
         sub = m.filter(pa.array(hit))
         mon = [_MONTHS.get(str(s)[:3].lower(), 0) for s in sub.field("mon").to_pylist()]
         mo = np.asarray(mon, dtype=np.int64)
         ytxt = sub.field("y")
-        y = _full_year(_ints(ytxt), _mask(pc.equal(pc.utf8_length(ytxt), 2)))
+        y = _full_year(_ints(ytxt), mask_of(pc.equal(pc.utf8_length(ytxt), 2)))
         known = mo > 0
         rows = _where(hit)
         _assemble(y[known], mo[known], _ints(sub.field("d"))[known], rows[known], out, ok, issues, raw)
         done[rows[known]] = True
     # Excel serial numbers written as text
     m = pc.match_substring_regex(text, _RX_SERIAL)
-    hit = _mask(m) & ~done
+    hit = mask_of(m) & ~done
     if hit.any():
         rows = _where(hit)
         serial = pc.cast(pc.replace_substring(text.filter(pa.array(hit)), ",", "."), pa.float64())
         sres = _serials(serial.to_numpy(zero_copy_only=False).astype(float))
         sv = sres.values.to_numpy(zero_copy_only=False)
-        sok = ~_mask(pc.is_null(sres.values))
+        sok = ~mask_of(pc.is_null(sres.values))
         out[rows[sok]] = sv[sok]
         ok[rows[sok]] = True
         for pos, msg in sres.issues:
@@ -425,7 +425,7 @@ def _date_range(values: pa.Array) -> DateResult:
     """Dates before 1900 or after 2199 are problems (typing slips such as 0024-01-31)."""
     lo = pc.less(values, pa.scalar(_MIN_DATE, pa.date32()))
     hi = pc.greater(values, pa.scalar(_MAX_DATE, pa.date32()))
-    bad = _mask(pc.or_(lo, hi))
+    bad = mask_of(pc.or_(lo, hi))
     if not bad.any():
         return DateResult(values)
     cleaned = pc.if_else(pa.array(bad), pa.scalar(None, pa.date32()), values)

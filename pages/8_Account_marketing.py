@@ -38,7 +38,7 @@ with ui.guard(view):
         "client_id": view.t("col.client_id"), "name": view.t("col.name"), "manager": view.t("managers.c.manager"),
         "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=f"%,.0f {sym}"),
         "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=f"%,.0f {sym}"),
-        "contact": view.t("abm.c.contact"), "title": view.t("abm.c.title"),
+        "abc": "ABC", "xyz": "XYZ", "status": view.t("dossier.c.status"), "contact": view.t("abm.c.contact"), "title": view.t("abm.c.title"),
         "email": st.column_config.TextColumn(view.t("abm.c.email")), "phone": view.t("abm.c.phone"),
         "has_decision_maker": st.column_config.CheckboxColumn(view.t("abm.c.has_dm")),
         "reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),

@@ -37,7 +37,7 @@ def test_parse_number(values, decimal, expected):
 def test_parse_number_problems():
     got, issues = va.parse_number(pa.array(["1", "abc", "=A1*2", "1.2.3", "inf"]))
     assert issues_as_list(issues) == [(1, "not a number"), (2, "a formula, not a number (formulas are never evaluated)"),
-                                      (3, "not a number"), (4, "not a finite number")]
+                                      (3, "not a number"), (4, "not a number")]
     assert got.to_pylist() == [1.0, None, None, None, None]
 
 
@@ -84,6 +84,11 @@ def test_typed_dates_and_serials():
     assert va.parse_date(pa.array([45322.0, None])).values.to_pylist() == [D(2024, 1, 31), None]
     ts = pa.array([dt.datetime(2024, 1, 31, 23, 59)], type=pa.timestamp("us"))
     assert va.parse_date(ts).values.to_pylist() == [D(2024, 1, 31)]
+
+
+def test_non_finite_typed_numbers_are_problems():
+    got, issues = va.parse_number(pa.array([1.0, float("inf")]))
+    assert got.to_pylist() == [1.0, None] and issues_as_list(issues) == [(1, "not a finite number")]
 
 
 def test_bool_int_choice_id_text():

@@ -36,4 +36,3 @@ select
         then (day - lag(day) over (partition by client_id, purchase order by day))::integer
     end as gap_days
 from flagged
-order by day, client_id

@@ -102,8 +102,10 @@ def streamlit_server(db: str | Path, log_name: str = "server"):
                 pytest.fail(f"streamlit did not answer {url}/_stcore/health within {STARTUP_TIMEOUT}s; "
                             f"log {log_path}:\n{_tail(log_path)}", pytrace=False)
             time.sleep(0.25)
+        _SERVERS[url] = (proc, log_path)
         yield url
     finally:
+        _SERVERS.pop(url, None)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -112,6 +114,21 @@ def streamlit_server(db: str | Path, log_name: str = "server"):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+_SERVERS: dict[str, tuple[subprocess.Popen, Path]] = {}
+
+
+@pytest.fixture(autouse=True)
+def _server_still_running(request):
+    """Fail clearly when the module's server died between tests (instead of a bare 'connection refused')."""
+    if "app_server" in request.fixturenames:
+        url = request.getfixturevalue("app_server")
+        proc, log_path = _SERVERS.get(url, (None, None))
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"the streamlit server at {url} has exited (code {proc.returncode}) before this test; "
+                        f"log {log_path}:\n{_tail(log_path)}", pytrace=False)
+    yield
 
 
 @pytest.fixture(scope="module")

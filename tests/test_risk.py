@@ -1,0 +1,425 @@
+"""At risk and lost (kamcore.risk, DOMAIN.md §8): rules at their boundaries, reasons, summary, command line."""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
+
+from kamcore import bgnbd, risk, risk_cli
+from kamcore.settings import DEFAULT
+from kamcore.store import open_store
+
+D = date(2026, 10, 31)
+NO_INCIDENTS = pd.DataFrame({"client_id": pd.Series([], dtype=str), "date": pd.Series([], dtype="datetime64[us]"),
+                             "category": pd.Series([], dtype=str), "stage": pd.Series([], dtype=str)})
+
+
+def days_frame(rows) -> pd.DataFrame:
+    """client_day rows from (client_id, day, revenue[, ontime_lines, dated_lines]); purchase = revenue > 0."""
+    out = []
+    for row in rows:
+        cid, day, rev, *rest = row
+        ontime, dated = rest if rest else (0, 0)
+        out.append({"client_id": cid, "day": pd.Timestamp(day), "revenue": float(rev), "purchase": round(rev, 2) > 0,
+                    "lines": max(dated, 1), "ontime_lines": ontime, "dated_lines": dated})
+    return pd.DataFrame(out)
+
+
+def ago(n: int) -> date:
+    return D - timedelta(days=n)
+
+
+def buys(cid: str, *days_ago: int, revenue: float = 100.0):
+    return [(cid, ago(n), revenue) for n in days_ago]
+
+
+# ---------------------------------------------------------------- status at its boundaries
+
+STATUS_ROWS = (
+    buys("two_x", 60, 90, 120)             # cadence 30, recency 60 = exactly 2x: active
+    + buys("two_x_plus", 61, 91, 121)      # recency 61 > 60: lapsing
+    + buys("three_x", 210, 280, 350)       # cadence 70, 3x = 210 > L: recency exactly 210 is lapsing, not lost
+    + buys("three_x_plus", 211, 281, 351)  # 211 > 210: lost
+    + buys("l_exact", 180, 210, 240)       # cadence 30, recency exactly 180: not lost, lapsing (180 > 60)
+    + buys("l_plus", 181, 211, 241)        # 181 > max(180, 90): lost
+    + buys("two_days_180", 180, 300)       # < 3 purchase days: no cadence; exactly 180: active
+    + buys("two_days_181", 181, 300)       # no cadence, 181 > 180: lost
+    + buys("two_days_100", 100, 130)       # no cadence: never lapsing
+    + buys("old_history", 10, 30, 740, 770)  # 2 days in the last 24 months (cut 2024-10-31): no cadence
+    + [("returns_only", ago(20), -50.0)]    # no purchase day at all: lost
+)
+
+
+def test_status_boundaries():
+    got = risk.assess(days_frame(STATUS_ROWS), NO_INCIDENTS, D)
+    expected = pd.DataFrame({
+        "client_id": ["l_exact", "l_plus", "old_history", "returns_only", "three_x", "three_x_plus", "two_days_100",
+                      "two_days_180", "two_days_181", "two_x", "two_x_plus"],
+        "recency_days": pd.array([180, 181, 10, None, 210, 211, 100, 180, 181, 60, 61], dtype="Int64"),
+        "cadence_days": [30.0, 30.0, np.nan, np.nan, 70.0, 70.0, np.nan, np.nan, np.nan, 30.0, 30.0],
+        "status": ["lapsing", "lost", "active", "lost", "lapsing", "lost", "active", "active", "lost", "active",
+                   "lapsing"],
+    })
+    assert_frame_equal(got[["client_id", "recency_days", "cadence_days", "status"]], expected)
+
+
+def test_cadence_is_the_median_gap_and_can_be_half_a_day():
+    rows = buys("c", 10, 20, 40, 70)       # gaps 30, 20, 10 -> median 20
+    rows += buys("h", 5, 15, 26, 40)       # gaps 14, 11, 10 -> median 11
+    rows += buys("e", 0, 10, 21, 35, 50)   # gaps 15, 14, 11, 10 -> median 12.5
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D).set_index("client_id")["cadence_days"]
+    assert got.to_dict() == {"c": 20.0, "e": 12.5, "h": 11.0}
+
+
+def test_days_after_as_of_are_ignored():
+    rows = buys("a", 200, 230, 260) + [("a", D + timedelta(days=3), 500.0)]
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D)
+    assert got.loc[0, "recency_days"] == 200
+    assert got.loc[0, "status"] == "lost"
+
+
+def test_lost_and_lapsing_thresholds_follow_settings():
+    rows = buys("a", 100, 130, 160)        # cadence 30, recency 100
+    s = DEFAULT.with_(lost_days=90)
+    assert risk.assess(days_frame(rows), NO_INCIDENTS, D, s).loc[0, "status"] == "lost"
+    s = DEFAULT.with_(lapsing_factor=4.0)
+    assert risk.assess(days_frame(rows), NO_INCIDENTS, D, s).loc[0, "status"] == "active"
+
+
+# ---------------------------------------------------------------- reasons
+
+def test_reason_texts_exact():
+    rows = buys("lapsing", 61, 91, 121) + buys("lost_rhythm", 211, 281, 351) + buys("lost_no_rhythm", 609)
+    rows += [("returns", ago(5), -10.0)]
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D).set_index("client_id")["reasons"].to_dict()
+    assert got == {
+        "lapsing": "no order for 61 days; usually orders every 30 days",
+        "lost_rhythm": "no order for 211 days; usually orders every 70 days",
+        "lost_no_rhythm": "no order for 609 days; fewer than 3 purchase days in the last 24 months, "
+                          "so lost after 180 days",
+        "returns": "no purchase day on record (only returns or zero-value lines)",
+    }
+
+
+# ---------------------------------------------------------------- declining
+
+DECLINE_ROWS = [
+    # D = 2026-10-31: last 3 months = 2026-08-01 … 2026-10-31, a year earlier = 2025-08-01 … 2025-10-31
+    ("exact70", date(2025, 9, 15), 1000.0), ("exact70", date(2026, 9, 15), 700.0),
+    ("below", date(2025, 9, 15), 1000.0), ("below", date(2026, 9, 15), 690.0),
+    ("nothing_before", date(2026, 9, 15), 10.0),
+    ("edges", date(2025, 7, 31), 5000.0),      # outside the year-earlier span
+    ("edges", date(2025, 8, 1), 1000.0),       # first day of it
+    ("edges", date(2025, 10, 31), 1000.0),     # last day of it
+    ("edges", date(2026, 7, 31), 9000.0),      # outside the last 3 months
+    ("edges", date(2026, 8, 1), 300.0), ("edges", date(2026, 10, 31), 100.0),
+    ("just_below", date(2025, 9, 15), 1000.0), ("just_below", date(2026, 9, 15), 699.99),
+]
+
+
+def test_declining_boundaries():
+    got = risk.assess(days_frame(DECLINE_ROWS), NO_INCIDENTS, D)
+    expected = pd.DataFrame({
+        "client_id": ["below", "edges", "exact70", "just_below", "nothing_before"],
+        "declining": [True, True, False, True, False],
+        "rev_last3": [690.0, 400.0, 700.0, 699.99, 10.0],
+        "rev_last3_prev": [1000.0, 2000.0, 1000.0, 1000.0, 0.0],
+    })
+    assert_frame_equal(got[["client_id", "declining", "rev_last3", "rev_last3_prev"]], expected)
+    reasons = got.set_index("client_id")["reasons"]
+    assert reasons["below"] == "revenue in the last 3 months 690 is 69 % of the same months a year earlier (1,000)"
+    assert reasons["edges"] == "revenue in the last 3 months 400 is 20 % of the same months a year earlier (2,000)"
+    # 69.999 % must not read "70 %" next to a "below 70 %" rule
+    assert reasons["just_below"] == "revenue in the last 3 months 700 is 69.9 % of the same months a year earlier (1,000)"
+    assert reasons["exact70"] == ""
+
+
+def test_declining_mid_month_as_of_compares_like_with_like():
+    rows = [("m", date(2025, 10, 10), 1000.0), ("m", date(2025, 10, 20), 5000.0), ("m", date(2026, 10, 10), 800.0)]
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, date(2026, 10, 15))
+    # year-earlier span ends 2025-10-15, so the 2025-10-20 order does not count
+    assert got.loc[0, "rev_last3_prev"] == 1000.0
+    assert not got.loc[0, "declining"]
+
+
+# ---------------------------------------------------------------- complaints
+
+def incidents_frame(rows) -> pd.DataFrame:
+    return pd.DataFrame([{"client_id": c, "date": pd.Timestamp(d), "category": cat, "stage": stage}
+                         for c, d, cat, stage in rows])
+
+
+def test_complaints_rising_boundaries_and_breakdown():
+    # recent = (D-90, D] = 2026-08-02 < date <= 2026-10-31; before = 2026-05-04 < date <= 2026-08-02
+    rows = buys("equal", 5, 35, 65) + buys("up", 5, 35, 65) + buys("one", 5, 35, 65) + buys("none", 5, 35, 65)
+    inc = incidents_frame([
+        ("equal", ago(10), "late", "delivery"), ("equal", ago(20), "late", "delivery"),
+        ("equal", ago(100), "late", "delivery"), ("equal", ago(120), "late", "delivery"),
+        ("up", ago(1), "late", "delivery"), ("up", ago(2), "damaged", "warehouse"),
+        ("up", ago(3), "late", "delivery"),
+        ("up", ago(90), "wrong item", "warehouse"),            # exactly D-90: counts as "before"
+        ("up", ago(180), "late", "delivery"),                  # exactly D-180: in neither span
+        ("one", ago(10), "invoice", None),
+        ("none", D + timedelta(days=1), "late", "delivery"),   # after the as-of date
+    ])
+    got = risk.assess(days_frame(rows), inc, D)
+    expected = pd.DataFrame({
+        "client_id": ["equal", "none", "one", "up"],
+        "complaints_recent": [2, 0, 1, 3],
+        "complaints_before": [2, 0, 0, 1],
+        "complaints_rising": [False, False, False, True],
+        "complaint_stages": ["delivery 2", "", "not given 1", "delivery 2, warehouse 1"],
+        "complaint_categories": ["late 2", "", "invoice 1", "late 2, damaged 1"],
+    })
+    assert_frame_equal(got[list(expected.columns)], expected)
+    assert got.set_index("client_id").loc["up", "reasons"] == \
+        "3 complaints in the last 90 days vs 1 before (delivery 2, warehouse 1)"
+
+
+def test_complaints_without_stages_are_explained_by_category():
+    rows = buys("c", 5, 35, 65)
+    inc = incidents_frame([("c", ago(1), "late", None), ("c", ago(2), "late", None), ("c", ago(3), "damaged", None)])
+    got = risk.assess(days_frame(rows), inc, D)
+    assert got.loc[0, "reasons"] == "3 complaints in the last 90 days vs 0 before (late 2, damaged 1)"
+
+
+# ---------------------------------------------------------------- deliveries
+
+def test_on_time_rate_boundaries():
+    # default window: 2025-11-01 … 2026-10-31
+    rows = [("t90", ago(5), 100.0, 9, 10), ("t89", ago(5), 100.0, 89, 100), ("nodates", ago(5), 100.0, 0, 0),
+            ("window", date(2025, 10, 31), 100.0, 0, 50),      # before the window: ignored
+            ("window", date(2025, 11, 1), 100.0, 27, 30)]      # first day of it: 90 %
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D)
+    expected = pd.DataFrame({"client_id": ["nodates", "t89", "t90", "window"],
+                             "on_time_rate": [np.nan, 0.89, 0.9, 0.9],
+                             "late_deliveries": [False, True, False, False]})
+    assert_frame_equal(got[list(expected.columns)], expected)
+    assert got.set_index("client_id").loc["t89", "reasons"] == "on time 89 % of deliveries"
+    # an explicit window start that includes the late lines
+    wider = risk.assess(days_frame(rows), NO_INCIDENTS, D, window_start=date(2025, 1, 1))
+    assert wider.set_index("client_id").loc["window", "on_time_rate"] == pytest.approx(27 / 80)
+
+
+# ---------------------------------------------------------------- revenue at risk
+
+def test_revenue_at_risk_window():
+    rows = [
+        # declining (prev Aug-Oct 2025 = 2,300, now 500) and active; last purchase 2026-09-10,
+        # 12 months before it: (2025-09-10, 2026-09-10] -> 300 - 50 + 500 = 750
+        ("dec", date(2025, 9, 10), 2000.0), ("dec", date(2025, 9, 11), 300.0),
+        ("dec", date(2026, 1, 15), -50.0), ("dec", date(2026, 9, 10), 500.0),
+        # lost without cadence (2 purchase days in 24 months), last purchase 2025-03-01:
+        # (2024-03-01, 2025-03-01] -> 400 + 600 = 1,000; 2024-03-01 itself is excluded
+        ("lost", date(2024, 3, 1), 800.0), ("lost", date(2025, 1, 10), 400.0), ("lost", date(2025, 3, 1), 600.0),
+        # active, not declining: 0
+        ("fine", ago(5), 100.0), ("fine", ago(35), 100.0), ("fine", ago(65), 100.0),
+    ]
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D)
+    expected = pd.DataFrame({
+        "client_id": ["dec", "fine", "lost"],
+        "last_purchase": pd.to_datetime([date(2026, 9, 10), ago(5), date(2025, 3, 1)]).astype("datetime64[us]"),
+        "status": ["active", "active", "lost"],
+        "declining": [True, False, False],
+        "revenue_at_risk": [750.0, 0.0, 1000.0],
+    })
+    assert_frame_equal(got[list(expected.columns)], expected)
+    reasons = got.set_index("client_id")["reasons"]
+    assert reasons["dec"] == "revenue in the last 3 months 500 is 22 % of the same months a year earlier (2,300)"
+    assert reasons["lost"] == ("no order for 609 days; fewer than 3 purchase days in the last 24 months, "
+                               "so lost after 180 days")
+
+
+# ---------------------------------------------------------------- several flags, BG/NBD columns
+
+def test_all_flags_join_in_one_sentence():
+    rows = [("x", ago(n), 100.0, 1, 2) for n in (61, 91, 121)]
+    rows += [("x", date(2025, 9, 1), 1000.0, 0, 0)]
+    inc = incidents_frame([("x", ago(1), "late", "delivery"), ("x", ago(2), "late", "delivery")])
+    got = risk.assess(days_frame(rows), inc, D)
+    assert got.loc[0, "reasons"] == (
+        "no order for 61 days; usually orders every 30 days; "
+        "revenue in the last 3 months 200 is 20 % of the same months a year earlier (1,000); "
+        "2 complaints in the last 90 days vs 0 before (delivery 2); on time 50 % of deliveries")
+
+
+def test_bgnbd_columns_and_given_fit():
+    rows = buys("rep", 60, 90, 120) + buys("once", 30)
+    fit = bgnbd.BGNBDFit(0.25, 4.0, 0.8, 2.5, float("nan"), True, 2, "converged")
+    p = pd.Series({"rep": 0.42, "once": 0.9})
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D, fitted=(fit, p, "given"))
+    expected = pd.DataFrame({"client_id": ["once", "rep"], "x": [0.0, 2.0], "t_x": [0.0, 60 / 7],
+                             "T": [30 / 7, 120 / 7], "p_alive": [np.nan, 0.42]})
+    assert_frame_equal(got[list(expected.columns)], expected)
+    assert got.attrs["bgnbd"]["note"] == "given"
+
+
+def test_fit_p_alive_failure_is_explained():
+    rows = buys("a", 10) + buys("b", 20)          # one-time buyers only
+    fit, p, note = risk.fit_p_alive(days_frame(rows), D)
+    assert not fit.converged
+    assert p.isna().all()
+    assert note.startswith("The BG/NBD fit failed: every client bought only once")
+    assert "purchase rhythm rules only" in note
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D)
+    assert got["p_alive"].isna().all()
+    assert got.attrs["bgnbd"]["signal"] is False
+
+
+def test_assess_does_not_mutate_and_checks_columns():
+    cd = days_frame(STATUS_ROWS)
+    before = cd.copy()
+    risk.assess(cd, NO_INCIDENTS, D)
+    assert_frame_equal(cd, before)
+    with pytest.raises(ValueError, match="missing: dated_lines"):
+        risk.assess(cd.drop(columns=["dated_lines"]), NO_INCIDENTS, D)
+    with pytest.raises(ValueError, match="missing: stage"):
+        risk.assess(cd, NO_INCIDENTS.drop(columns=["stage"]), D)
+
+
+NO_FIT = (bgnbd.BGNBDFit(*[float("nan")] * 5, False, 0, "not fitted"), pd.Series(dtype=float), "not fitted")
+
+
+@given(st.lists(st.integers(min_value=0, max_value=900), min_size=1, max_size=12, unique=True))
+def test_status_invariants(days_ago):
+    got = risk.assess(days_frame(buys("c", *days_ago)), NO_INCIDENTS, D, fitted=NO_FIT).iloc[0]
+    rec, cad = got["recency_days"], got["cadence_days"]
+    assert rec == min(days_ago)
+    if got["status"] == "lost":
+        assert rec > 180 and (np.isnan(cad) or rec > 3 * cad)
+    elif got["status"] == "lapsing":
+        assert not np.isnan(cad) and 2 * cad < rec <= max(180, 3 * cad)
+    elif np.isnan(cad):
+        assert rec <= 180
+    else:
+        assert rec <= 2 * cad
+    flagged = got["status"] != "active" or got["declining"]
+    assert (got["revenue_at_risk"] > 0) == flagged
+
+
+# ---------------------------------------------------------------- summary
+
+def test_summarize_risk():
+    frame = pd.DataFrame({
+        "client_id": ["a", "b", "c", "d"],
+        "status": ["lost", "lapsing", "active", "active"],
+        "declining": [True, False, True, False],
+        "complaints_rising": [False, True, False, False],
+        "late_deliveries": [False, False, False, True],
+        "revenue_at_risk": [100.0, 50.0, 25.0, 0.0],
+        "key": [True, False, True, False],
+    })
+    assert risk.summarize_risk(frame) == {
+        "clients": 4, "status": {"active": 2, "lapsing": 1, "lost": 1}, "declining": 2, "complaints_rising": 1,
+        "late_deliveries": 1, "at_risk": 3, "revenue_at_risk": 175.0,
+        "revenue_at_risk_by_status": {"lost": 100.0, "lapsing": 50.0, "declining": 25.0},
+        "key_at_risk": 2, "key_revenue_at_risk": 125.0,
+    }
+    assert risk.summarize_risk(frame.drop(columns=["key"]))["key_at_risk"] is None
+
+
+# ---------------------------------------------------------------- store and command line
+
+def _write(store, clients, lines, incidents=()):
+    with store.transaction() as cur:
+        for cid, name, manager in clients:
+            cur.execute("insert into clients (client_id, name, manager, batch_id) values (?, ?, ?, 1)",
+                        [cid, name, manager])
+        for i, (cid, day, rev) in enumerate(lines):
+            cur.execute("insert into transactions (row_key, client_id, date, revenue, cost, batch_id) "
+                        "values (?, ?, ?, ?, ?, 1)", [f"r{i}", cid, day, rev, rev * 0.6])
+        for cid, day, cat, stage in incidents:
+            cur.execute("insert into incidents (client_id, date, category, stage, batch_id) values (?, ?, ?, ?, 1)",
+                        [cid, day, cat, stage])
+        store.refresh_client_day(cur, None)
+
+
+@pytest.fixture()
+def small_db(tmp_path):
+    path = tmp_path / "risk.duckdb"
+    store = open_store(path)
+    lines = [(c, ago(n), 1000.0) for c, gap in (("A1", 30), ("B2", 20), ("C3", 45)) for n in range(0, 700, gap)]
+    lines = [(c, d, r) for c, d, r in lines if not (c == "B2" and d > ago(100))]    # B2 stopped 100+ days ago
+    lines += [("Z9", date(2024, 1, 10), 50.0)]
+    _write(store, [("A1", "Alpha", "Ann"), ("B2", "Beta", "Bob"), ("C3", "Gamma", "Ann"), ("Z9", "Zed", "Bob")],
+           lines, [("C3", ago(3), "late", "delivery"), ("C3", ago(4), "late", "delivery")])
+    store.close()
+    return path
+
+
+def test_assess_store_matches_assess_and_filters(small_db):
+    store = open_store(small_db, read_only=True)
+    try:
+        everyone = risk.assess_store(store, D)
+        inputs = risk.load_inputs(store, D)
+        only = risk.assess_store(store, D, client_ids=["B2", "C3"])
+    finally:
+        store.close()
+    direct = risk.assess(inputs.client_day, inputs.incidents, D)
+    assert_frame_equal(everyone, direct)
+    assert everyone.set_index("client_id")["status"].to_dict() == \
+        {"A1": "active", "B2": "lapsing", "C3": "active", "Z9": "lost"}
+    assert list(only["client_id"]) == ["B2", "C3"]
+    # the fit is over all clients even when the universe is smaller
+    assert str(only.attrs["bgnbd"]["fit"]) == str(everyone.attrs["bgnbd"]["fit"])
+    assert_frame_equal(only.reset_index(drop=True), everyone[everyone["client_id"].isin(["B2", "C3"])]
+                       .reset_index(drop=True))
+
+
+def _cli(argv) -> int:
+    parser = argparse.ArgumentParser()
+    risk_cli.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_cli_csv(small_db, tmp_path, capsys):
+    out = tmp_path / "risk.csv"
+    assert _cli(["risk", "--db", str(small_db), "--out", str(out)]) == 0
+    table = pd.read_csv(out, dtype={"client_id": str})
+    for col in ("client_id", "recency_days", "cadence_days", "status", "declining", "complaints_rising",
+                "on_time_rate", "p_alive", "revenue_at_risk", "reasons"):
+        assert col in table.columns
+    assert table["client_id"].tolist() == ["A1", "B2", "C3", "Z9"]
+    assert table.set_index("client_id").loc["B2", "reasons"] == (
+        "no order for 100 days; usually orders every 20 days; "
+        "revenue in the last 3 months 0 is 0 % of the same months a year earlier (4,000)")
+    assert "4 clients written" in capsys.readouterr().out
+
+
+def test_cli_xlsx(small_db, tmp_path):
+    out = tmp_path / "risk.xlsx"
+    assert _cli(["risk", "--db", str(small_db), "--as-of", "2026-10-31", "--out", str(out)]) == 0
+    table = pd.read_excel(out, dtype={"client_id": str})
+    assert len(table) == 4 and "reasons" in table.columns
+
+
+def test_cli_json(small_db, capsys):
+    assert _cli(["risk", "--db", str(small_db), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["as_of"] == "2026-10-31"
+    assert data["status"] == {"active": 2, "lapsing": 1, "lost": 1}
+    assert set(data["bgnbd"]) >= {"r", "alpha", "a", "b", "converged", "signal", "note"}
+    assert isinstance(data["revenue_at_risk"], float)
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["--db", "{missing}", "--json"], "no database at"),
+    (["--db", "{db}", "--out", "{tmp}/x.txt"], "must end in .csv or .xlsx"),
+    (["--db", "{db}", "--months", "0", "--json"], "--months must be 1 to 120"),
+    (["--db", "{empty}", "--json"], "has no transactions"),
+], ids=["missing_db", "bad_suffix", "bad_months", "empty_db"])
+def test_cli_errors_are_one_line(argv, words, small_db, empty_db, tmp_path, capsys):
+    fill = {"missing": str(tmp_path / "nope.duckdb"), "db": str(small_db), "tmp": str(tmp_path),
+            "empty": str(empty_db)}
+    assert _cli(["risk", *[a.format(**fill) for a in argv]]) == 1
+    err = capsys.readouterr().err
+    assert words in err
+    assert err.count("\n") == 1 and "Traceback" not in err
