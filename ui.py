@@ -371,3 +371,95 @@ def can_edit(view: View, where: str = "edit") -> bool:
             else:
                 st.error(view.t("auth.wrong"))
     return False
+
+
+# -- data page helpers ----------------------------------------------------------
+@st.cache_data(max_entries=4, show_spinner=False)
+def _prepare(raw: bytes, file_name: str, table: str, sheet, mapping_items, dayfirst, path: str, version: tuple):
+    from kamcore import ingest
+
+    mapping = dict(mapping_items) if mapping_items is not None else None
+    if mapping is None:
+        try:  # a mapping remembered for the same headers
+            first = ingest.prepare(raw, table, file_name=file_name, sheet=sheet, dayfirst=dayfirst, store=_store(path))
+        except ingest.ImportRejected:
+            raise
+        remembered = ingest.load_mapping(_store(path), table, first.headers)
+        if not remembered or remembered == first.mapping:
+            return first
+        mapping = remembered
+    return ingest.prepare(raw, table, file_name=file_name, sheet=sheet, mapping=mapping, dayfirst=dayfirst,
+                          store=_store(path))
+
+
+def prepare_upload(raw: bytes, file_name: str, table: str, sheet, mapping, dayfirst):
+    """Validate an uploaded file (nothing written); shows the reason and returns None when unreadable."""
+    from kamcore import ingest
+
+    items = tuple(sorted(mapping.items(), key=lambda kv: str(kv[0]))) if mapping else None
+    try:
+        return _prepare(raw, file_name, table, sheet, items, dayfirst, db_path(), data_version(get_store()))
+    except ingest.ImportRejected as exc:
+        st.error(str(exc), icon=":material/block:")
+        if getattr(exc, "problems", None) is not None and len(exc.problems):
+            st.dataframe(exc.problems, hide_index=True)
+        return None
+
+
+def mapping_editor(view: View, prepared, table: str) -> dict:
+    """Editable header -> contract column mapping; returns the edited mapping."""
+    from kamcore.mapping import columns
+
+    ignore = view.t("data.ignore")
+    choices = [ignore] + [c.name for c in columns(table)]
+    frame = pd.DataFrame({"header": list(prepared.mapping.keys()),
+                          "column": [v or ignore for v in prepared.mapping.values()]})
+    edited = st.data_editor(frame, hide_index=True, disabled=["header"], key=f"map_{table}_{prepared.checksum}",
+                            column_config={"header": view.t("data.header"),
+                                           "column": st.column_config.SelectboxColumn(view.t("data.column"),
+                                                                                       options=choices, required=True)})
+    return {h: (None if c == ignore else c) for h, c in zip(edited["header"], edited["column"])}
+
+
+def file_date_range(prepared) -> tuple:
+    """First and last date in the prepared rows (for the replace range)."""
+    dates = pd.to_datetime(prepared.frame["date"]) if "date" in prepared.data.column_names else pd.Series([], dtype="datetime64[ns]")
+    if dates.empty:
+        today = date.today()
+        return today, today
+    return dates.min().date(), dates.max().date()
+
+
+def commit_upload(view: View, prepared, **kw):
+    """Write the prepared file as one batch; remembers the mapping; clears caches. None on refusal."""
+    from kamcore import ingest
+
+    try:
+        result = ingest.commit(view.store, prepared, user=user_name(), **kw)
+    except ingest.ImportRejected as exc:
+        st.error(str(exc), icon=":material/block:")
+        return None
+    except DatabaseLocked:
+        st.error(view.t("error.locked"))
+        return None
+    ingest.save_mapping(view.store, prepared.table, prepared.headers, prepared.mapping)
+    clear_caches()
+    return result
+
+
+def batch_label(batches: pd.DataFrame, batch_id) -> str:
+    row = batches.set_index("batch_id").loc[batch_id]
+    return f"#{batch_id} · {row['table_name']} · {row['file_name']} · {row['rows_added']:,} rows · {row['created_at']:%Y-%m-%d %H:%M}"
+
+
+def rollback_batch(view: View, batch_id: int) -> None:
+    """Undo one import batch and refresh every page."""
+    from kamcore import ingest
+
+    try:
+        done = ingest.rollback(view.store, batch_id, user=user_name())
+    except ingest.ImportRejected as exc:
+        st.error(str(exc))
+        return
+    clear_caches()
+    st.success(view.t("data.rolled_back", id=batch_id, removed=done["rows_removed"], restored=done["rows_restored"]))

@@ -28,6 +28,7 @@ from .settings import DEFAULT, Settings
 
 PARAMS = ("r", "alpha", "a", "b")
 _BOUND = 1e6          # a parameter beyond this (or below 1/this) sits on an edge of the parameter space
+MIN_CLIENTS = 20      # fewer clients than this cannot pin down four parameters
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,11 @@ def _failed(n: int, why: str, loglik: float = float("nan"), params=(np.nan,) * 4
     return BGNBDFit(r, alpha, a, b, float(loglik), False, n, why)
 
 
-def fit(x, t_x, T) -> BGNBDFit:
+def fit(x, t_x, T, min_clients: int = MIN_CLIENTS) -> BGNBDFit:
     """Maximum-likelihood BG/NBD fit. In: arrays x (repeat purchase days), t_x, T (weeks), one entry per client.
 
-    Never raises for bad data: no client, no repeat purchase, impossible histories, an optimiser
+    Never raises for bad data: no client, no repeat purchase, impossible histories, fewer than
+    ``min_clients`` clients, an optimiser
     that does not converge, or non-finite parameters / likelihood come back with
     ``converged=False`` and a ``message`` in words. A maximum on an edge of the parameter space
     (a parameter above 1e6 or below 1e-6, e.g. a -> 0 when hardly anyone drops out) is a limit of
@@ -111,6 +113,8 @@ def fit(x, t_x, T) -> BGNBDFit:
         return _failed(n, f"{int(bad.sum())} clients have impossible histories (need 0 <= t_x <= T, x >= 0)")
     if not (x > 0).any():
         return _failed(n, "every client bought only once: repeat purchases are needed to fit the model")
+    if n < min_clients:
+        return _failed(n, f"only {n} clients with a purchase: at least {min_clients} are needed to fit the model")
 
     rows = np.stack([x, t_x, T], axis=1)
     uniq, weights = np.unique(rows, axis=0, return_counts=True)

@@ -124,7 +124,8 @@ def test_fit_without_dropout_has_no_signal():
     ([0, 0, 0], [0.0, 0.0, 0.0], [5.0, 6.0, 7.0], "bought only once"),
     ([1, 2], [5.0, 9.0], [4.0, 10.0], "impossible"),
     ([1, np.nan], [5.0, 9.0], [6.0, 10.0], "impossible"),
-], ids=["empty", "one_time_buyers_only", "t_x_after_T", "nan"])
+    ([1, 2, 0], [5.0, 9.0, 0.0], [6.0, 10.0, 3.0], "at least 20"),
+], ids=["empty", "one_time_buyers_only", "t_x_after_T", "nan", "too_few"])
 def test_fit_failure_is_said_in_words(x, t_x, T, words):
     fit = bgnbd.fit(x, t_x, T)
     assert not fit.converged

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
@@ -287,6 +287,7 @@ def test_assess_does_not_mutate_and_checks_columns():
 NO_FIT = (bgnbd.BGNBDFit(*[float("nan")] * 5, False, 0, "not fitted"), pd.Series(dtype=float), "not fitted")
 
 
+@settings(max_examples=40)
 @given(st.lists(st.integers(min_value=0, max_value=900), min_size=1, max_size=12, unique=True))
 def test_status_invariants(days_ago):
     got = risk.assess(days_frame(buys("c", *days_ago)), NO_INCIDENTS, D, fitted=NO_FIT).iloc[0]
@@ -397,7 +398,7 @@ def test_cli_csv(small_db, tmp_path, capsys):
 def test_cli_xlsx(small_db, tmp_path):
     out = tmp_path / "risk.xlsx"
     assert _cli(["risk", "--db", str(small_db), "--as-of", "2026-10-31", "--out", str(out)]) == 0
-    table = pd.read_excel(out, dtype={"client_id": str})
+    table = pd.read_excel(out, dtype={"client_id": str}, engine="openpyxl")
     assert len(table) == 4 and "reasons" in table.columns
 
 

@@ -13,9 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 
 
-def run(page: str, **params) -> AppTest:
+def run(page: str, lang: str = "en", **params) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.switch_page(page)
+    at.session_state["lang"] = lang
     for k, v in params.items():
         at.query_params[k] = v
     return at.run(timeout=TIMEOUT)

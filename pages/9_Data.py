@@ -1,0 +1,113 @@
+"""Data: load CSV / Excel / Parquet files safely, see every problem first, undo any import."""
+import streamlit as st
+
+import ui
+from kamcore import ingest
+from kamcore.mapping import TABLES, columns
+
+view = ui.page("menu.data", needs_data=False)
+with ui.guard(view):
+    if not ui.can_edit(view, "data"):
+        st.stop()
+    upload_tab, history_tab, template_tab = st.tabs(
+        [view.t("data.upload"), view.t("data.history"), view.t("data.templates")])
+
+    with upload_tab:
+        table = st.selectbox(view.t("data.table"), TABLES, format_func=lambda t: view.t(f"table.{t}"), key="table")
+        file = st.file_uploader(view.t("data.file"), type=["csv", "txt", "tsv", "gz", "xlsx", "xls", "parquet"],
+                                key=f"file_{table}")
+        if file is None:
+            st.caption(view.t("data.hint"))
+            st.stop()
+        raw = file.getvalue()
+        options = st.columns(3)
+        order = options[0].segmented_control(view.t("data.date_order"), ["auto", "dayfirst", "monthfirst"],
+                                             default="auto", required=True, key="date_order",
+                                             format_func=lambda o: view.t(f"data.{o}"))
+        dayfirst = {"auto": None, "dayfirst": True, "monthfirst": False}[order]
+        mapping = st.session_state.get(f"mapping_{file.file_id}")
+        with st.spinner(view.t("data.reading", name=file.name)):
+            prepared = ui.prepare_upload(raw, file.name, table, st.session_state.get("sheet"), mapping, dayfirst)
+        if prepared is None:
+            st.stop()
+        if prepared.sheets and len(prepared.sheets) > 1:
+            options[1].selectbox(view.t("data.sheet"), prepared.sheets, key="sheet")
+        st.info(prepared.summary(), icon=":material/description:")
+        for note in prepared.notes:
+            st.caption(note)
+
+        with st.expander(view.t("data.mapping"), expanded=bool(prepared.blocking)):
+            edited = ui.mapping_editor(view, prepared, table)
+            if edited != prepared.mapping and st.button(view.t("data.apply_mapping")):
+                st.session_state[f"mapping_{file.file_id}"] = edited
+                st.rerun()
+        if prepared.ambiguous_dates:
+            st.warning(view.t("data.ambiguous", cols=", ".join(prepared.ambiguous_dates)), icon=":material/event:")
+        for problem in prepared.blocking:
+            st.error(problem, icon=":material/block:")
+        if len(prepared.problems):
+            st.subheader(view.t("data.problems", n=len(prepared.problems)))
+            st.dataframe(prepared.problems, hide_index=True, height=260)
+            st.download_button(view.t("data.problems_download"), ingest.problems_csv(prepared.problems),
+                               file_name=f"problems-{file.name}.csv", mime="text/csv", icon=":material/download:")
+        if prepared.unknown_client_ids:
+            st.caption(view.t("data.unknown_clients", n=len(prepared.unknown_client_ids),
+                              ids=", ".join(prepared.unknown_client_ids[:12])))
+        if len(prepared.duplicates):
+            st.caption(view.t("data.duplicates", n=len(prepared.duplicates)))
+        if prepared.blocking:
+            st.stop()
+
+        st.subheader(view.t("data.how"))
+        reject_non_sales = False
+        if len(prepared.non_sales):
+            choice = st.radio(view.t("data.non_sales", n=len(prepared.non_sales)), ["skip", "reject"],
+                              format_func=lambda c: view.t(f"data.non_sales_{c}"), horizontal=True)
+            reject_non_sales = choice == "reject"
+        skip_invalid = False
+        if prepared.n_invalid:
+            skip_invalid = st.checkbox(view.t("data.skip_invalid", n=prepared.n_invalid))
+        mode = st.segmented_control(view.t("data.mode"), ["append", "replace"], default="append", required=True,
+                                    format_func=lambda m: view.t(f"data.mode_{m}"), key="mode")
+        replace_range = None
+        if mode == "replace" and table in ingest.DATED:
+            dates = st.columns(2)
+            first, last = ui.file_date_range(prepared)
+            replace_range = (dates[0].date_input(view.t("data.from"), first), dates[1].date_input(view.t("data.to"), last))
+        elif mode == "replace":
+            st.warning(view.t("data.replace_all", table=view.t(f"table.{table}")))
+        keep_unknown = bool(prepared.unknown_columns) and st.checkbox(
+            view.t("data.keep_unknown", cols=", ".join(prepared.unknown_columns)))
+        if st.button(view.t("data.import", n=prepared.n_valid), type="primary", icon=":material/upload:"):
+            with st.status(view.t("data.importing", name=file.name), expanded=False) as status:
+                result = ui.commit_upload(view, prepared, mode=mode, replace_range=replace_range,
+                                          skip_invalid=skip_invalid, keep_unknown=keep_unknown,
+                                          reject_non_sales=reject_non_sales)
+                status.update(label=view.t("data.done") if result else view.t("data.failed"),
+                              state="complete" if result else "error")
+            if result:
+                st.success(result.summary(), icon=":material/check_circle:")
+                st.page_link("app.py", label=view.t("menu.overview"), icon=":material/dashboard:")
+
+    with history_tab:
+        batches = ingest.list_batches(view.store)
+        if batches.empty:
+            st.caption(view.t("data.no_batches"))
+        else:
+            st.dataframe(batches.drop(columns=["checksum"]), hide_index=True)
+            active = batches.loc[~batches["rolled_back"], "batch_id"].tolist()
+            pick = st.selectbox(view.t("data.rollback_pick"), active, index=None, key="rollback_pick",
+                                format_func=lambda b: ui.batch_label(batches, b))
+            if pick is not None and st.button(view.t("data.rollback", id=pick), type="secondary",
+                                              icon=":material/undo:"):
+                ui.rollback_batch(view, int(pick))
+
+    with template_tab:
+        for name in TABLES:
+            row = st.columns([2, 1, 1, 4])
+            row[0].markdown(f"**{view.t(f'table.{name}')}**")
+            row[1].download_button("CSV", ingest.template(name, "csv"), file_name=f"{name}-template.csv",
+                                   mime="text/csv", key=f"tcsv_{name}")
+            row[2].download_button("Excel", ingest.template(name, "xlsx"), file_name=f"{name}-template.xlsx",
+                                   key=f"txlsx_{name}")
+            row[3].caption(", ".join(c.name + ("*" if c.required else "") for c in columns(name)))
