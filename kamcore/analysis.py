@@ -142,7 +142,7 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
 
     seg = segment(cw, inputs.periods, w, inputs.period, settings, basis)
     active = cw[cw["lines"] > 0]
-    keys = conc.key_clients(active[["client_id", "revenue", "key_by_hand"]], settings.key_share)
+    keys = conc.key_clients(cw[["client_id", "revenue", "key_by_hand"]], settings.key_share)
     prior_seg = segment(inputs.prior, inputs.prior_periods, prev, inputs.period, settings, basis) \
         if len(inputs.prior) else pd.DataFrame(columns=["client_id", "value", "abc", "xyz"])
 
@@ -151,7 +151,6 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     frame["key"] = frame["key"].astype("boolean").fillna(False).astype(bool)
     frame["abc"] = frame["abc"].fillna("-")
     frame["xyz"] = frame["xyz"].fillna("-")
-    frame.loc[frame["lines"] == 0, ["abc", "xyz"]] = "inactive"
     frame["value"] = frame["value"].fillna(0.0)
     frame["share"] = frame["share"].fillna(0.0)
     frame["profit"] = frame["profit"] if profit_known else np.nan
@@ -172,16 +171,19 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
 
     matrix = abc_xyz_matrix(frame)
     ranked_now = frame[frame["abc"].isin(["A", "B", "C"])]
-    mig_abc = migration(frame.assign(abc=frame["abc"].replace({"-": "inactive"})),
+    # migration: a client without transactions in a window is "inactive" there (DOMAIN.md §2)
+    in_window = frame["lines"] > 0
+    mig_abc = migration(frame.assign(abc=frame["abc"].where(in_window, "inactive")),
                         frame[frame["prev_abc"].notna()].assign(abc=frame["prev_abc"]), "abc")
     cell_now = frame.assign(cell=frame["abc"].astype(str) + frame["xyz"].astype(str))
     cell_now.loc[~frame["abc"].isin(["A", "B", "C"]) | ~frame["xyz"].isin(["X", "Y", "Z"]), "cell"] = "other"
+    cell_now.loc[~in_window, "cell"] = "inactive"
     had_prev = frame["prev_abc"].notna()
     cell_prev = frame[had_prev].assign(cell=(frame["prev_abc"].astype(str) + frame["prev_xyz"].astype(str)))
     cell_prev.loc[~cell_prev["prev_abc"].isin(["A", "B", "C"]) | ~cell_prev["prev_xyz"].isin(["X", "Y", "Z"]), "cell"] = "other"
     mig_cell = migration(cell_now, cell_prev, "cell")
 
-    summary = conc.concentration(active.merge(keys[["client_id", "key"]], on="client_id"), settings)
+    summary = conc.concentration(frame[["client_id", "revenue", "key"]], settings)
     summary["active_clients"] = int(len(active))
     summary["revenue"] = float(active["revenue"].sum())
     summary["profit"] = float(active["profit"].sum()) if profit_known else float("nan")

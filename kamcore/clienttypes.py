@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .i18n import fmt_money, fmt_pct, t
+from .i18n import fmt_money, fmt_number, fmt_pct, t
 from .settings import DEFAULT
 from .window import add_months
 
@@ -76,7 +76,7 @@ def classify_types(frame: pd.DataFrame, as_of: date, months: int = DEFAULT.month
             tags.append("feeder")
             key = "reason.feeder" if profit_known else "reason.feeder_revenue"
             why.append(t("type.feeder", lang) + ": " + t(key, lang, share=fmt_pct(basis_share[i], lang),
-                                                          basis=basis_word, years=f"{years[i]:.1f}"))
+                                                          basis=basis_word, years=fmt_number(years[i], lang, 1)))
         if persp_new[i] or grows[i]:
             tags.append("perspective")
             parts = []

@@ -42,7 +42,7 @@ def gini(values) -> float:
     if n == 0 or x.sum() <= 0:
         return float("nan")
     i = np.arange(1, n + 1)
-    return float(2 * np.sum(i * x) / (n * x.sum()) - (n + 1) / n)
+    return max(0.0, float(2 * np.sum(i * x) / (n * x.sum()) - (n + 1) / n))
 
 
 def concentration(frame: pd.DataFrame, settings=DEFAULT) -> dict:

@@ -611,16 +611,25 @@ def _lines(rng, plan: dict, cal: _Calendar, orders: dict) -> dict:
 
 
 def _add_returns(rng, plan: dict, cal: _Calendar, tx: dict, orders: dict) -> dict:
-    """About 1.5 % return lines: negative quantity of an earlier line, on a day without orders."""
+    """About 1.5 % return lines: negative quantity of an earlier line, on a day without orders.
+
+    Sales lines are sorted by (day, client, order); each return is merged in after them.
+    """
     n = plan["n"]
     last_order = np.full(n, -1, dtype=np.int64)
     np.maximum.at(last_order, orders["client"], orders["day"].astype(np.int64))
     pick = np.flatnonzero(rng.random(tx["q"].size) < _RETURN_RATE)
     cl = tx["client"][pick]
     day = tx["day"][pick].astype(np.int64) + rng.integers(3, 46, pick.size)
-    order_keys = np.unique(orders["client"].astype(np.int64) * (1 << 20) + orders["day"])
-    ok = (day < last_order[cl]) & (day <= cal.D) & ~np.isin(cl.astype(np.int64) * (1 << 20) + day, order_keys)
-    pick, cl, day = pick[ok], cl[ok], day[ok]
+
+    def key(c, d):   # sorts like (day, client)
+        return (np.asarray(d, dtype=np.int64) - cal.S) * n + c
+
+    order_keys = key(orders["client"], orders["day"])        # orders are sorted by (day, client)
+    rkey = key(cl, day)
+    pos = np.minimum(np.searchsorted(order_keys, rkey), order_keys.size - 1)
+    ok = (day < last_order[cl]) & (day <= cal.D) & (order_keys[pos] != rkey)
+    pick, cl, day, rkey = pick[ok], cl[ok], day[ok], rkey[ok]
     q = tx["q"][pick]
     rq = -np.minimum(q, np.maximum(1.0, np.rint(q * rng.uniform(0.1, 1.0, pick.size))))
     parts = {
@@ -629,9 +638,9 @@ def _add_returns(rng, plan: dict, cal: _Calendar, tx: dict, orders: dict) -> dic
         "delivered": np.zeros(pick.size, np.int32), "dated": np.zeros(pick.size, bool),
         "ret": np.ones(pick.size, bool),
     }
-    out = {k: np.concatenate([tx[k], parts[k]]) for k in tx}
-    order = np.lexsort((out["ret"], out["order"], out["client"], out["day"]))
-    return {k: v[order] for k, v in out.items()}
+    o = np.lexsort((parts["order"], rkey))
+    at = np.searchsorted(key(tx["client"], tx["day"]), rkey[o], side="right")
+    return {k: np.insert(tx[k], at, parts[k][o]) for k in tx}
 
 
 def _scale(tx: dict, sel: np.ndarray, factor: np.ndarray) -> None:

@@ -150,7 +150,7 @@ def fit_p_alive(rows: pd.DataFrame, as_of: date, settings: Settings = DEFAULT
 
 # --------------------------------------------------------------------------- assess
 
-def _reason_recency(status: str, recency, cadence, settings: Settings) -> str:
+def _reason_recency(recency, cadence, settings: Settings) -> str:
     if pd.isna(recency):
         return "no purchase day on record (only returns or zero-value lines)"
     if not pd.isna(cadence):
@@ -261,7 +261,7 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     for row in out.itertuples(index=False):
         parts = []
         if row.status in ("lost", "lapsing"):
-            parts.append(_reason_recency(row.status, row.recency_days, row.cadence_days, s))
+            parts.append(_reason_recency(row.recency_days, row.cadence_days, s))
         if row.declining:
             parts.append(f"revenue in the last {s.decline_months} months {_money(row.rev_last3)} is "
                          f"{_pct(row.rev_last3 / row.rev_last3_prev, s.decline_ratio)} of the same months "

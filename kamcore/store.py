@@ -65,7 +65,11 @@ class Store:
             raise _explain_io_error(self.path, exc) from exc
         self._write_lock = threading.RLock()
         if not read_only:
-            self._ensure_schema()
+            try:
+                self._ensure_schema()
+            except BaseException:
+                self.close()
+                raise
 
     # -- connection -------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:

@@ -42,6 +42,8 @@ def _validate(edits: pd.DataFrame) -> list[dict]:
         if cid is None:
             raise ValueError(f"row {i}: client_id is empty")
         status = _status(rec.get("status"))
+        if status is None:
+            raise ValueError(f"row {i} (client {cid}): status is empty; choose one of {', '.join(WINBACK_STATUSES)}")
         if status not in WINBACK_STATUSES:
             raise ValueError(f"row {i} (client {cid}): status {rec.get('status')!r} is not one of "
                              f"{', '.join(WINBACK_STATUSES)}")

@@ -23,8 +23,9 @@ with ui.guard(view):
     cell = st.pills(view.t("abcxyz.pick"), cells, key="cell", help=view.t("abcxyz.click"))
     f = result.clients
     other = result.summary["xyz_counts"]
-    st.caption(view.t("abcxyz.others", n=other["new"], m=int((f["abc"] == "-").sum()),
-                      k=int((f["abc"] == "inactive").sum())))
+    active = f["lines"] > 0
+    st.caption(view.t("abcxyz.others", n=other["new"], m=int(((f["abc"] == "-") & active).sum()),
+                      k=int((~active).sum())))
     if cell:
         rows = f[(f["abc"] == cell[0]) & (f["xyz"] == cell[1])]
         strategy = result.matrix.set_index(["abc", "xyz"]).loc[(cell[0], cell[1]), "strategy"]

@@ -1,0 +1,65 @@
+"""The demo's planted at-risk stories are found by kamcore.risk (DOMAIN.md §8), with the right reasons."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kamcore import demo, risk
+from kamcore.analysis import analyze
+from kamcore.store import open_store
+
+AS_OF = date(2026, 10, 31)
+
+
+@pytest.fixture(scope="module")
+def assessed(tmp_path_factory):
+    path = tmp_path_factory.mktemp("risk_demo") / "demo.duckdb"
+    demo.generate(path, clients=120, years=3, end="2026-10", seed=7)
+    store = open_store(path, read_only=True)
+    try:
+        frame = risk.assess_store(store, AS_OF)
+        classes = analyze(store, AS_OF).clients
+    finally:
+        store.close()
+    return frame.set_index("client_id"), classes
+
+
+@pytest.mark.parametrize("cid", demo.PLANTED["lost_key"])
+def test_lost_key_clients_are_lost(assessed, cid):
+    row = assessed[0].loc[cid]
+    assert row["status"] == "lost"
+    assert 200 <= row["recency_days"] <= 330
+    assert row["reasons"].startswith(f"no order for {row['recency_days']} days")
+    assert row["revenue_at_risk"] > 0
+
+
+@pytest.mark.parametrize("cid", demo.PLANTED["lapsing"])
+def test_lapsing_clients_are_lapsing(assessed, cid):
+    row = assessed[0].loc[cid]
+    assert row["status"] == "lapsing"
+    assert row["reasons"].startswith(
+        f"no order for {row['recency_days']} days; usually orders every {row['cadence_days']:g} days")
+    assert row["revenue_at_risk"] > 0
+
+
+@pytest.mark.parametrize("cid", demo.PLANTED["declining"])
+def test_declining_clients_are_declining_and_still_active(assessed, cid):
+    row = assessed[0].loc[cid]
+    assert row["declining"]
+    assert row["status"] == "active"
+    assert "revenue in the last 3 months" in row["reasons"] and "of the same months a year earlier" in row["reasons"]
+    assert row["rev_last3"] < 0.6 * row["rev_last3_prev"]
+
+
+def test_lost_key_clients_lead_the_winback_list(assessed):
+    frame, classes = assessed
+    cands = risk.winback_candidates(frame.reset_index(), classes)
+    lost_key = set(demo.PLANTED["lost_key"])
+    assert lost_key <= set(cands["client_id"])
+    assert set(cands[cands["client_id"].isin(lost_key)]["action"]) <= {"special_offer", "meeting"}
+
+
+def test_p_alive_is_explained(assessed):
+    note = assessed[0].attrs["bgnbd"]["note"]
+    assert note.startswith(("BG/NBD fitted on", "The BG/NBD fit failed"))
