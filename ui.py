@@ -171,58 +171,123 @@ def _menu(lng: str) -> None:
         st.divider()
 
 
+def _seed(key: str, parse, multi: bool = False) -> None:
+    """Take a widget's first value from the URL (once per session; invalid values are ignored)."""
+    seeded = st.session_state.setdefault("_seeded", set())
+    if key in seeded:
+        return
+    seeded.add(key)
+    if key in st.session_state or key not in st.query_params:
+        return
+    raw = st.query_params.get_all(key) if multi else st.query_params[key]
+    try:
+        value = parse(raw)
+    except (ValueError, TypeError, KeyError):
+        return
+    if value is not None:
+        st.session_state[key] = value
+
+
+def _choice(options):
+    def parse(raw):
+        if raw not in options:
+            raise ValueError(raw)
+        return raw
+    return parse
+
+
+def _default(key: str, name: str, value) -> dict:
+    """Pass a default only when the session does not hold a value yet (avoids Streamlit's warning)."""
+    return {} if key in st.session_state else {name: value}
+
+
+def _write_url(values: dict, defaults: dict) -> None:
+    """Mirror the sidebar in the URL (only values that differ from the default), keeping other params."""
+    for key, value in values.items():
+        if value == defaults.get(key) or value in (None, [], ()):
+            if key in st.query_params:
+                del st.query_params[key]
+        else:
+            st.query_params[key] = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
+
+
 def _sidebar(store: Store, version: tuple, path: str) -> tuple:
     info = _data_range(path, version)
+    env_currency = os.environ.get("KAM_CURRENCY", "EUR")
+    currencies = list(i18n.CURRENCY_SYMBOLS) + ([env_currency] if env_currency not in i18n.CURRENCY_SYMBOLS else [])
+    defaults = {"lang": "en", "months": 12, "basis": "revenue", "abc": "80/95", "xyz": "B2B monthly",
+                "period": "month", "k": 0.5, "currency": env_currency}
     with st.sidebar:
         lng = st.segmented_control(i18n.t("sidebar.language", lang()), list(i18n.LANGUAGES),
-                                   default="en", format_func=i18n.LANGUAGES.get, key="lang",
-                                   bind="query-params", persist_state="session", required=True) or "en"
-        if info["last"] is None:
+                                   format_func=i18n.LANGUAGES.get, key="lang", persist_state="session",
+                                   required=True, **_default("lang", "default", "en")) or "en"
+        if pd.isna(info["last"]):
+            _write_url({"lang": lng}, defaults)
             return lng, None, Settings(), an.Filters(), info
         last = pd.Timestamp(info["last"]).date()
         first = pd.Timestamp(info["first"]).date()
         default_as_of = an.default_as_of(last)
-        as_of = st.date_input(i18n.t("sidebar.as_of", lng), value=default_as_of, min_value=first,
-                              max_value=max(default_as_of, last), key="as_of", bind="query-params",
-                              persist_state="session", format="YYYY-MM-DD")
-        months = st.selectbox(i18n.t("sidebar.window", lng), WINDOWS, index=WINDOWS.index(12), key="months",
-                              bind="query-params", persist_state="session")
-        basis = st.segmented_control(i18n.t("sidebar.basis", lng), ["revenue", "profit"], default="revenue",
+        max_as_of = max(default_as_of, last)
+        _seed("as_of", lambda raw: min(max(date.fromisoformat(raw), first), max_as_of))
+        as_of = st.date_input(i18n.t("sidebar.as_of", lng), min_value=first, max_value=max_as_of, key="as_of",
+                              persist_state="session", format="YYYY-MM-DD",
+                              **_default("as_of", "value", default_as_of)) or default_as_of
+        months = st.selectbox(i18n.t("sidebar.window", lng), WINDOWS, key="months", persist_state="session",
+                              **_default("months", "index", WINDOWS.index(12)))
+        basis = st.segmented_control(i18n.t("sidebar.basis", lng), ["revenue", "profit"],
                                      format_func=lambda b: i18n.t(f"basis.{b}", lng), key="basis",
-                                     bind="query-params", persist_state="session", required=True) or "revenue"
+                                     persist_state="session", required=True,
+                                     **_default("basis", "default", "revenue")) or "revenue"
         st.markdown(f"**{i18n.t('sidebar.filters', lng)}**")
-        regions = st.multiselect(i18n.t("sidebar.region", lng), info["regions"], key="region",
-                                 bind="query-params", persist_state="session")
-        industries = st.multiselect(i18n.t("sidebar.industry", lng), info["industries"], key="industry",
-                                    bind="query-params", persist_state="session")
-        managers = st.multiselect(i18n.t("sidebar.manager", lng), info["managers"], key="manager",
-                                  bind="query-params", persist_state="session")
+        picked = {}
+        for key, label, options in (("region", "sidebar.region", info["regions"]),
+                                    ("industry", "sidebar.industry", info["industries"]),
+                                    ("manager", "sidebar.manager", info["managers"])):
+            _seed(key, lambda raw, o=options: [v for v in raw if v in o], multi=True)
+            picked[key] = st.multiselect(i18n.t(label, lng), options, key=key, persist_state="session")
         with st.expander(i18n.t("sidebar.method", lng)):
             abc = st.selectbox(i18n.t("sidebar.abc_preset", lng), list(ABC_PRESETS), key="abc",
-                               bind="query-params", persist_state="session")
+                               persist_state="session")
             xyz = st.selectbox(i18n.t("sidebar.xyz_preset", lng), list(XYZ_PRESETS), key="xyz",
-                               bind="query-params", persist_state="session")
-            period = st.segmented_control(i18n.t("sidebar.period", lng), ["month", "quarter"], default="month",
+                               persist_state="session")
+            period = st.segmented_control(i18n.t("sidebar.period", lng), ["month", "quarter"],
                                           format_func=lambda p: i18n.t(f"period.{p}", lng), key="period",
-                                          bind="query-params", persist_state="session", required=True) or "month"
-            key_share = st.slider(i18n.t("sidebar.key_share", lng), 0.30, 0.70, 0.50, 0.05, key="k",
-                                  bind="query-params", persist_state="session")
-            currency = st.selectbox(i18n.t("sidebar.currency", lng), list(i18n.CURRENCY_SYMBOLS),
-                                    index=list(i18n.CURRENCY_SYMBOLS).index(os.environ.get("KAM_CURRENCY", "EUR"))
-                                    if os.environ.get("KAM_CURRENCY", "EUR") in i18n.CURRENCY_SYMBOLS else 0,
-                                    key="currency", bind="query-params", persist_state="session")
+                                          persist_state="session", required=True,
+                                          **_default("period", "default", "month")) or "month"
+            key_share = st.slider(i18n.t("sidebar.key_share", lng), 0.30, 0.70, step=0.05, key="k",
+                                  persist_state="session", **_default("k", "value", 0.50))
+            currency = st.selectbox(i18n.t("sidebar.currency", lng), currencies, key="currency",
+                                    persist_state="session",
+                                    **_default("currency", "index", currencies.index(env_currency)))
+    _write_url({"lang": lng, "as_of": as_of.isoformat() if as_of != default_as_of else None, "months": months,
+                "basis": basis, "region": picked["region"], "industry": picked["industry"],
+                "manager": picked["manager"], "abc": abc, "xyz": xyz, "period": period, "k": key_share,
+                "currency": currency}, defaults)
     a, b = ABC_PRESETS.get(abc, ABC_PRESETS["80/95"])
     x, y = XYZ_PRESETS.get(xyz, XYZ_PRESETS["B2B monthly"])
     settings = Settings(months=int(months), period=period, basis=basis, abc_a=a, abc_b=b, xyz_x=x, xyz_y=y,
                         key_share=float(key_share))
-    filters = an.Filters(tuple(regions), tuple(industries), tuple(managers))
+    filters = an.Filters(tuple(picked["region"]), tuple(picked["industry"]), tuple(picked["manager"]))
     st.session_state["_currency"] = currency
     return lng, as_of, settings, filters, info
 
 
+def _seed_all() -> None:
+    """Seed the sidebar's simple widgets from the URL before anything is drawn."""
+    _seed("lang", _choice(list(i18n.LANGUAGES)))
+    _seed("months", lambda raw: _choice(WINDOWS)(int(raw)))
+    _seed("basis", _choice(["revenue", "profit"]))
+    _seed("abc", _choice(list(ABC_PRESETS)))
+    _seed("xyz", _choice(list(XYZ_PRESETS)))
+    _seed("period", _choice(["month", "quarter"]))
+    _seed("k", lambda raw: _choice([round(0.30 + 0.05 * i, 2) for i in range(9)])(round(float(raw), 2)))
+    _seed("currency", lambda raw: raw if raw.isalpha() and len(raw) == 3 else None)
+
+
 def page(title_key: str, *, needs_data: bool = True) -> View:
     """Set up a page: config, menu, sidebar; stops with a hint when there is no data."""
-    st.set_page_config(page_title=f"{i18n.t(title_key, lang())} · KAM", page_icon=":material/handshake:",
+    _seed_all()
+    st.set_page_config(page_title=f"{i18n.t(title_key, lang())} · KAM", page_icon="🤝",
                        layout="wide")
     _menu(lang())
     store = get_store()
@@ -463,3 +528,161 @@ def rollback_batch(view: View, batch_id: int) -> None:
         return
     clear_caches()
     st.success(view.t("data.rolled_back", id=batch_id, removed=done["rows_removed"], restored=done["rows_restored"]))
+
+
+# -- risk ------------------------------------------------------------------------
+@st.cache_data(max_entries=8, show_spinner=False)
+def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
+          lang_: str, currency: str) -> tuple[pd.DataFrame, dict]:
+    from kamcore import risk
+
+    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
+    f = result.clients
+    r = risk.assess_store(_store(path), as_of, result.settings, client_ids=f["client_id"].astype(str).tolist(),
+                          window_start=result.window.start)
+    info = dict(r.attrs.get("bgnbd") or {})
+    keep = [c for c in r.columns if c == "client_id" or c not in f.columns]
+    out = f.merge(r[keep], on="client_id", how="left")
+    out["revenue_at_risk"] = out["revenue_at_risk"].astype(float).fillna(0.0)
+    return out, info
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _risk_trend(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
+                lang_: str, currency: str) -> pd.DataFrame:
+    from kamcore import risk
+
+    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
+    ids = result.clients["client_id"].astype(str).tolist()
+    days = risk.load_inputs(_store(path), as_of, ids, result.settings).client_day
+    incidents = risk.load_incidents(_store(path), an.Window(as_of, 24).start, as_of, ids)
+    return risk.risk_trend(days, incidents, as_of, 12, result.settings).rename(columns={"as_of": "month"})
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _incidents(path: str, version: tuple, since: date, as_of: date, ids: tuple[str, ...]) -> pd.DataFrame:
+    from kamcore import risk
+
+    return risk.load_incidents(_store(path), since, as_of, list(ids))
+
+
+def _settings_key(view: View) -> tuple:
+    return tuple(sorted(asdict(view.settings).items()))
+
+
+def clients_risk(view: View) -> tuple[pd.DataFrame, dict]:
+    """The analysis frame with the risk columns of DOMAIN.md §8, and the BG/NBD fit info."""
+    return _risk(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang, view.currency)
+
+
+def risk_trend(view: View) -> pd.DataFrame:
+    """Revenue at risk at each of the last 12 month ends."""
+    return _risk_trend(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang,
+                       view.currency)
+
+
+def incidents(view: View, since: date, ids) -> pd.DataFrame:
+    """Incidents with since < date <= as-of for the given clients."""
+    return _incidents(view.path, view.version, since, view.as_of, tuple(sorted(map(str, ids))))
+
+
+def winback_editor(view: View, candidates: pd.DataFrame) -> None:
+    """The win-back list with editable status and note, saved to the store with who/when."""
+    from kamcore import winback
+    from kamcore.settings import WINBACK_STATUSES
+
+    table = winback.with_statuses(candidates, winback.load_statuses(view.store))
+    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
+    editable = can_edit(view, "winback")
+    cols = ["client_id", "name", "manager", "abc", "key", "status", "revenue_at_risk", "reasons", "action",
+            "action_reason", "winback_status", "note", "updated_by", "updated_at"]
+    edited = st.data_editor(
+        table[cols], hide_index=True, key="winback_editor", disabled=[c for c in cols if c not in ("winback_status", "note")]
+        if editable else True,
+        column_config={
+            "client_id": view.t("col.client_id"), "name": view.t("col.name"), "manager": view.t("sidebar.manager"),
+            "key": st.column_config.CheckboxColumn(view.t("col.key")),
+            "status": view.t("risk.status"),
+            "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=f"%,.0f {sym}"),
+            "reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
+            "action": view.t("risk.action"), "action_reason": st.column_config.TextColumn(view.t("risk.action_why")),
+            "winback_status": st.column_config.SelectboxColumn(view.t("risk.winback_status"),
+                                                               options=list(WINBACK_STATUSES), required=True),
+            "note": st.column_config.TextColumn(view.t("risk.note"), width="medium"),
+            "updated_by": view.t("risk.updated_by"), "updated_at": view.t("risk.updated_at"),
+        })
+    if editable and st.button(view.t("risk.save"), type="primary", icon=":material/save:"):
+        changed = edited[["client_id", "winback_status", "note"]].rename(columns={"winback_status": "status"})
+        try:
+            n = winback.save_statuses(view.store, changed, user_name())
+        except ValueError as exc:
+            st.error(str(exc))
+            return
+        st.success(view.t("saved", n=n))
+        st.rerun()
+
+
+def bgnbd_note(view: View, info: dict) -> None:
+    """The BG/NBD parameters, or in words why the model is not used."""
+    fit = info.get("fit")
+    if fit is not None and getattr(fit, "converged", False):
+        st.caption(view.t("risk.bgnbd", n=view.num(fit.n), r=f"{fit.r:.3g}", alpha=f"{fit.alpha:.3g}",
+                          a=f"{fit.a:.3g}", b=f"{fit.b:.3g}"))
+    if not info.get("signal", False):
+        st.info(view.t("risk.bgnbd_fallback", why=info.get("note") or ""), icon=":material/info:")
+    elif info.get("note"):
+        st.caption(info["note"])
+
+
+def last_data_note(view: View) -> None:
+    """Say so when the as-of date lies after the last day with data (a month not complete yet)."""
+    last = view.data.get("last")
+    if last is not None and pd.Timestamp(last).date() < view.as_of:
+        st.caption(view.t("risk.last_data", day=f"{pd.Timestamp(last):%Y-%m-%d}"))
+
+
+# -- relationship pages ------------------------------------------------------------
+@st.cache_data(max_entries=8, show_spinner=False)
+def _window_history(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters) -> pd.DataFrame:
+    from kamcore import dossier
+
+    return dossier.window_history(_store(path), as_of, Settings(**dict(settings)), filters, windows=3)
+
+
+def window_history(view: View) -> pd.DataFrame:
+    """Classes and revenue of every client in the last 3 windows (for the dossier)."""
+    return _window_history(view.path, view.version, view.as_of, _settings_key(view), view.filters)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _manager_table(path, version, as_of, settings, filters, lang_, currency, no_manager) -> pd.DataFrame:
+    from kamcore import managers
+
+    store = _store(path)
+    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
+    frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
+    return managers.manager_table(frame, managers.load_previous(store, result), managers.load_contacts(store),
+                                  managers.load_winback(store), result.window.as_of,
+                                  result.settings.contact_recent_days, no_manager)
+
+
+def manager_table(view: View, no_manager: str) -> pd.DataFrame:
+    """The DOMAIN.md §10 table, one row per key account manager."""
+    return _manager_table(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang,
+                          view.currency, no_manager)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _target_lists(path, version, as_of, settings, filters, lang_, currency):
+    from kamcore import abm, risk
+
+    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
+    frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
+    winback = risk.winback_candidates(frame, result.clients, result.settings)
+    return abm.target_lists(frame, winback), abm.load_contacts(_store(path))
+
+
+def target_lists(view: View):
+    """Key, perspective and win-back target lists, and all contacts."""
+    return _target_lists(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang,
+                         view.currency)

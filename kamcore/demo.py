@@ -339,7 +339,7 @@ def generate(path: str | Path, clients: int = 400, years: int = 3, end: str | No
             held = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
             raise ValueError(f"The database {store.path} already holds data ({held}); "
                              "use replace=True to delete it and write the demo data instead.")
-        frames = build(int(clients), int(years), as_of, int(seed), n_lines)
+        frames = _build(int(clients), int(years), as_of, int(seed), n_lines)
         tag = f"demo:clients={clients};years={years};end={end};seed={seed};lines={n_lines}"
         _write(store, frames, BATCH_FILE.format(seed=seed), tag, counts if replace else None)
         return store.table_counts()
@@ -348,7 +348,7 @@ def generate(path: str | Path, clients: int = 400, years: int = 3, end: str | No
 
 
 # -- the plan -------------------------------------------------------------------
-def build(clients: int, years: int, as_of: date, seed: int, lines: int) -> dict:
+def _build(clients: int, years: int, as_of: date, seed: int, lines: int) -> dict:
     """All demo data in memory: DataFrames for the small tables, arrays for the transactions."""
     rng = np.random.default_rng(seed)
     cal = _Calendar.of(as_of, years)
@@ -454,13 +454,13 @@ def _plan_clients(rng, n: int, cal: _Calendar) -> dict:
     growth[role == "feeder"] = 0.03
     discount = np.clip(0.02 + 0.02 * np.log1p(s) + rng.normal(0, 0.02, n), 0.0, 0.15)
     discount[role == "feeder"] = [0.05, 0.06]
-    ontime = np.clip(0.975 - rng.exponential(0.035, n), 0.6, 0.995)
+    ontime = np.clip(0.99 - rng.exponential(0.02, n), 0.7, 0.995)
     ontime[~ordinary] = np.maximum(ontime[~ordinary], 0.93)
     cat_w = _INDUSTRY_CATEGORY[industry] * rng.gamma(2.0, 0.5, (n, len(_CATEGORIES)))
     return {
         "n": n, "ids": _ids("C", idx + 1, 4).to_numpy(dtype=object), "role": role,
         "share": share, "s": s, "yearly": share * n * 100_000.0, "pattern": pattern, "a": a, "b": b,
-        "gap": gap, "new": new, "churn": churn, "industry": industry, "region": region, "country": country,
+        "gap": gap, "industry": industry, "region": region, "country": country,
         "manager": manager, "growth": growth, "discount": discount, "ontime": ontime,
         "lead": rng.integers(1, 6, n), "peak": np.array(_SEASON_PEAK)[industry] + rng.integers(-30, 31, n),
         "cat_w": cat_w, "ordinary": ordinary,
@@ -850,7 +850,8 @@ def _incidents(rng, plan: dict, cal: _Calendar, tx: dict) -> dict:
     u = rng.random(cl.size)
     for c, (stages, probs) in enumerate(_CATEGORY_STAGES):
         sel = cat == c
-        stage[sel] = np.asarray(stages)[np.searchsorted(np.cumsum(probs), u[sel], side="right").clip(0, len(stages) - 1)]
+        pick = np.searchsorted(np.cumsum(probs), u[sel], side="right").clip(0, len(stages) - 1)
+        stage[sel] = np.asarray(stages)[pick]
     # lost keys' planted incidents: delivery / warehouse first
     planted_lost = is_planted & lost[cl]
     stage[planted_lost & (cat == 1)] = 1
@@ -962,7 +963,8 @@ def _competitors(rng, plan: dict, cal: _Calendar) -> pd.DataFrame:
     lost = role == "lost_key"
     k[lost] = 2
     perm = np.argsort(rng.random((n, len(_COMPETITORS))), axis=1)
-    perm[lost] = np.argsort(np.where(np.arange(len(_COMPETITORS)) == 0, -1.0, rng.random((lost.sum(), len(_COMPETITORS)))), axis=1)
+    brennwald_first = np.where(np.arange(len(_COMPETITORS)) == 0, -1.0, rng.random((lost.sum(), len(_COMPETITORS))))
+    perm[lost] = np.argsort(brennwald_first, axis=1)
     cl = np.repeat(np.arange(n), k)
     pos = np.arange(cl.size) - (np.cumsum(k) - k)[cl]
     comp = perm[cl, pos]
@@ -973,7 +975,8 @@ def _competitors(rng, plan: dict, cal: _Calendar) -> pd.DataFrame:
     lead = lost[cl] & (comp == 0)
     sow[lead] = 0.65
     sow[lost[cl] & ~lead] = np.minimum(sow[lost[cl] & ~lead], 0.10)
-    lost_month = np.array([f"{d:%B %Y}" for d in _dates(plan["b"][cl[lead]]).astype("datetime64[D]").tolist()], dtype=object)
+    lost_days = _dates(plan["b"][cl[lead]]).astype("datetime64[D]").tolist()
+    lost_month = np.array([f"{d:%B %Y}" for d in lost_days], dtype=object)
     notes[lead] = "Took over most of the volume after our delivery problems; last order from us " + lost_month
     notes[notes == ""] = None
     table = np.array(_COMPETITORS, dtype=object)
@@ -1010,7 +1013,8 @@ def _tenders(rng, plan: dict, cal: _Calendar, competitors: pd.DataFrame) -> pd.D
     title = (pd.Series(_pick(rng, _TENDER_KINDS, cl.size)) + " - "
              + pd.Series(np.array(_CATEGORIES, dtype=object)[plan["top_categories"][cl, rng.integers(0, 2, cl.size)]])
              + " " + years_txt)
-    reasons = np.where(status == 0, _pick(rng, _WON_REASONS, cl.size), _pick(rng, _LOST_REASONS, cl.size)).astype(object)
+    reasons = np.where(status == 0, _pick(rng, _WON_REASONS, cl.size),
+                       _pick(rng, _LOST_REASONS, cl.size)).astype(object)
     reasons[lost_key] = _pick(rng, ("delivery time; price", "delivery time; quality", "delivery time"), lost_key.sum())
     reasons[status == 2] = None
     first_comp = competitors.drop_duplicates("client_id").set_index("client_id")["competitor"]
@@ -1094,11 +1098,12 @@ def _verify(plan: dict, cal: _Calendar, tx: dict, inc: dict, clients: pd.DataFra
         d = inc["day"][inc["client"] == i]
         late90, before90 = ((d > last - 90) & (d <= last)).sum(), ((d > last - 180) & (d <= last - 90)).sum()
         if not (200 <= rec <= 330 and prev_rev[i] >= key_floor and late90 > before90 >= 2):
-            problems.append(f"lost_key {cid}: recency {rec}, prev revenue {prev_rev[i]:.0f}, incidents {late90}/{before90}")
+            problems.append(f"lost_key {cid}: recency {rec}, previous-window revenue {prev_rev[i]:.0f}, "
+                            f"incidents {late90}/{before90}")
     for cid in PLANTED["lapsing"]:
         days = _purchase_days(tx, int(cid[1:]) - 1)
         rec, c = cal.D - days.max(), _cadence(days, cal)
-        if not (2 * c < rec <= min(180, max(180, 3 * c))):
+        if not (2 * c < rec <= 180):     # 180 <= max(180, 3c): lapsing, not lost
             problems.append(f"lapsing {cid}: recency {rec}, cadence {c}")
     last3 = (tx["day"] >= cal.L3) & (tx["day"] <= cal.D)
     year3 = (tx["day"] >= cal.Y3s) & (tx["day"] <= cal.Y3e)
@@ -1119,7 +1124,7 @@ def _verify(plan: dict, cal: _Calendar, tx: dict, inc: dict, clients: pd.DataFra
 
 
 # -- writing ----------------------------------------------------------------------------
-_CHUNK = 1_000_000
+_CHUNK = 5_000_000        # rows per insert: fewer, larger inserts are much faster in DuckDB
 _DELETE = {t: f"delete from {t}" for t in (*DATA_TABLES, "client_day", "import_batches")}  # fixed names
 _INSERT = {t: f"insert into {t} by name select * from df" for t in DATA_TABLES}            # fixed names
 _INSERT_TX = """

@@ -244,25 +244,6 @@ def risk_flags(row: dict, lang: str = "en", on_time_min: float = DEFAULT.on_time
     return flags
 
 
-def with_risk(store: Store, result) -> pd.DataFrame:
-    """The analysis frame of ``result`` with the risk columns of kamcore.risk (status, declining,
-    complaints_rising, on_time_rate, late_deliveries, revenue_at_risk, reasons, ...); computed with
-    ``risk.assess_store`` when the analysis does not carry them yet."""
-    f = result.clients
-    if "status" in f.columns and "revenue_at_risk" in f.columns:
-        return f.copy()
-    from . import risk
-
-    ids = f["client_id"].astype(str).tolist()
-    r = risk.assess_store(store, result.window.as_of, result.settings, client_ids=ids,
-                          window_start=result.window.start)
-    r = r.assign(client_id=r["client_id"].astype(str))
-    keep = [c for c in r.columns if c == "client_id" or c not in f.columns]
-    out = f.assign(client_id=f["client_id"].astype(str)).merge(r[keep], on="client_id", how="left")
-    out["revenue_at_risk"] = out["revenue_at_risk"].astype(float).fillna(0.0)
-    return out
-
-
 # -- printable summary ---------------------------------------------------------
 def _table_html(df: pd.DataFrame, headers: dict[str, str]) -> str:
     if df.empty:

@@ -36,7 +36,7 @@ import pandas as pd
 
 from . import bgnbd
 from .settings import DEFAULT, Settings
-from .window import Window, add_months, month_start
+from .window import Window, add_months, month_end, month_start
 
 DAY_COLUMNS = ("client_id", "day", "revenue", "purchase", "lines", "ontime_lines", "dated_lines")
 INCIDENT_COLUMNS = ("client_id", "date", "category", "stage")
@@ -177,13 +177,18 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     _check(incidents, INCIDENT_COLUMNS, "incidents")
     ws = pd.Timestamp(window_start or Window(as_of, s.months).start)
 
-    out = pd.DataFrame({"client_id": sorted(cd["client_id"].unique())})
-    idx = out["client_id"]
+    out = pd.DataFrame({"client_id": pd.Series(sorted(cd["client_id"].unique()), dtype=str)})
+    idx = pd.Index(out["client_id"])
+
+    def per_client(values: pd.Series, fill=None) -> np.ndarray:
+        """``values`` (indexed by client_id) aligned to the output rows; missing -> ``fill`` (None: NaN/NaT)."""
+        aligned = values.reindex(idx)
+        return (aligned if fill is None else aligned.fillna(fill)).to_numpy()
 
     # rhythm
     buys = cd.loc[cd["purchase"], ["client_id", "day"]].drop_duplicates().sort_values(["client_id", "day"])
     last = buys.groupby("client_id")["day"].max()
-    out["last_purchase"] = idx.map(last).astype("datetime64[us]")
+    out["last_purchase"] = pd.Series(per_client(last), dtype="datetime64[us]")
     out["recency_days"] = (d - out["last_purchase"]).dt.days.astype("Int64")
     cut = pd.Timestamp(add_months(as_of, -s.cadence_months))
     recent = buys[buys["day"] > cut].copy()
@@ -191,7 +196,7 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     n_recent = recent.groupby("client_id").size()
     median_gap = recent.groupby("client_id")["gap"].median()
     cadence = median_gap.where(n_recent.reindex(median_gap.index) >= s.cadence_min_days)
-    out["cadence_days"] = idx.map(cadence).astype(float)
+    out["cadence_days"] = per_client(cadence).astype(float)
 
     rec = out["recency_days"].astype(float)
     cad = out["cadence_days"]
@@ -206,8 +211,8 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     prev_start = pd.Timestamp(month_start(add_months(as_of, -12 - (s.decline_months - 1))))
     in_cur = cd[(cd["day"] >= cur_start) & (cd["day"] <= d)].groupby("client_id")["revenue"].sum()
     in_prev = cd[(cd["day"] >= prev_start) & (cd["day"] <= prev_end)].groupby("client_id")["revenue"].sum()
-    out["rev_last3"] = idx.map(in_cur).fillna(0.0).astype(float)
-    out["rev_last3_prev"] = idx.map(in_prev).fillna(0.0).astype(float)
+    out["rev_last3"] = per_client(in_cur, 0.0).astype(float)
+    out["rev_last3_prev"] = per_client(in_prev, 0.0).astype(float)
     prev_c = out["rev_last3_prev"].round(2)
     out["declining"] = ((prev_c > 0) & (out["rev_last3"].round(2) < (s.decline_ratio * prev_c).round(2))).astype(bool)
 
@@ -218,8 +223,8 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     span = pd.Timedelta(days=s.complaints_days)
     recent_inc = inc[(inc["date"] > d - span) & (inc["date"] <= d)]
     before_inc = inc[(inc["date"] > d - 2 * span) & (inc["date"] <= d - span)]
-    out["complaints_recent"] = idx.map(recent_inc.groupby("client_id").size()).fillna(0).astype("int64")
-    out["complaints_before"] = idx.map(before_inc.groupby("client_id").size()).fillna(0).astype("int64")
+    out["complaints_recent"] = per_client(recent_inc.groupby("client_id").size(), 0).astype("int64")
+    out["complaints_before"] = per_client(before_inc.groupby("client_id").size(), 0).astype("int64")
     out["complaints_rising"] = ((out["complaints_recent"] > out["complaints_before"])
                                 & (out["complaints_recent"] >= s.complaints_min)).astype(bool)
     labelled = recent_inc.assign(
@@ -234,17 +239,17 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
 
     # deliveries
     win = cd[(cd["day"] >= ws) & (cd["day"] <= d)].groupby("client_id")[["ontime_lines", "dated_lines"]].sum()
-    dated = idx.map(win["dated_lines"]).fillna(0).astype(float)
-    ontime = idx.map(win["ontime_lines"]).fillna(0).astype(float)
+    dated = pd.Series(per_client(win["dated_lines"], 0).astype(float))
+    ontime = pd.Series(per_client(win["ontime_lines"], 0).astype(float))
     out["on_time_rate"] = (ontime / dated.where(dated > 0)).astype(float)
     out["late_deliveries"] = (out["on_time_rate"] < s.on_time_min).fillna(False).astype(bool)
 
     # BG/NBD
     inp = bgnbd_inputs(cd, as_of).set_index("client_id")
     for col in ("x", "t_x", "T"):
-        out[col] = idx.map(inp[col]).astype(float)
+        out[col] = per_client(inp[col]).astype(float)
     fit, p, note = fitted if fitted is not None else fit_p_alive(cd, as_of, s)
-    out["p_alive"] = idx.map(p).astype(float)
+    out["p_alive"] = per_client(p).astype(float)
     out.loc[out["x"].isna() | (out["x"] == 0), "p_alive"] = np.nan
 
     # revenue at risk
@@ -253,7 +258,7 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     lp = lp.assign(since=lp["last_purchase"].map(lambda t: pd.Timestamp(add_months(t.date(), -12))))
     joined = cd[["client_id", "day", "revenue"]].merge(lp, on="client_id")
     joined = joined[(joined["day"] > joined["since"]) & (joined["day"] <= joined["last_purchase"])]
-    out["revenue_at_risk"] = idx.map(joined.groupby("client_id")["revenue"].sum()).fillna(0.0).astype(float)
+    out["revenue_at_risk"] = per_client(joined.groupby("client_id")["revenue"].sum(), 0.0).astype(float)
     out.loc[~flagged, "revenue_at_risk"] = 0.0
 
     # reasons
@@ -295,9 +300,14 @@ def load_inputs(store, as_of: date, client_ids: list[str] | None = None, setting
     """Read ``client_day`` up to ``as_of`` and incidents of the last 2 × 90 days (``client_ids`` None = all)."""
     params = {"all": client_ids is None, "clients": [str(c) for c in (client_ids or [])]}
     days = store.query("risk_client_day", as_of=as_of, **params)
-    since = as_of - timedelta(days=2 * settings.complaints_days)
-    incidents = store.query("client_incidents", since=since, as_of=as_of, **params)
+    incidents = load_incidents(store, as_of - timedelta(days=2 * settings.complaints_days), as_of, client_ids)
     return RiskInputs(as_of, days, incidents)
+
+
+def load_incidents(store, since: date, as_of: date, client_ids: list[str] | None = None) -> pd.DataFrame:
+    """Incidents with ``since`` < date <= ``as_of``: client_id, date, category, stage (``client_ids`` None = all)."""
+    return store.query("client_incidents", since=since, as_of=as_of, all=client_ids is None,
+                       clients=[str(c) for c in (client_ids or [])])
 
 
 def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: list[str] | None = None,
@@ -332,18 +342,72 @@ def summarize_risk(risk: pd.DataFrame) -> dict:
         "complaints_rising": int(risk["complaints_rising"].astype(bool).sum()),
         "late_deliveries": int(risk["late_deliveries"].astype(bool).sum()) if "late_deliveries" in risk else 0,
         "at_risk": int(flagged.sum()),
-        "revenue_at_risk": float(rar.sum()),
-        "revenue_at_risk_by_status": {"lost": float(rar[status == "lost"].sum()),
-                                      "lapsing": float(rar[status == "lapsing"].sum()),
-                                      "declining": float(rar[status == "active"].sum())},
+        "revenue_at_risk": round(float(rar.sum()), 2),
+        "revenue_at_risk_by_status": {"lost": round(float(rar[status == "lost"].sum()), 2),
+                                      "lapsing": round(float(rar[status == "lapsing"].sum()), 2),
+                                      "declining": round(float(rar[status == "active"].sum()), 2)},
         "key_at_risk": None,
         "key_revenue_at_risk": None,
     }
     if "key" in risk.columns:
         key = risk["key"].fillna(False).astype(bool)
         out["key_at_risk"] = int((flagged & key).sum())
-        out["key_revenue_at_risk"] = float(rar[key].sum())
+        out["key_revenue_at_risk"] = round(float(rar[key].sum()), 2)
     return out
+
+
+def risk_trend(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, months: int = 12,
+               settings: Settings = DEFAULT) -> pd.DataFrame:
+    """Revenue at risk at the end of each of the ``months`` months up to ``as_of`` (the last point is ``as_of``).
+
+    In: as :func:`assess`. Out, one row per point: as_of, lost, lapsing, declining (counts; declining =
+    declining and active), revenue_at_risk, revenue_at_risk_lost, revenue_at_risk_lapsing,
+    revenue_at_risk_declining. BG/NBD is not fitted for the trend.
+    """
+    skip = (bgnbd.BGNBDFit(*[float("nan")] * 5, False, 0, "not fitted for the trend"),
+            pd.Series(dtype=float), "not fitted for the trend")
+    rows = []
+    for k in range(months - 1, -1, -1):
+        point = as_of if k == 0 else month_end(add_months(as_of, -k))
+        frame = assess(client_day, incidents, point, settings, fitted=skip)
+        summ = summarize_risk(frame)
+        by = summ["revenue_at_risk_by_status"]
+        rows.append({"as_of": pd.Timestamp(point), "lost": summ["status"]["lost"],
+                     "lapsing": summ["status"]["lapsing"],
+                     "declining": int((frame["declining"] & (frame["status"] == "active")).sum()),
+                     "revenue_at_risk": summ["revenue_at_risk"], "revenue_at_risk_lost": by["lost"],
+                     "revenue_at_risk_lapsing": by["lapsing"], "revenue_at_risk_declining": by["declining"]})
+    out = pd.DataFrame(rows)
+    out["as_of"] = out["as_of"].astype("datetime64[us]")
+    return out
+
+
+def complaints_pareto(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFrame:
+    """Where errors happen: in [client_id, date, category, stage]; out: <by>, incidents, share, cum_share,
+    sorted by incidents desc (ties by name); a missing value is counted as "not given"."""
+    if by not in ("stage", "category"):
+        raise ValueError(f"complaints can be grouped by stage or category, not {by!r}")
+    _check(incidents, INCIDENT_COLUMNS, "incidents")
+    labels = incidents[by].astype(object).where(incidents[by].notna(), NOT_GIVEN).astype(str)
+    counts = labels.value_counts()
+    out = pd.DataFrame({by: pd.Series(counts.index, dtype=str), "incidents": counts.to_numpy().astype("int64")})
+    out = out.sort_values(["incidents", by], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+    total = int(out["incidents"].sum())
+    out["share"] = out["incidents"] / total if total else 0.0
+    out["cum_share"] = out["share"].cumsum()
+    return out
+
+
+def complaints_by_month(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFrame:
+    """Complaints over time: in [client_id, date, category, stage]; out: month (first day), <by>, incidents."""
+    if by not in ("stage", "category"):
+        raise ValueError(f"complaints can be grouped by stage or category, not {by!r}")
+    _check(incidents, INCIDENT_COLUMNS, "incidents")
+    f = pd.DataFrame({"month": pd.to_datetime(incidents["date"]).dt.to_period("M").dt.start_time.astype("datetime64[us]"),
+                      by: incidents[by].astype(object).where(incidents[by].notna(), NOT_GIVEN).astype(str)})
+    out = f.groupby(["month", by]).size().rename("incidents").reset_index()
+    out["incidents"] = out["incidents"].astype("int64")
+    return out.sort_values(["month", by]).reset_index(drop=True)
 
 
 WINBACK_COLUMNS = ("rank", "client_id", "name", "manager", "abc", "key", "status", "recency_days", "cadence_days",

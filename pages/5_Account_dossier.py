@@ -6,16 +6,6 @@ from kamcore import charts, dossier, edits
 from kamcore.export import frame_workbook
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _history(path, version, as_of, settings, filters):
-    return dossier.window_history(ui.get_store(), as_of, settings, filters, windows=3)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _risk(path, version, key, _result):
-    return dossier.with_risk(ui.get_store(), _result)
-
-
 def _config(columns) -> dict:
     """Column headers and editors of every table on this page (labels from dossier.c.<column>)."""
     cc = st.column_config
@@ -72,9 +62,9 @@ with ui.guard(view):
     info = dossier.client_info(view.store, cid, view.as_of)
     rows = dossier.client_rows(view.store, cid, view.as_of)
     CONFIG = _config({c for f in rows.values() for c in f.columns} | {"reason", "tenders", "status"})
-    hist = dossier.client_history(_history(view.path, view.version, view.as_of, view.settings, view.filters), cid)
+    hist = dossier.client_history(ui.window_history(view), cid)
     kpi = dossier.kpis(hist)
-    risk = dossier.risk_row(_risk(view.path, view.version, (view.as_of, view.settings, view.filters), result), cid)
+    risk = dossier.risk_row(ui.clients_risk(view)[0], cid)
 
     st.header(info["name"])
     st.caption(" · ".join(f"{view.t('dossier.' + k)}: **{v}**" for k, v in dossier.facts(info)))

@@ -2,31 +2,18 @@
 import streamlit as st
 
 import ui
-from kamcore import charts, dossier, i18n, managers
+from kamcore import charts, i18n, managers
 from kamcore.settings import WINBACK_STATUSES
 
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _risk(path, version, key, _result):
-    return dossier.with_risk(ui.get_store(), _result)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _table(path, version, key, _result, _frame, no_manager):
-    store = ui.get_store()
-    return managers.manager_table(_frame, managers.load_previous(store, _result), managers.load_contacts(store),
-                                  managers.load_winback(store), _result.window.as_of,
-                                  _result.settings.contact_recent_days, no_manager)
 
 
 view = ui.page("menu.managers")
 with ui.guard(view):
     result = view.analysis()
     ui.caption(view, result)
-    key = (view.as_of, view.settings, view.filters)
-    frame = _risk(view.path, view.version, key, result)
+    frame = ui.clients_risk(view)[0]
     no_manager = view.t("managers.none")
-    table = _table(view.path, view.version, key + (view.lang,), result, frame, no_manager)
+    table = ui.manager_table(view, no_manager)
     if table.empty:
         st.info(view.t("empty.window"), icon=":material/info:")
         st.stop()

@@ -2,22 +2,14 @@
 import streamlit as st
 
 import ui
-from kamcore import abm, dossier, i18n, prospects, risk
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _lists(path, version, key, _result):
-    store = ui.get_store()
-    frame = dossier.with_risk(store, _result)
-    winback = risk.winback_candidates(frame, _result.clients, _result.settings)
-    return abm.target_lists(frame, winback), abm.load_contacts(store)
+from kamcore import abm, i18n, prospects
 
 
 view = ui.page("menu.abm")
 with ui.guard(view):
     result = view.analysis()
     ui.caption(view, result)
-    lists, contacts = _lists(view.path, view.version, (view.as_of, view.settings, view.filters), result)
+    lists, contacts = ui.target_lists(view)
     titles = {k: view.t(f"abm.list_{k}") for k in abm.LISTS}
     st.markdown(view.t("abm.intro"))
     cov = abm.coverage(lists, contacts)

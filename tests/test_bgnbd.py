@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import math
+from datetime import date
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kamcore import bgnbd
@@ -151,3 +154,39 @@ def test_no_signal_follows_settings():
     p = np.array([0.97] * 20)
     assert not bgnbd.no_signal(p, DEFAULT)
     assert bgnbd.no_signal(p, DEFAULT.with_(no_signal_p=0.95))
+
+
+# ---------------------------------------------------------------- real data: UCI Online Retail
+
+ONLINE_RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail" / "online_retail.csv.gz"
+
+
+@pytest.fixture(scope="module")
+def online_retail_days():
+    if not ONLINE_RETAIL.exists():
+        pytest.skip(f"Online Retail data not found at {ONLINE_RETAIL}")
+    raw = pd.read_csv(ONLINE_RETAIL, usecols=["Quantity", "InvoiceDate", "UnitPrice", "CustomerID"],
+                      dtype={"CustomerID": str})
+    raw = raw[raw["CustomerID"].notna()]
+    raw = raw.assign(client_id=raw["CustomerID"], day=pd.to_datetime(raw["InvoiceDate"]).dt.normalize(),
+                     revenue=raw["Quantity"] * raw["UnitPrice"])
+    days = raw.groupby(["client_id", "day"], as_index=False)["revenue"].sum()
+    return days.assign(purchase=days["revenue"].round(2) > 0)
+
+
+def test_online_retail_fit(online_retail_days):
+    from kamcore.risk import fit_p_alive
+
+    # default as-of: the last day of the latest month with data
+    fit, p, note = fit_p_alive(online_retail_days, date(2011, 12, 31))
+    assert fit.converged, fit.message
+    assert fit.n == 4334
+    assert 0.6 < fit.r < 1.0 and 8 < fit.alpha < 14          # about 0.80 and 10.7 weeks
+    assert fit.a / (fit.a + fit.b) < 0.01                    # almost no dropout
+    assert note.startswith("BG/NBD fitted on 4,334 clients (2,777 with repeat purchases)")
+    assert "One-time buyers (1,557) have too little history" in note
+    # on the last day with data the maximum runs to a -> 0: P(alive) ~ 1 for everybody, said in words
+    fit, p, note = fit_p_alive(online_retail_days, date(2011, 12, 9))
+    assert fit.converged
+    assert bgnbd.no_signal(p.to_numpy())
+    assert "It carries no signal" in note and "purchase rhythm rules only" in note

@@ -279,7 +279,9 @@ def test_bad_arguments_are_refused(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
         demo.generate(path, **{"end": "2026-10", **kwargs})
     if path.exists():
-        assert open_store(path).is_empty()
+        store = open_store(path)
+        assert store.is_empty()
+        store.close()
 
 
 def test_default_size_counts(default_db):

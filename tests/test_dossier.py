@@ -149,3 +149,15 @@ def test_facts_skip_empty_and_format_dates():
             "first_purchase": pd.Timestamp("2023-11-03"), "last_purchase": date(2026, 3, 12)}
     assert dossier.facts(info) == [("industry", "Food"), ("employees", "40"), ("first_purchase", "2023-11-03"),
                                    ("last_purchase", "2026-03-12")]
+
+
+def test_every_dossier_column_has_a_text_in_both_languages():
+    from kamcore import i18n
+    from kamcore.edits import SPECS
+
+    cols = {f.name for spec in SPECS.values() if spec.table != "prospects" for f in spec.fields}
+    cols |= {"updated_by", "updated_at", "created_by", "created_at", "category", "severity", "stage", "description",
+             "resolved_date", "reason", "tenders"}
+    missing = [c for c in sorted(cols) if f"dossier.c.{c}" not in i18n.TEXTS]
+    assert not missing, missing
+    assert all(i18n.TEXTS[f"dossier.c.{c}"][1] for c in cols)

@@ -424,3 +424,44 @@ def test_cli_errors_are_one_line(argv, words, small_db, empty_db, tmp_path, caps
     err = capsys.readouterr().err
     assert words in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_empty_inputs_give_an_empty_frame_with_all_columns():
+    empty = days_frame([]).reindex(columns=list(risk.DAY_COLUMNS))
+    got = risk.assess(empty, NO_INCIDENTS, D)
+    assert got.empty and list(got.columns) == list(risk.RISK_COLUMNS)
+    assert "nothing to fit" in got.attrs["bgnbd"]["note"]
+    assert risk.summarize_risk(got)["revenue_at_risk"] == 0.0
+
+
+# ---------------------------------------------------------------- trend and complaints for the page
+
+def test_risk_trend_month_ends():
+    rows = [("a", date(2026, 6, 1), 100.0), ("a", date(2026, 7, 1), 100.0), ("a", date(2026, 7, 31), 100.0)]
+    got = risk.risk_trend(days_frame(rows), NO_INCIDENTS, D, months=3)
+    # cadence 30: 2026-08-31 recency 31 active; 09-30 recency 61 > 60 lapsing; 10-31 recency 92 lapsing;
+    # revenue at risk = the 12 months up to 2026-07-31 = 300
+    expected = pd.DataFrame({
+        "as_of": pd.to_datetime(["2026-08-31", "2026-09-30", "2026-10-31"]).astype("datetime64[us]"),
+        "lost": [0, 0, 0], "lapsing": [0, 1, 1], "declining": [0, 0, 0],
+        "revenue_at_risk": [0.0, 300.0, 300.0], "revenue_at_risk_lost": [0.0, 0.0, 0.0],
+        "revenue_at_risk_lapsing": [0.0, 300.0, 300.0], "revenue_at_risk_declining": [0.0, 0.0, 0.0],
+    })
+    assert_frame_equal(got, expected)
+
+
+def test_complaints_pareto_and_by_month():
+    inc = incidents_frame([("a", date(2026, 9, 3), "late", "delivery"), ("b", date(2026, 9, 20), "late", "delivery"),
+                           ("a", date(2026, 10, 1), "damaged", "warehouse"), ("c", date(2026, 10, 2), "late", None),
+                           ("c", date(2026, 10, 5), "late", "delivery")])
+    expected = pd.DataFrame({"stage": ["delivery", "not given", "warehouse"], "incidents": [3, 1, 1],
+                             "share": [0.6, 0.2, 0.2], "cum_share": [0.6, 0.8, 1.0]})
+    assert_frame_equal(risk.complaints_pareto(inc), expected)
+    assert risk.complaints_pareto(inc, "category")["category"].tolist() == ["late", "damaged"]
+    expected = pd.DataFrame({"month": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-10-01", "2026-10-01"])
+                             .astype("datetime64[us]"),
+                             "stage": ["delivery", "delivery", "not given", "warehouse"], "incidents": [2, 1, 1, 1]})
+    assert_frame_equal(risk.complaints_by_month(inc), expected)
+    with pytest.raises(ValueError, match="stage or category"):
+        risk.complaints_pareto(inc, "severity")
+    assert risk.complaints_pareto(NO_INCIDENTS).empty

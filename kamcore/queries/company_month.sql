@@ -4,7 +4,7 @@ with client_rows as (
     qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
 ),
 days as (
-    select d.client_id, d.day, d.revenue, d.profit, d.lines, d.profit_lines, d.purchase, c.region, c.industry, c.manager
+    select d.client_id, d.day, d.revenue, d.profit, d.lines, d.profit_lines, d.ontime_lines, d.dated_lines, d.purchase, c.region, c.industry, c.manager
     from client_day as d
     left join client_rows as c on c.client_id = d.client_id
     where d.day >= $start and d.day <= $end
@@ -15,6 +15,8 @@ select
     sum(profit) as profit,
     sum(lines)::bigint as lines,
     sum(profit_lines)::bigint as profit_lines,
+    sum(ontime_lines)::bigint as ontime_lines,
+    sum(dated_lines)::bigint as dated_lines,
     count(distinct client_id) filter (where purchase)::integer as active_clients
 from days
 where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))

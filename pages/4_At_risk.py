@@ -1,0 +1,64 @@
+"""At risk: who is slipping away, what it is worth, why, and what to do about each."""
+import streamlit as st
+
+import ui
+from kamcore import charts, risk
+
+view = ui.page("menu.risk")
+with ui.guard(view):
+    result = view.analysis()
+    ui.caption(view, result)
+    frame, fit = ui.clients_risk(view)
+    summary = risk.summarize_risk(frame)
+    ui.last_data_note(view)
+    by = summary["revenue_at_risk_by_status"]
+    cols = st.columns(4)
+    cols[0].metric(view.t("kpi.revenue_at_risk"), view.money_short(summary["revenue_at_risk"]), border=True,
+                   help=view.t("risk.headline", n=summary["at_risk"], money=view.money(summary["revenue_at_risk"])))
+    cols[1].metric(view.t("risk.lost"), view.num(summary["status"]["lost"]), view.money_short(by["lost"]),
+                   delta_color="off", delta_arrow="off", border=True)
+    cols[2].metric(view.t("risk.lapsing"), view.num(summary["status"]["lapsing"]), view.money_short(by["lapsing"]),
+                   delta_color="off", delta_arrow="off", border=True)
+    declining_active = frame[frame["declining"].fillna(False).astype(bool) & (frame["status"] == "active")]
+    cols[3].metric(view.t("risk.declining"), view.num(len(declining_active)), view.money_short(by["declining"]),
+                   delta_color="off", delta_arrow="off", border=True)
+    st.markdown(view.t("risk.headline", n=summary["at_risk"], money=view.money(summary["revenue_at_risk"])))
+    st.plotly_chart(charts.risk_trend(ui.risk_trend(view), labels=view.labels, fmt_money=view.money), key="trend")
+
+    st.subheader(view.t("risk.winback"))
+    st.caption(view.t("risk.winback_help"))
+    candidates = risk.winback_candidates(frame, result.clients, result.settings)
+    ui.winback_editor(view, candidates)
+
+    st.subheader(view.t("risk.lists"))
+    columns = ["name", "manager", "abc", "key", "recency_days", "cadence_days", "revenue_at_risk", "reasons"]
+    lists = {"lost": frame[frame["status"] == "lost"], "lapsing": frame[frame["status"] == "lapsing"],
+             "declining": declining_active}
+    for tab, (kind, rows) in zip(st.tabs([f"{view.t('risk.' + k)} ({len(v)})" for k, v in lists.items()]),
+                                 lists.items()):
+        with tab:
+            if rows.empty:
+                st.caption(view.t("risk.none"))
+            else:
+                ui.client_list(view, rows.sort_values("revenue_at_risk", ascending=False), key=f"list_{kind}",
+                               columns=columns)
+
+    at_risk_ids = frame.loc[frame["status"].isin(["lost", "lapsing"]) | frame["declining"].fillna(False), "client_id"]
+    scope = st.segmented_control(view.t("risk.complaints"), ["risk", "all"], default="risk", required=True,
+                                 format_func=lambda s: view.t(f"risk.complaints_{s}"), key="complaint_scope")
+    ids = at_risk_ids if scope == "risk" else frame["client_id"]
+    incidents = ui.incidents(view, result.window.start, ids)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.complaints_over_time(incidents, labels=view.labels), key="complaints_time")
+    right.plotly_chart(charts.complaints_pareto(incidents, labels=view.labels), key="complaints_pareto")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(view.t("risk.deliveries"))
+        monthly = view.monthly(result.window.start, result.window.end)
+        monthly = monthly[monthly["dated_lines"] > 0].assign(on_time_rate=lambda m: m["ontime_lines"] / m["dated_lines"])
+        st.plotly_chart(charts.late_deliveries(monthly, result.settings.on_time_min, labels=view.labels), key="late")
+    with right:
+        st.subheader(view.t("risk.palive"))
+        st.plotly_chart(charts.p_alive_histogram(frame["p_alive"], labels=view.labels), key="palive")
+        ui.bgnbd_note(view, fit)
