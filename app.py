@@ -53,5 +53,5 @@ with ui.guard(view):
         st.plotly_chart(charts.key_band(s["key_share"], result.settings.key_band,
                                         labels=view.labels), key="band")
     with right:
-        st.subheader(view.t("overview.classes"))
-        st.plotly_chart(charts.class_counts(result.clients, labels=view.labels), key="classes")
+        st.plotly_chart(charts.class_counts(result.clients[result.clients["lines"] > 0], labels=view.labels),
+                        key="classes")

@@ -142,6 +142,12 @@ class View:
         return i18n.fmt_number(x, self.lang, decimals)
 
     @property
+    def money_format(self) -> str:
+        """printf format of money columns in tables: €1,234 (en) or 1,234 € (sl)."""
+        sym = i18n.CURRENCY_SYMBOLS.get(self.currency, self.currency)
+        return f"%,.0f {sym}" if self.lang == "sl" or len(sym) > 1 else f"{sym}%,.0f"
+
+    @property
     def labels(self) -> dict:
         """Chart texts in the chosen language."""
         from kamcore.charts import LABELS
@@ -336,7 +342,7 @@ def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | 
     if "types" in shown:
         shown["types"] = shown["types"].map(
             lambda ts: ", ".join(view.t(f"type.{x}") for x in ts) if isinstance(ts, tuple) else "")
-    money = {"printf": f"%,.0f {i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)}"}
+    money = {"printf": view.money_format}
     config = {
         "client_id": st.column_config.TextColumn(view.t("col.client_id")),
         "name": st.column_config.TextColumn(view.t("col.name"), width="medium"),
@@ -392,10 +398,9 @@ def _workbook(path, version, as_of, settings, filters, lang_, currency) -> bytes
 
 def migration_columns(view: View) -> dict:
     """Column headers of a from->to table."""
-    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
     return {"from_class": view.t("col.from"), "to_class": view.t("col.to"),
             "clients": st.column_config.NumberColumn(view.t("col.clients")),
-            "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=f"%,.0f {sym}")}
+            "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=view.money_format)}
 
 
 # -- who may change data -------------------------------------------------------
@@ -592,7 +597,6 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
     from kamcore.settings import WINBACK_STATUSES
 
     table = winback.with_statuses(candidates, winback.load_statuses(view.store))
-    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
     editable = can_edit(view, "winback")
     cols = ["client_id", "name", "manager", "abc", "key", "status", "revenue_at_risk", "reasons", "action",
             "action_reason", "winback_status", "note", "updated_by", "updated_at"]
@@ -603,7 +607,7 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
             "client_id": view.t("col.client_id"), "name": view.t("col.name"), "manager": view.t("sidebar.manager"),
             "key": st.column_config.CheckboxColumn(view.t("col.key")),
             "status": view.t("risk.status"),
-            "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=f"%,.0f {sym}"),
+            "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=view.money_format),
             "reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
             "action": view.t("risk.action"), "action_reason": st.column_config.TextColumn(view.t("risk.action_why")),
             "winback_status": st.column_config.SelectboxColumn(view.t("risk.winback_status"),

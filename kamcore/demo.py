@@ -27,13 +27,13 @@ writing and raises RuntimeError if one failed.
                Other clients that started in the last 12 months get a
                potential below 0.6 x that median.
 - lost_key     C0006, C0022, C0037: key clients of the previous window (each
-               about 5.5-6.5 % of revenue), last purchase 215-320 days before the
+               about 5.5-6.5 % of revenue), last purchase 215-310 days before the
                as-of date; in the 180 days before their last purchase 12
                incidents (8 in the last 90 days, mostly delivery/warehouse),
                85 % of the lines of the last 150 days delivered late, tenders
                lost to Brennwald Industrial Supply GmbH.
 - lapsing      C0009, C0017, C0029, C0040, C0055: order every 7/10/12/14/18 days,
-               then stop; recency about 2.5-3.5 x cadence (> 2 x, <= 180 days).
+               then stop; recency 2.7-4.3 x cadence (> 2 x, <= 180 days).
 - declining    C0012, C0025, C0031, C0048, C0053: still order every 7-14 days,
                revenue of the last 3 months about 40 % of the same months a
                year earlier.
@@ -452,6 +452,7 @@ def _plan_clients(rng, n: int, cal: _Calendar) -> dict:
     growth = np.where(ordinary, rng.normal(0.03, 0.15, n), 0.0)
     growth = np.where(share > 0.01, np.clip(growth, -0.05, 0.08), growth)   # big clients change slowly
     growth[role == "feeder"] = 0.03
+    growth[tagged] = np.clip(growth[tagged], 0.0, 0.08)          # image-makers and experts tell one story only
     discount = np.clip(0.02 + 0.02 * np.log1p(s) + rng.normal(0, 0.02, n), 0.0, 0.15)
     discount[role == "feeder"] = [0.05, 0.06]
     ontime = np.clip(0.99 - rng.exponential(0.02, n), 0.7, 0.995)

@@ -206,7 +206,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kpi.key_clients": ("Key clients", "Ključne stranke"),
     "kpi.key_share": ("Key clients' share", "Delež ključnih strank"),
     "kpi.revenue_at_risk": ("Revenue at risk", "Ogroženi prihodki"),
-    "kpi.key_at_risk": ("Key clients at risk", "Ogrožene ključne stranke"),
+    "kpi.key_at_risk": ("Key at risk", "Ključne v nevarnosti"),
     "kpi.vs_prev": ("vs previous window", "glede na prejšnje obdobje"),
     "empty.title": ("No transactions yet", "Še ni transakcij"),
     "empty.hint": ("Load your data on the Data page (CSV or Excel), or build the demo database with `make demo`.",
@@ -484,7 +484,7 @@ def fmt_money_short(x, lang: str = "en", currency: str = "EUR") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     v = float(x)
-    for size, en, sl in ((1e9, "B", " mrd"), (1e6, "M", " mio"), (1e3, "k", " tis.")):
+    for size, en, sl in ((1e9, "B", " mrd."), (1e6, "M", " M"), (1e3, "k", " tis.")):
         if abs(v) >= size:
             num = _group(v / size, 2 if abs(v) < 10 * size else 1, lang)
             sym = CURRENCY_SYMBOLS.get(currency, currency)

@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from kamcore import edits, i18n, prospects
+from kamcore import edits, prospects
 
 view = ui.page("menu.prospects", needs_data=False)
 with ui.guard(view):
@@ -27,7 +27,6 @@ with ui.guard(view):
     if scored.empty:
         st.info(view.t("prospects.empty"), icon=":material/info:")
 
-    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
     config = {
         "name": view.t("prospects.c.name"), "industry": view.t("prospects.c.industry"),
         "region": view.t("prospects.c.region"),
@@ -37,7 +36,7 @@ with ui.guard(view):
         "score": st.column_config.ProgressColumn(view.t("prospects.c.score"), min_value=0, max_value=6, format="%d"),
         "qualified": st.column_config.CheckboxColumn(view.t("prospects.c.qualified")),
         "potential": st.column_config.NumberColumn(view.t("prospects.c.potential"), min_value=0,
-                                                   format=f"%,.0f {sym}"),
+                                                   format=view.money_format),
         "vs_key": st.column_config.NumberColumn(view.t("prospects.c.vs_key"), format="%.2f×",
                                                 help=view.t("prospects.vs_key_help")),
         "owner": view.t("prospects.c.owner"), "notes": st.column_config.TextColumn(view.t("prospects.c.notes"),
@@ -57,7 +56,7 @@ with ui.guard(view):
                 group: view.t(f"prospects.c.{group}"), "prospects": view.t("prospects.c.prospects"),
                 "qualified": view.t("prospects.c.qualified_n"), "converted": view.t("prospects.c.converted_n"),
                 "potential": st.column_config.NumberColumn(view.t("prospects.c.qual_potential"),
-                                                           format=f"%,.0f {sym}")})
+                                                           format=view.money_format)})
 
     st.subheader(view.t("prospects.convert"))
     ids = open_["prospect_id"].dropna().astype(str).tolist()

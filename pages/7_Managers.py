@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from kamcore import charts, i18n, managers
+from kamcore import charts, managers
 from kamcore.settings import WINBACK_STATUSES
 
 
@@ -19,8 +19,7 @@ with ui.guard(view):
         st.stop()
     st.caption(view.t("managers.explain", days=view.settings.contact_recent_days,
                       label=result.previous.label()))
-    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
-    money = {"format": f"%,.0f {sym}"}
+    money = {"format": view.money_format}
     config = {
         "manager": view.t("managers.c.manager"), "clients": view.t("managers.c.clients"),
         "active": view.t("managers.c.active"), "key_clients": view.t("kpi.key_clients"),

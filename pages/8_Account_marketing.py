@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from kamcore import abm, i18n, prospects
+from kamcore import abm, prospects
 
 
 view = ui.page("menu.abm")
@@ -25,11 +25,10 @@ with ui.guard(view):
     if n_prospects:
         st.caption(view.t("abm.prospects", n=n_prospects))
 
-    sym = i18n.CURRENCY_SYMBOLS.get(view.currency, view.currency)
     config = {
         "client_id": view.t("col.client_id"), "name": view.t("col.name"), "manager": view.t("managers.c.manager"),
-        "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=f"%,.0f {sym}"),
-        "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=f"%,.0f {sym}"),
+        "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=view.money_format),
+        "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=view.money_format),
         "abc": "ABC", "xyz": "XYZ", "status": view.t("dossier.c.status"), "contact": view.t("abm.c.contact"), "title": view.t("abm.c.title"),
         "email": st.column_config.TextColumn(view.t("abm.c.email")), "phone": view.t("abm.c.phone"),
         "has_decision_maker": st.column_config.CheckboxColumn(view.t("abm.c.has_dm")),

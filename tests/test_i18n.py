@@ -78,7 +78,7 @@ def test_fmt_money(x, lang, currency, decimals, expected):
     "x, lang, expected",
     [
         (1234567, "en", "€1.23M"),
-        (1234567, "sl", "1,23 mio €"),
+        (1234567, "sl", "1,23 M €"),
         (-25000, "en", "−€25.0k"),
         (999, "en", "€999"),
         (2.5e9, "en", "€2.50B"),
