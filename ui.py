@@ -250,7 +250,8 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
                                     ("industry", "sidebar.industry", info["industries"]),
                                     ("manager", "sidebar.manager", info["managers"])):
             _seed(key, lambda raw, o=options: [v for v in raw if v in o], multi=True)
-            picked[key] = st.multiselect(i18n.t(label, lng), options, key=key, persist_state="session")
+            picked[key] = st.multiselect(i18n.t(label, lng), options, key=key, persist_state="session",
+                                         placeholder=i18n.t("sidebar.choose", lng))
         with st.expander(i18n.t("sidebar.method", lng)):
             abc = st.selectbox(i18n.t("sidebar.abc_preset", lng), list(ABC_PRESETS), key="abc",
                                persist_state="session")

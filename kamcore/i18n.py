@@ -191,6 +191,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                           "Izgubljene in odhajajoče stranke razreda A ali B ali ključne stranke, razvrščene po ogroženih prihodkih. Ekipa sproti nastavlja stanje."),
     "risk.last_data": ("Last day with data: {day}. A month that is not complete yet makes regular buyers look late.",
                        "Zadnji dan s podatki: {day}. Nedokončan mesec povzroči, da so redni kupci videti zamudni."),
+    "overview.key_at_risk": ("{n} key clients at risk", "{n} ključnih v nevarnosti"),
+    "sidebar.choose": ("All", "Vse"),
     "overview.key_at_risk_help": ("Key clients that are lost, lapsing or declining (see At risk).",
                                   "Ključne stranke, ki so izgubljene, odhajajoče ali upadajoče (glejte Ogrožene stranke)."),
     "overview.prev_window": ("Previous window: {label}", "Prejšnje obdobje: {label}"),
