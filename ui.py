@@ -98,6 +98,10 @@ def _inputs(path: str, version: tuple, as_of: date, months: int, period: str,
 def _analysis(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
               lang: str, currency: str) -> an.Analysis:
     s = Settings(**dict(settings))
+    base = s.with_(**{k: getattr(Settings(), k) for k in an.THRESHOLDS})
+    if s != base:  # a threshold change re-labels the cached analysis (no database, no recomputation)
+        return an.relabel(_analysis(path, version, as_of, tuple(sorted(asdict(base).items())), filters, lang,
+                                    currency), s)
     inputs = _inputs(path, version, as_of, s.months, s.period, filters)
     return an.classify(inputs, s, filters, lang, currency)
 

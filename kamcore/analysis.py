@@ -14,7 +14,8 @@ import pandas as pd
 
 from . import concentration as conc
 from .clienttypes import classify_types
-from .segments import abc_xyz_matrix, classify_abc, classify_xyz, migration, period_matrix
+from .segments import (abc_xyz_matrix, classify_abc, classify_xyz, crosstab, label_abc, label_xyz,
+                       period_matrix)
 from .settings import DEFAULT, Settings
 from .store import Store
 from .window import Window, default_as_of
@@ -112,20 +113,56 @@ def segment(cw: pd.DataFrame, periods: pd.DataFrame, w: Window, period: str,
     """ABC + XYZ for one window. Out: client_id, value, rank, share, cum_share_above, abc, n_periods, mean, std, cv, xyz, active_share."""
     step = 1 if period == "month" else 3
     n_periods = len(w.period_starts(period))
-    active = cw[cw["lines"] > 0] if len(cw) else cw
+    in_window = (cw["lines"] > 0).to_numpy()
+    active = cw[in_window]
     values = active[["client_id"]].copy()
     values["value"] = active[basis].astype(float).fillna(0.0).to_numpy()
     abc = classify_abc(values, settings.abc_a, settings.abc_b)
-    first = cw["first_purchase"].where(cw["first_purchase"].notna(), cw["first_day"])
-    starts = pd.DataFrame({"client_id": cw["client_id"], "first_period": _first_period(first, w, step)})
-    starts = starts[starts["client_id"].isin(active["client_id"])]
-    p = periods[periods["client_id"].isin(starts["client_id"])]
+    abc["cum_above_cents"] = abc.attrs["cum_above_cents"]
+    total_cents = abc.attrs["total_cents"]
+    first = active["first_purchase"].where(active["first_purchase"].notna(), active["first_day"])
+    starts = pd.DataFrame({"client_id": active["client_id"].to_numpy(),
+                           "first_period": _first_period(first, w, step).to_numpy()})
+    rows = pd.Index(starts["client_id"]).get_indexer(periods["client_id"].to_numpy())
+    p = periods[rows >= 0]
     mat = period_matrix(p, starts, n_periods)
     xyz = classify_xyz(mat, settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
-    bought = (p.assign(bought=p["purchase_days"] > 0).groupby("client_id")["bought"].sum())
-    xyz["active_share"] = (xyz["client_id"].map(bought).fillna(0).to_numpy()
-                           / np.maximum(xyz["n_periods"].to_numpy(), 1))
-    return abc.merge(xyz, on="client_id", how="left")
+    bought = np.bincount(rows[rows >= 0][(p["purchase_days"] > 0).to_numpy()], minlength=len(starts))
+    xyz["active_share"] = bought / np.maximum(xyz["n_periods"].to_numpy(), 1)
+    out = abc.merge(xyz, on="client_id", how="left")
+    out.attrs["total_cents"] = total_cents
+    return out
+
+
+def _migrations(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """From->to tables of ABC classes and of ABC-XYZ cells; no transactions in a window = "inactive" (§2).
+
+    Every client of the previous window is in ``frame`` (it holds all clients with
+    a transaction up to as-of), so both sides come from the same rows.
+    """
+    in_window = (frame["lines"] > 0).to_numpy()
+    had = frame["prev_abc"].notna().to_numpy()
+    abc = frame["abc"].to_numpy(dtype=object)
+    xyz = frame["xyz"].to_numpy(dtype=object)
+    prev_abc = frame["prev_abc"].to_numpy(dtype=object)
+    prev_xyz = frame["prev_xyz"].to_numpy(dtype=object)
+    revenue = frame["revenue"].to_numpy(dtype=float)
+    keep = in_window | had
+    to_abc = np.where(in_window, abc, "inactive")
+    from_abc = np.where(had, prev_abc, "inactive")
+    in_cells = np.isin(abc, ["A", "B", "C"]) & np.isin(xyz, ["X", "Y", "Z"])
+    to_cell = np.where(in_window, np.where(in_cells, abc + xyz, "other"), "inactive")
+    prev_in = np.isin(prev_abc, ["A", "B", "C"]) & np.isin(prev_xyz, ["X", "Y", "Z"])
+    prev_cell = np.where(prev_in, np.where(prev_in, prev_abc, "") + np.where(prev_in, prev_xyz, ""), "other")
+    from_cell = np.where(had, prev_cell, "inactive")
+    return (crosstab(from_abc[keep], to_abc[keep], revenue[keep]),
+            crosstab(from_cell[keep], to_cell[keep], revenue[keep]))
+
+
+def _class_counts(frame: pd.DataFrame) -> dict:
+    return {"abc_counts": {c: int((frame["abc"] == c).sum()) for c in ("A", "B", "C", "-")},
+            "xyz_counts": {c: int((frame["xyz"] == c).sum()) for c in ("X", "Y", "Z", "new", "-")},
+            "n_ranked_basis": int(frame["abc"].isin(["A", "B", "C"]).sum())}
 
 
 def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Filters(),
@@ -157,8 +194,10 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     prior_vals = inputs.prior[["client_id", "revenue"]].rename(columns={"revenue": "prev_revenue"})
     frame = frame.merge(prior_vals, on="client_id", how="left")
     frame["prev_revenue"] = frame["prev_revenue"].fillna(0.0)
-    prior_cls = prior_seg[["client_id", "value", "abc", "xyz"]].rename(
-        columns={"value": "prev_value", "abc": "prev_abc", "xyz": "prev_xyz"})
+    prior_cls = prior_seg.reindex(columns=["client_id", "value", "abc", "xyz", "cum_above_cents", "n_periods",
+                                           "mean", "cv"]).rename(
+        columns={"value": "prev_value", "abc": "prev_abc", "xyz": "prev_xyz", "cum_above_cents": "prev_cum_above_cents",
+                 "n_periods": "prev_n_periods", "mean": "prev_mean", "cv": "prev_cv"})
     frame = frame.merge(prior_cls, on="client_id", how="left")
     frame = frame.merge(inputs.gaps, on="client_id", how="left")
     inc = inputs.incidents.rename(columns={"incidents": "incidents_window"})
@@ -170,18 +209,7 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     frame = frame.sort_values(["rank", "client_id"], na_position="last", kind="mergesort").reset_index(drop=True)
 
     matrix = abc_xyz_matrix(frame)
-    ranked_now = frame[frame["abc"].isin(["A", "B", "C"])]
-    # migration: a client without transactions in a window is "inactive" there (DOMAIN.md §2)
-    in_window = frame["lines"] > 0
-    mig_abc = migration(frame.assign(abc=frame["abc"].where(in_window, "inactive")),
-                        frame[frame["prev_abc"].notna()].assign(abc=frame["prev_abc"]), "abc")
-    cell_now = frame.assign(cell=frame["abc"].astype(str) + frame["xyz"].astype(str))
-    cell_now.loc[~frame["abc"].isin(["A", "B", "C"]) | ~frame["xyz"].isin(["X", "Y", "Z"]), "cell"] = "other"
-    cell_now.loc[~in_window, "cell"] = "inactive"
-    had_prev = frame["prev_abc"].notna()
-    cell_prev = frame[had_prev].assign(cell=(frame["prev_abc"].astype(str) + frame["prev_xyz"].astype(str)))
-    cell_prev.loc[~cell_prev["prev_abc"].isin(["A", "B", "C"]) | ~cell_prev["prev_xyz"].isin(["X", "Y", "Z"]), "cell"] = "other"
-    mig_cell = migration(cell_now, cell_prev, "cell")
+    mig_abc, mig_cell = _migrations(frame)
 
     summary = conc.concentration(frame[["client_id", "revenue", "key"]], settings)
     summary["active_clients"] = int(len(active))
@@ -190,13 +218,48 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     summary["prev_revenue"] = float(inputs.prior["revenue"].sum()) if len(inputs.prior) else 0.0
     summary["prev_profit"] = float(inputs.prior["profit"].sum()) if profit_known and len(inputs.prior) else float("nan")
     summary["prev_active_clients"] = int((inputs.prior["lines"] > 0).sum()) if len(inputs.prior) else 0
-    summary["abc_counts"] = {c: int((frame["abc"] == c).sum()) for c in ("A", "B", "C", "-")}
-    summary["xyz_counts"] = {c: int((frame["xyz"] == c).sum()) for c in ("X", "Y", "Z", "new", "-")}
-    summary["type_counts"] = {c: int(frame["types"].map(lambda ts, c=c: c in ts if isinstance(ts, tuple) else False).sum())
-                              for c in ("feeder", "perspective", "image_maker", "expert", "standard")}
-    summary["n_ranked_basis"] = int(len(ranked_now))
+    summary.update(_class_counts(frame))
+    summary["total_cents_basis"] = seg.attrs["total_cents"]
+    summary["prev_total_cents_basis"] = prior_seg.attrs.get("total_cents", 0)
+    flags = frame[["is_feeder", "is_perspective", "is_image_maker", "is_expert"]].fillna(False).astype(bool)
+    summary["type_counts"] = {c: int(flags[f"is_{c}"].sum()) for c in ("feeder", "perspective", "image_maker", "expert")}
+    summary["type_counts"]["standard"] = int((~flags.any(axis=1)).sum())
     return Analysis(w, prev, settings.with_(basis=basis) if basis != settings.basis else settings, filters,
                     frame, matrix, mig_abc, mig_cell, summary, profit_known, profit_note)
+
+
+THRESHOLDS = ("abc_a", "abc_b", "xyz_x", "xyz_y")
+
+
+def relabel(result: Analysis, settings: Settings) -> Analysis:
+    """The same analysis with other ABC / XYZ cut-offs, without recomputing any figure.
+
+    Only the thresholds of :data:`THRESHOLDS` may differ from ``result.settings``
+    (anything else needs :func:`classify`). Labels come from the stored exact
+    cents and CVs, so they equal a full :func:`classify` with ``settings``.
+    """
+    old = result.settings
+    changed = [k for k in Settings.__dataclass_fields__ if getattr(old, k) != getattr(settings, k)]
+    if any(k not in THRESHOLDS for k in changed):
+        raise ValueError(f"relabel changes only {', '.join(THRESHOLDS)}, not {', '.join(changed)}")
+    f = result.clients.copy()
+    s = result.summary
+    f["abc"] = label_abc(f["cum_above_cents"].fillna(-1).to_numpy(), f["rank"].notna().to_numpy(),
+                         s["total_cents_basis"], settings.abc_a, settings.abc_b)
+    f["xyz"] = label_xyz(f["n_periods"].to_numpy(), f["mean"].to_numpy(), f["cv"].to_numpy(),
+                         settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
+    f.loc[f["lines"] == 0, "xyz"] = "-"
+    had = f["prev_abc"].notna().to_numpy()
+    prev_abc = label_abc(f["prev_cum_above_cents"].fillna(-1).to_numpy(), (f["prev_cum_above_cents"] >= 0).to_numpy(),
+                         s["prev_total_cents_basis"], settings.abc_a, settings.abc_b)
+    prev_xyz = label_xyz(f["prev_n_periods"].to_numpy(), f["prev_mean"].to_numpy(), f["prev_cv"].to_numpy(),
+                         settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
+    f["prev_abc"] = np.where(had, prev_abc, None)
+    f["prev_xyz"] = np.where(had, prev_xyz, None)
+    mig_abc, mig_cell = _migrations(f)
+    summary = {**s, **_class_counts(f)}
+    return Analysis(result.window, result.previous, settings, result.filters, f, abc_xyz_matrix(f),
+                    mig_abc, mig_cell, summary, result.profit_known, result.profit_note, dict(result.extra))
 
 
 def analyze(store: Store, as_of: date | None = None, settings: Settings = DEFAULT,

@@ -69,8 +69,11 @@ def classify_types(frame: pd.DataFrame, as_of: date, months: int = DEFAULT.month
     expert = high | (qual >= settings.expert_quality_incidents)
 
     basis_word = t("basis.profit", lang)
-    types, reasons = [], []
-    for i in range(len(f)):
+    n = len(f)
+    types = [("standard",)] * n
+    reasons = [""] * n
+    tagged = np.flatnonzero(feeder | persp_new | grows | image | expert)
+    for i in tagged:
         tags, why = [], []
         if feeder[i]:
             tags.append("feeder")
@@ -99,9 +102,8 @@ def classify_types(frame: pd.DataFrame, as_of: date, months: int = DEFAULT.month
             if qual[i] >= settings.expert_quality_incidents:
                 parts.append(t("reason.expert_quality", lang, n=int(qual[i])))
             why.append(t("type.expert", lang) + ": " + ", ".join(parts))
-        if not tags:
-            tags.append("standard")
-        types.append(tuple(tags))
-        reasons.append("; ".join(why))
+        types[i] = tuple(tags)
+        reasons[i] = "; ".join(why)
     return pd.DataFrame({"client_id": f["client_id"].to_numpy(), "types": types, "type_reasons": reasons,
-                         "growth": growth})
+                         "growth": growth, "is_feeder": feeder, "is_perspective": persp_new | grows,
+                         "is_image_maker": image, "is_expert": expert})

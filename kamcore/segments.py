@@ -26,6 +26,26 @@ def _below(cum_cents: np.ndarray, total_cents: int, cut: float) -> np.ndarray:
     return cum_cents * f.denominator < f.numerator * total_cents
 
 
+def label_abc(cum_above_cents: np.ndarray, ranked: np.ndarray, total_cents: int,
+              a: float = DEFAULT.abc_a, b: float = DEFAULT.abc_b) -> np.ndarray:
+    """ABC labels from exact cents: A if S_i < a, B if S_i < b, else C; "-" when not ranked."""
+    cum = np.asarray(cum_above_cents, dtype=np.int64)
+    ranked = np.asarray(ranked, dtype=bool)
+    return np.select([~ranked, _below(cum, total_cents, a), _below(cum, total_cents, b)],
+                     ["-", "A", "B"], default="C").astype(object)
+
+
+def label_xyz(n_periods: np.ndarray, mean: np.ndarray, cv: np.ndarray, x: float = DEFAULT.xyz_x,
+              y: float = DEFAULT.xyz_y, min_periods: int = DEFAULT.xyz_min_periods) -> np.ndarray:
+    """XYZ labels: "new" with fewer than ``min_periods`` periods, "-" when mean <= 0, else X/Y/Z by CV."""
+    n = np.asarray(n_periods, dtype=float)
+    mean = np.asarray(mean, dtype=float)
+    cv = np.asarray(cv, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.select([np.nan_to_num(n, nan=0) < min_periods, ~(mean > 0), cv <= x, cv <= y],
+                         ["new", "-", "X", "Y"], default="Z").astype(object)
+
+
 def rank_values(frame: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     """Rank clients by value (DOMAIN.md §3).
 
@@ -71,12 +91,10 @@ def classify_abc(frame: pd.DataFrame, a: float = DEFAULT.abc_a, b: float = DEFAU
         raise ValueError(f"ABC cut-offs must satisfy 0 < A < B <= 1, not {a}/{b}")
     ranked = rank_values(frame[["client_id", value]].rename(columns={value: "value"}))
     total = ranked.attrs["total_cents"]
-    above = ranked["_cum_above_cents"].to_numpy()
-    is_ranked = ranked["ranked"].to_numpy()
-    abc = np.select([~is_ranked, _below(above, total, a), _below(above, total, b)],
-                    ["-", "A", "B"], default="C")
     out = ranked[["client_id", "value", "rank", "share", "cum_share_above"]].copy()
-    out["abc"] = abc.astype(object)
+    out["abc"] = label_abc(ranked["_cum_above_cents"].to_numpy(), ranked["ranked"].to_numpy(), total, a, b)
+    out.attrs["cum_above_cents"] = ranked["_cum_above_cents"].to_numpy()
+    out.attrs["total_cents"] = total
     return out.rename(columns={"value": value})
 
 
@@ -88,15 +106,15 @@ def period_matrix(periods: pd.DataFrame, clients: pd.DataFrame, n_periods: int) 
     the first purchase ever; negative = before the window). Periods before
     ``first_period`` are NaN (not counted); the rest are zero-filled.
     """
-    wide = (periods.pivot_table(index="client_id", columns="period", values="revenue",
-                                aggfunc="sum", fill_value=0.0)
-            .reindex(columns=range(n_periods), fill_value=0.0))
-    wide = wide.reindex(clients["client_id"], fill_value=0.0)
-    first = clients.set_index("client_id")["first_period"].reindex(wide.index).fillna(0).to_numpy()
-    mask = np.arange(n_periods)[None, :] < first[:, None]
-    values = wide.to_numpy(dtype=float, copy=True)
-    values[mask] = np.nan
-    return pd.DataFrame(values, index=wide.index, columns=range(n_periods))
+    idx = pd.Index(clients["client_id"].to_numpy(), name="client_id")
+    rows = idx.get_indexer(periods["client_id"].to_numpy())
+    cols = periods["period"].to_numpy(dtype=np.int64)
+    ok = (rows >= 0) & (cols >= 0) & (cols < n_periods)
+    values = np.zeros((len(idx), n_periods))
+    np.add.at(values, (rows[ok], cols[ok]), periods["revenue"].to_numpy(dtype=float)[ok])
+    first = clients["first_period"].fillna(0).to_numpy(dtype=float)
+    values[np.arange(n_periods)[None, :] < first[:, None]] = np.nan
+    return pd.DataFrame(values, index=idx, columns=range(n_periods))
 
 
 def classify_xyz(matrix: pd.DataFrame, x: float = DEFAULT.xyz_x, y: float = DEFAULT.xyz_y,
@@ -117,7 +135,7 @@ def classify_xyz(matrix: pd.DataFrame, x: float = DEFAULT.xyz_x, y: float = DEFA
         std = np.sqrt(np.where(n > 0, np.nansum((values - mean[:, None]) ** 2, axis=1) / np.maximum(n, 1), np.nan))
         cv = np.where((n >= min_periods) & (mean > 0), std / mean, np.nan)
     cv = np.round(cv, 12)
-    xyz = np.select([n < min_periods, ~(mean > 0), cv <= x, cv <= y], ["new", "-", "X", "Y"], default="Z")
+    xyz = label_xyz(n, mean, cv, x, y, min_periods)
     return pd.DataFrame({
         "client_id": matrix.index.to_numpy(),
         "n_periods": n.astype(np.int64),
@@ -136,16 +154,19 @@ def abc_xyz_matrix(frame: pd.DataFrame, strategies: dict | None = None) -> pd.Da
     revenue over the revenue of all classified (A/B/C) clients.
     """
     strategies = strategies or STRATEGIES
-    cells = frame[frame["abc"].isin(_ABC) & frame["xyz"].isin(_XYZ)]
-    grouped = cells.groupby(["abc", "xyz"])["revenue"].agg(["size", "sum"])
-    total = float(frame.loc[frame["abc"].isin(_ABC), "revenue"].sum())
+    abc = frame["abc"].to_numpy(dtype=object)
+    xyz = frame["xyz"].to_numpy(dtype=object)
+    revenue = frame["revenue"].to_numpy(dtype=float)
+    classified = np.isin(abc, _ABC)
+    total = float(revenue[classified].sum())
     rows = []
     for a in _ABC:
+        in_a = abc == a
         for z in _XYZ:
-            n, rev = (grouped.loc[(a, z)] if (a, z) in grouped.index else (0, 0.0))
-            rows.append({"abc": a, "xyz": z, "clients": int(n), "revenue": float(rev),
-                         "share": float(rev) / total if total > 0 else 0.0,
-                         "strategy": strategies[(a, z)]})
+            cell = in_a & (xyz == z)
+            rev = float(revenue[cell].sum())
+            rows.append({"abc": a, "xyz": z, "clients": int(cell.sum()), "revenue": rev,
+                         "share": rev / total if total > 0 else 0.0, "strategy": strategies[(a, z)]})
     return pd.DataFrame(rows)
 
 
@@ -161,10 +182,24 @@ def migration(current: pd.DataFrame, previous: pd.DataFrame, column: str = "abc"
     cur = current[["client_id", column, revenue]].rename(columns={column: "to_class"})
     prev = previous[["client_id", column]].rename(columns={column: "from_class"})
     both = cur.merge(prev, on="client_id", how="outer")
-    both["from_class"] = both["from_class"].fillna("inactive")
-    both["to_class"] = both["to_class"].fillna("inactive")
-    both[revenue] = both[revenue].fillna(0.0)
-    out = (both.groupby(["from_class", "to_class"], as_index=False)
-           .agg(clients=("client_id", "size"), revenue=(revenue, "sum")))
-    out["clients"] = out["clients"].astype(np.int64)
+    return crosstab(both["from_class"].fillna("inactive").to_numpy(dtype=object),
+                    both["to_class"].fillna("inactive").to_numpy(dtype=object),
+                    both[revenue].fillna(0.0).to_numpy(dtype=float))
+
+
+def crosstab(from_class: np.ndarray, to_class: np.ndarray, revenue: np.ndarray) -> pd.DataFrame:
+    """Count and sum revenue per (from, to) pair: ``from_class, to_class, clients, revenue``, sorted."""
+    if len(from_class) == 0:
+        return pd.DataFrame({"from_class": pd.Series(dtype=object), "to_class": pd.Series(dtype=object),
+                             "clients": pd.Series(dtype=np.int64), "revenue": pd.Series(dtype=float)})
+    f_codes, f_names = pd.factorize(np.asarray(from_class, dtype=object))
+    t_codes, t_names = pd.factorize(np.asarray(to_class, dtype=object))
+    pair = f_codes * len(t_names) + t_codes
+    size = len(f_names) * len(t_names)
+    clients = np.bincount(pair, minlength=size)
+    money = np.bincount(pair, weights=np.asarray(revenue, dtype=float), minlength=size)
+    used = np.flatnonzero(clients)
+    out = pd.DataFrame({"from_class": np.asarray(f_names, dtype=object)[used // len(t_names)],
+                        "to_class": np.asarray(t_names, dtype=object)[used % len(t_names)],
+                        "clients": clients[used].astype(np.int64), "revenue": money[used]})
     return out.sort_values(["from_class", "to_class"]).reset_index(drop=True)

@@ -20,7 +20,7 @@ with ui.guard(view):
             st.caption(view.t("data.hint"))
             st.stop()
         raw = file.getvalue()
-        options = st.columns(3)
+        options = st.columns([3, 2])
         order = options[0].segmented_control(view.t("data.date_order"), ["auto", "dayfirst", "monthfirst"],
                                              default="auto", required=True, key="date_order",
                                              format_func=lambda o: view.t(f"data.{o}"))
@@ -51,22 +51,22 @@ with ui.guard(view):
             st.download_button(view.t("data.problems_download"), ingest.problems_csv(prepared.problems),
                                file_name=f"problems-{file.name}.csv", mime="text/csv", icon=":material/download:")
         if prepared.unknown_client_ids:
-            st.caption(view.t("data.unknown_clients", n=len(prepared.unknown_client_ids),
+            st.caption(view.t("data.unknown_clients", n=view.num(len(prepared.unknown_client_ids)),
                               ids=", ".join(prepared.unknown_client_ids[:12])))
         if len(prepared.duplicates):
-            st.caption(view.t("data.duplicates", n=len(prepared.duplicates)))
+            st.caption(view.t("data.duplicates", n=view.num(len(prepared.duplicates))))
         if prepared.blocking:
             st.stop()
 
         st.subheader(view.t("data.how"))
         reject_non_sales = False
         if len(prepared.non_sales):
-            choice = st.radio(view.t("data.non_sales", n=len(prepared.non_sales)), ["skip", "reject"],
+            choice = st.radio(view.t("data.non_sales", n=view.num(len(prepared.non_sales))), ["skip", "reject"],
                               format_func=lambda c: view.t(f"data.non_sales_{c}"), horizontal=True)
             reject_non_sales = choice == "reject"
         skip_invalid = False
         if prepared.n_invalid:
-            skip_invalid = st.checkbox(view.t("data.skip_invalid", n=prepared.n_invalid))
+            skip_invalid = st.checkbox(view.t("data.skip_invalid", n=view.num(prepared.n_invalid)))
         mode = st.segmented_control(view.t("data.mode"), ["append", "replace"], default="append", required=True,
                                     format_func=lambda m: view.t(f"data.mode_{m}"), key="mode")
         replace_range = None
@@ -78,7 +78,7 @@ with ui.guard(view):
             st.warning(view.t("data.replace_all", table=view.t(f"table.{table}")))
         keep_unknown = bool(prepared.unknown_columns) and st.checkbox(
             view.t("data.keep_unknown", cols=", ".join(prepared.unknown_columns)))
-        if st.button(view.t("data.import", n=prepared.n_valid), type="primary", icon=":material/upload:"):
+        if st.button(view.t("data.import", n=view.num(prepared.n_valid)), type="primary", icon=":material/upload:"):
             with st.status(view.t("data.importing", name=file.name), expanded=False) as status:
                 result = ui.commit_upload(view, prepared, mode=mode, replace_range=replace_range,
                                           skip_invalid=skip_invalid, keep_unknown=keep_unknown,

@@ -70,6 +70,11 @@ def test_types_of_a_portfolio():
             "",
         ], dtype="str"),
         "growth": [0.0, np.nan, np.nan, np.nan, 0.5, np.nan, np.nan, np.nan, np.nan, np.nan],
+        # one flag per tag, the same facts as `types`
+        "is_feeder": [True, True, False, True, False, False, False, False, False, False],
+        "is_perspective": [False, False, False, False, True, True, False, False, False, False],
+        "is_image_maker": [False, False, False, False, False, False, True, False, False, False],
+        "is_expert": [False, False, False, False, False, False, True, True, True, False],
     })
     assert_frame_equal(got, exp)
 

@@ -1,0 +1,144 @@
+"""The At risk page on the demo database (AppTest): lists, the win-back editor, saving a status, re-import."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kamcore import demo, i18n, ingest, winback
+from kamcore.store import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = "pages/4_At_risk.py"
+TIMEOUT = 120
+
+
+def run(page: str = PAGE) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page(page)
+    return at.run(timeout=TIMEOUT)
+
+
+def errors(at: AppTest) -> list[str]:
+    return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
+
+
+@pytest.fixture
+def db(demo_db, copy_db, use_db):
+    path = copy_db(demo_db)
+    use_db(path)
+    return path
+
+
+def stored(db) -> list[dict]:
+    store = open_store(db)
+    try:
+        return winback.load_statuses(store)[["client_id", "status", "note", "updated_by"]].to_dict("records")
+    finally:
+        store.close()
+
+
+def editor(at: AppTest):
+    return at.data_editor(key="winback_editor")
+
+
+def test_page_renders_with_headline_and_tabs(db):
+    at = run()
+    assert not errors(at), errors(at)
+    labels = [m.label for m in at.metric]
+    assert i18n.t("kpi.revenue_at_risk", "en") in labels
+    assert [t.label.split(" (")[0] for t in at.tabs] == ["Lost", "Lapsing", "Declining"]
+
+
+def test_lost_tab_lists_the_planted_lost_keys(db):
+    at = run()
+    lost = at.dataframe(key="list_lost").value
+    assert set(demo.PLANTED["lost_key"]) <= set(lost["client_id"])
+    assert lost.set_index("client_id").loc[list(demo.PLANTED["lost_key"]), "reasons"].str.startswith(
+        "no order for").all()
+    lapsing = at.dataframe(key="list_lapsing").value
+    assert set(demo.PLANTED["lapsing"]) <= set(lapsing["client_id"])
+    declining = at.dataframe(key="list_declining").value
+    assert set(demo.PLANTED["declining"]) <= set(declining["client_id"])
+
+
+def test_winback_editor_is_present_and_editable(db):
+    at = run()
+    ed = editor(at)
+    assert ed.editing_mode != "read_only"
+    table = ed.value
+    assert {"client_id", "winback_status", "note"} <= set(table.columns)
+    assert set(demo.PLANTED["lost_key"]) <= set(table["client_id"])
+    assert (table["winback_status"] == "open").all()   # nothing stored yet
+    assert any(b.label == i18n.t("risk.save", "en") for b in at.button)
+
+
+def test_saving_a_status_through_the_page_persists(db):
+    at = run()
+    table = editor(at).value
+    first = str(table.iloc[0]["client_id"])
+    # st.data_editor cannot be set in AppTest 1.67: assign its edit state, as the browser would send it
+    at.session_state["winback_editor"] = {"edited_rows": {0: {"winback_status": "contacted", "note": "called Monday"}},
+                                          "added_rows": [], "deleted_rows": []}
+    save = next(b for b in at.button if b.label == i18n.t("risk.save", "en"))
+    save.click().run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    rows = {r["client_id"]: r for r in stored(db)}
+    assert rows[first] == {"client_id": first, "status": "contacted", "note": "called Monday", "updated_by": "demo"}
+    assert editor(at).value.set_index("client_id").loc[first, "winback_status"] == "contacted"
+    # a fresh session (new AppTest) shows the stored status in the editor
+    again = run()
+    shown = editor(again).value.set_index("client_id")
+    assert shown.loc[first, "winback_status"] == "contacted"
+    assert shown.loc[first, "note"] == "called Monday"
+    assert shown.loc[first, "updated_by"] == "demo"
+
+
+def test_saving_one_row_leaves_the_other_rows_untouched(db):
+    """Only the row the user changed gets a who/when; the others stay "open" with nothing stored."""
+    at = run()
+    first = str(editor(at).value.iloc[0]["client_id"])
+    at.session_state["winback_editor"] = {"edited_rows": {0: {"winback_status": "won_back"}},
+                                          "added_rows": [], "deleted_rows": []}
+    next(b for b in at.button if b.label == i18n.t("risk.save", "en")).click().run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    got = stored(db)
+    assert [r["client_id"] for r in got] == [first], (
+        f"saving one edited row stored {len(got)} rows (every untouched 'open' row gets updated_by/updated_at)")
+
+
+def test_stored_status_shows_after_rerun_and_survives_a_reimport(db, tmp_path):
+    cid = demo.PLANTED["lost_key"][0]
+    store = open_store(db)
+    try:
+        winback.save_statuses(store, pd.DataFrame(
+            {"client_id": [cid], "status": ["given_up"], "note": ["moved to a competitor"]}), "ann")
+        before = winback.load_statuses(store).to_dict("records")
+        # re-import the demo's own transactions: every row is already there
+        csv = tmp_path / "transactions.csv"
+        store.sql("select txn_id, client_id, date, revenue, order_id, product, category, quantity, cost, "
+                  "promised_date, delivered_date from transactions order by row_key").to_csv(csv, index=False)
+        n_before = store.scalar("select count(*) from transactions")
+        result = ingest.import_file(store, "transactions", csv, user="ann")
+        assert result.rows_added == 0, result.summary()
+        assert store.scalar("select count(*) from transactions") == n_before
+        assert winback.load_statuses(store).to_dict("records") == before
+    finally:
+        store.close()
+    at = run()
+    assert not errors(at), errors(at)
+    shown = editor(at).value.set_index("client_id")
+    assert shown.loc[cid, "winback_status"] == "given_up"
+    assert shown.loc[cid, "note"] == "moved to a competitor"
+
+
+def test_an_invalid_status_is_refused_and_nothing_written(db):
+    at = run()
+    at.session_state["winback_editor"] = {"edited_rows": {0: {"winback_status": None}},
+                                          "added_rows": [], "deleted_rows": []}
+    next(b for b in at.button if b.label == i18n.t("risk.save", "en")).click().run(timeout=TIMEOUT)
+    assert not at.exception
+    assert any("status is empty" in str(e.value) for e in at.error), [e.value for e in at.error]
+    assert stored(db) == []

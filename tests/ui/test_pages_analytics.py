@@ -1,0 +1,148 @@
+"""The analytics pages on the demo database (AppTest): ABC-XYZ, Concentration, Client types, Overview.
+
+Figures on screen are compared with kamcore's own results, formatted the way the page formats them.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kamcore import demo, i18n
+from kamcore.analysis import analyze
+from kamcore.settings import CLIENT_TYPES
+from kamcore.store import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 120
+
+
+def run(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if page != "app.py":
+        at.switch_page(page)
+    return at.run(timeout=TIMEOUT)
+
+
+def errors(at: AppTest) -> list[str]:
+    return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture
+def db(demo_db, copy_db, use_db):
+    path = copy_db(demo_db)
+    use_db(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def result(demo_db):
+    store = open_store(demo_db, read_only=True)
+    try:
+        return analyze(store)
+    finally:
+        store.close()
+
+
+def matrix_spec(at: AppTest) -> dict:
+    charts = [c for c in at.get("plotly_chart") if getattr(c, "key", None) == "matrix"]
+    assert charts, "the ABC-XYZ page shows no plotly chart with key 'matrix'"
+    return json.loads(charts[0].proto.spec)
+
+
+# -- ABC-XYZ -----------------------------------------------------------------------
+def test_abc_xyz_renders_the_matrix(db, result):
+    at = run("pages/1_ABC_XYZ.py")
+    assert not errors(at), errors(at)
+    spec = matrix_spec(at)
+    heat = spec["data"][0]
+    assert heat["type"] == "heatmap"
+    assert heat["customdata"][0][0] == "A|X"
+    n_ax = int(result.matrix.set_index(["abc", "xyz"]).loc[("A", "X"), "clients"])
+    assert f"AX</b> · {n_ax} clients" in heat["text"][0][0], heat["text"][0][0]
+
+
+def test_picking_cell_ax_lists_its_clients(db, result):
+    at = run("pages/1_ABC_XYZ.py")
+    pills = at.pills(key="cell")
+    assert "AX" in pills.options
+    assert not [d for d in at.dataframe if d.key == "cell_list"], "a client list is shown before a cell is picked"
+    pills.set_value("AX").run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    n_ax = int(result.matrix.set_index(["abc", "xyz"]).loc[("A", "X"), "clients"])
+    # the count written in the matrix cell on screen
+    text = matrix_spec(at)["data"][0]["text"][0][0]
+    assert f"· {n_ax} clients" in text
+    table = at.dataframe(key="cell_list").value
+    assert len(table) == n_ax
+    f = result.clients
+    want = set(f[(f["abc"] == "A") & (f["xyz"] == "X")]["client_id"])
+    assert set(table["client_id"]) == want
+    assert any(f"{n_ax} clients in AX" in m.value for m in at.markdown)
+
+
+def test_profit_basis_changes_the_caption(db):
+    at = run("pages/1_ABC_XYZ.py")
+    assert any("ABC by revenue" in c.value for c in at.caption)
+    at.segmented_control(key="basis").set_value("profit").run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    captions = [c.value for c in at.caption]
+    assert any("ABC by gross profit" in c for c in captions), captions
+    assert not any("ABC by revenue" in c for c in captions), captions
+
+
+# -- Concentration -----------------------------------------------------------------
+def test_concentration_metrics_equal_kamcore(db, result):
+    at = run("pages/2_Concentration.py")
+    assert not errors(at), errors(at)
+    s = result.summary
+    got = metrics(at)
+    assert got[i18n.t("conc.hhi", "en")] == i18n.fmt_number(s["hhi"], "en", 0)
+    assert got[i18n.t("conc.gini", "en")] == i18n.fmt_number(s["gini"], "en", 2)
+    assert got[i18n.t("conc.effective_n", "en")] == i18n.fmt_number(s["effective_n"], "en", 1)
+    assert got[i18n.t("conc.top_n", "en", n=5)] == i18n.fmt_pct(s["top5_share"], "en")
+    assert got[i18n.t("conc.n_for", "en", p=80)] == i18n.fmt_number(s["n_for_80"], "en", 0)
+    # sanity: the HHI shown is a number on the 0..10,000 scale
+    assert 0 < float(got["HHI"].replace(",", "")) <= 10_000
+
+
+# -- Client types ------------------------------------------------------------------
+def test_client_types_show_the_planted_counts(db, result):
+    at = run("pages/3_Client_types.py")
+    assert not errors(at), errors(at)
+    got = metrics(at)
+    labels = {kind: i18n.t(f"type.{kind}", "en").capitalize() for kind in CLIENT_TYPES}
+    assert set(labels.values()) <= set(got), got
+    assert got[labels["feeder"]] == str(len(demo.PLANTED["feeder"]))
+    assert got[labels["image_maker"]] == str(len(demo.PLANTED["image_maker"]))
+    assert got[labels["expert"]] == str(len(demo.PLANTED["expert"]))
+    # the 4 planted new perspective clients, plus any client tagged by the growth rule of DOMAIN.md §7
+    assert int(got[labels["perspective"]]) >= len(demo.PLANTED["perspective"])
+    for kind in CLIENT_TYPES:
+        assert got[labels[kind]] == i18n.fmt_number(result.summary["type_counts"][kind], "en", 0), kind
+
+
+def test_client_types_list_carries_the_reasons(db):
+    at = run("pages/3_Client_types.py")
+    at.pills(key="type_pick").set_value("feeder").run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    table = at.dataframe(key="types_list").value
+    assert set(table["client_id"]) == set(demo.PLANTED["feeder"])
+    assert table["type_reasons"].str.contains("gross profit").all()
+
+
+# -- Overview ----------------------------------------------------------------------
+def test_overview_shows_revenue_at_risk_and_key_clients(db, result):
+    at = run("app.py")
+    assert not errors(at), errors(at)
+    got = metrics(at)
+    assert i18n.t("kpi.revenue_at_risk", "en") in got, got
+    assert any(ch.isdigit() for ch in got[i18n.t("kpi.revenue_at_risk", "en")])
+    assert got[i18n.t("kpi.key_clients", "en")] == i18n.fmt_number(result.summary["key_count"], "en", 0)
+    assert got[i18n.t("kpi.revenue", "en")] == i18n.fmt_money_short(result.summary["revenue"], "en", "EUR")
