@@ -542,6 +542,14 @@ def rollback_batch(view: View, batch_id: int) -> None:
 
 # -- risk ------------------------------------------------------------------------
 @st.cache_data(max_entries=8, show_spinner=False)
+def _risk_fit(path: str, version: tuple, as_of: date):
+    """BG/NBD over all clients: depends on the as-of date only, not on filters or thresholds."""
+    from kamcore import risk
+
+    return risk.fit_p_alive_inputs(risk.load_bgnbd_inputs(_store(path), as_of))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
 def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
           lang_: str, currency: str) -> tuple[pd.DataFrame, dict]:
     from kamcore import risk
@@ -549,7 +557,7 @@ def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.F
     result = _analysis(path, version, as_of, settings, filters, lang_, currency)
     f = result.clients
     r = risk.assess_store(_store(path), as_of, result.settings, client_ids=f["client_id"].astype(str).tolist(),
-                          window_start=result.window.start)
+                          window_start=result.window.start, fitted=_risk_fit(path, version, as_of))
     info = dict(r.attrs.get("bgnbd") or {})
     keep = [c for c in r.columns if c == "client_id" or c not in f.columns]
     out = f.merge(r[keep], on="client_id", how="left")

@@ -69,13 +69,14 @@ def _pct(frac: float, threshold: float | None = None) -> str:
     return f"{tenths / 10:.1f} %"
 
 
-def _counts_text(values: pd.Series) -> str:
-    """'delivery 3, warehouse 1': counts descending, ties by name."""
-    if values.empty:
-        return ""
-    counts = values.value_counts()
-    pairs = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ", ".join(f"{k} {int(v)}" for k, v in pairs)
+def _counts_text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Per client_id, 'delivery 3, warehouse 1': counts of ``column`` descending, ties by name."""
+    if frame.empty:
+        return pd.Series(dtype=object)
+    counts = frame.groupby(["client_id", column]).size().reset_index(name="n")
+    counts = counts.sort_values(["client_id", "n", column], ascending=[True, False, True], kind="mergesort")
+    counts["text"] = counts[column].astype(str) + " " + counts["n"].astype(str)
+    return counts.groupby("client_id", sort=False)["text"].agg(", ".join)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -125,7 +126,12 @@ def fit_p_alive(rows: pd.DataFrame, as_of: date, settings: Settings = DEFAULT
     buyers and for every client when the fit failed); ``explanation`` says in one or two sentences
     what the fit found, or that it failed / carries no signal and the status uses the rhythm rules.
     """
-    inp = bgnbd_inputs(rows, as_of)
+    return fit_p_alive_inputs(bgnbd_inputs(rows, as_of), settings)
+
+
+def fit_p_alive_inputs(inp: pd.DataFrame, settings: Settings = DEFAULT
+                       ) -> tuple[bgnbd.BGNBDFit, pd.Series, str]:
+    """:func:`fit_p_alive` from per-client ``inp`` [client_id, x, t_x, T] (see :func:`bgnbd_inputs`)."""
     fit = bgnbd.fit(inp["x"].to_numpy(), inp["t_x"].to_numpy(), inp["T"].to_numpy())
     p = pd.Series(np.nan, index=pd.Index(inp["client_id"], name="client_id"), name="p_alive")
     once = int((inp["x"] == 0).sum())
@@ -230,10 +236,8 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     labelled = recent_inc.assign(
         stage=recent_inc["stage"].astype(object).where(recent_inc["stage"].notna(), NOT_GIVEN).astype(str),
         category=recent_inc["category"].astype(object).where(recent_inc["category"].notna(), NOT_GIVEN).astype(str))
-    stages = labelled.groupby("client_id")["stage"].agg(_counts_text)
-    categories = labelled.groupby("client_id")["category"].agg(_counts_text)
-    out["complaint_stages"] = [stages.get(c, "") for c in idx]
-    out["complaint_categories"] = [categories.get(c, "") for c in idx]
+    out["complaint_stages"] = per_client(_counts_text(labelled, "stage"), "")
+    out["complaint_categories"] = per_client(_counts_text(labelled, "category"), "")
     out[["complaint_stages", "complaint_categories"]] = out[["complaint_stages", "complaint_categories"]].astype(str)
     has_stage = labelled[labelled["stage"] != NOT_GIVEN].groupby("client_id").size()
 
@@ -262,8 +266,10 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     out.loc[~flagged, "revenue_at_risk"] = 0.0
 
     # reasons
-    reasons = []
-    for row in out.itertuples(index=False):
+    reasons = [""] * len(out)
+    any_flag = (out["status"].isin(["lost", "lapsing"]) | out["declining"] | out["complaints_rising"]
+                | out["late_deliveries"]).to_numpy()
+    for i, row in zip(np.flatnonzero(any_flag), out[any_flag].itertuples(index=False)):
         parts = []
         if row.status in ("lost", "lapsing"):
             parts.append(_reason_recency(row.recency_days, row.cadence_days, s))
@@ -277,7 +283,7 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
                          f"{row.complaints_before} before ({detail})")
         if row.late_deliveries:
             parts.append(f"on time {_pct(row.on_time_rate, s.on_time_min)} of deliveries")
-        reasons.append("; ".join(parts))
+        reasons[i] = "; ".join(parts)
     out["reasons"] = pd.Series(reasons, index=out.index, dtype=str)
     out = out[list(RISK_COLUMNS)].reset_index(drop=True)
     out.attrs["bgnbd"] = {"fit": fit.as_dict(), "signal": bool(fit.converged and not bgnbd.no_signal(p.to_numpy(), s)),
@@ -304,6 +310,17 @@ def load_inputs(store, as_of: date, client_ids: list[str] | None = None, setting
     return RiskInputs(as_of, days, incidents)
 
 
+def load_bgnbd_inputs(store, as_of: date) -> pd.DataFrame:
+    """:func:`bgnbd_inputs` of every client, aggregated in the database: client_id, first, last, x, t_x, T."""
+    out = store.query("risk_client_purchases", as_of=as_of)
+    d = pd.Timestamp(as_of)
+    first = pd.to_datetime(out["first"]).astype("datetime64[us]")
+    last = pd.to_datetime(out["last"]).astype("datetime64[us]")
+    return pd.DataFrame({"client_id": out["client_id"].astype(str), "first": first, "last": last,
+                         "x": (out["n"] - 1).astype(float), "t_x": (last - first).dt.days / 7.0,
+                         "T": (d - first).dt.days / 7.0})
+
+
 def load_incidents(store, since: date, as_of: date, client_ids: list[str] | None = None) -> pd.DataFrame:
     """Incidents with ``since`` < date <= ``as_of``: client_id, date, category, stage (``client_ids`` None = all)."""
     return store.query("client_incidents", since=since, as_of=as_of, all=client_ids is None,
@@ -311,16 +328,16 @@ def load_incidents(store, since: date, as_of: date, client_ids: list[str] | None
 
 
 def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: list[str] | None = None,
-                 window_start: date | None = None) -> pd.DataFrame:
-    """:func:`assess` for the clients ``client_ids`` (None = all), with BG/NBD fitted over ALL clients."""
-    every = load_inputs(store, as_of, None, settings)
-    fitted = fit_p_alive(every.client_day, as_of, settings)
-    days, inc = every.client_day, every.incidents
-    if client_ids is not None:
-        wanted = {str(c) for c in client_ids}
-        days = days[days["client_id"].astype(str).isin(wanted)]
-        inc = inc[inc["client_id"].astype(str).isin(wanted)]
-    return assess(days, inc, as_of, settings, window_start, fitted)
+                 window_start: date | None = None,
+                 fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None) -> pd.DataFrame:
+    """:func:`assess` for the clients ``client_ids`` (None = all), with BG/NBD fitted over ALL clients.
+
+    ``fitted`` reuses a :func:`fit_p_alive_inputs` result (it depends on ``as_of`` only).
+    """
+    if fitted is None:
+        fitted = fit_p_alive_inputs(load_bgnbd_inputs(store, as_of), settings)
+    inputs = load_inputs(store, as_of, client_ids, settings)
+    return assess(inputs.client_day, inputs.incidents, as_of, settings, window_start, fitted)
 
 
 # --------------------------------------------------------------------------- summary and win-back

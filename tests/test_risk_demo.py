@@ -63,3 +63,23 @@ def test_lost_key_clients_lead_the_winback_list(assessed):
 def test_p_alive_is_explained(assessed):
     note = assessed[0].attrs["bgnbd"]["note"]
     assert note.startswith(("BG/NBD fitted on", "The BG/NBD fit failed"))
+
+
+def test_bgnbd_inputs_from_the_database_equal_those_from_client_day_rows(tmp_path):
+    """The SQL aggregate behind the fit gives the same x, t_x, T as the row-level computation."""
+    from datetime import date
+
+    from pandas.testing import assert_frame_equal
+
+    from kamcore import demo, risk
+    from kamcore.store import open_store
+
+    path = tmp_path / "d.duckdb"
+    demo.generate(path, clients=80, years=2, end="2026-10", seed=3)
+    store = open_store(path)
+    try:
+        as_of = date(2026, 10, 31)
+        rows = risk.load_inputs(store, as_of, None).client_day
+        assert_frame_equal(risk.load_bgnbd_inputs(store, as_of), risk.bgnbd_inputs(rows, as_of))
+    finally:
+        store.close()
