@@ -308,6 +308,8 @@ def page(title_key: str, *, needs_data: bool = True) -> View:
     view = View(store, path, version, lng, st.session_state.get("_currency", "EUR"), as_of,
                 settings, filters, info)
     st.title(view.t(title_key))
+    for message in st.session_state.pop("_flash", []):
+        st.success(message, icon=":material/check_circle:")
     if needs_data and view.empty:
         st.info(f"**{view.t('empty.title')}**\n\n{view.t('empty.hint')}", icon=":material/info:")
         st.page_link("pages/9_Data.py", label=view.t("menu.data"), icon=":material/upload_file:")
@@ -326,6 +328,11 @@ def guard(view: View):
     except Exception as exc:  # noqa: BLE001 - the user must never see a traceback
         log.exception("page failed")
         st.error(view.t("error.generic", msg=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+
+
+def flash(message: str) -> None:
+    """A success message shown once at the top of the next run (survives st.rerun)."""
+    st.session_state.setdefault("_flash", []).append(message)
 
 
 def delta(now: float, before: float) -> str | None:
@@ -537,7 +544,8 @@ def rollback_batch(view: View, batch_id: int) -> None:
         st.error(str(exc))
         return
     clear_caches()
-    st.success(view.t("data.rolled_back", id=batch_id, removed=done["rows_removed"], restored=done["rows_restored"]))
+    flash(view.t("data.rolled_back", id=batch_id, removed=done["rows_removed"], restored=done["rows_restored"]))
+    st.rerun()
 
 
 # -- risk ------------------------------------------------------------------------
@@ -629,13 +637,15 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
             "updated_by": view.t("risk.updated_by"), "updated_at": view.t("risk.updated_at"),
         })
     if editable and st.button(view.t("risk.save"), type="primary", icon=":material/save:"):
-        changed = edited[["client_id", "winback_status", "note"]].rename(columns={"winback_status": "status"})
+        rows = sorted(st.session_state.get("winback_editor", {}).get("edited_rows", {}))
+        changed = edited.iloc[rows][["client_id", "winback_status", "note"]].rename(
+            columns={"winback_status": "status"})
         try:
             n = winback.save_statuses(view.store, changed, user_name())
         except ValueError as exc:
             st.error(str(exc))
             return
-        st.success(view.t("saved", n=n))
+        flash(view.t("saved", n=n))
         st.rerun()
 
 

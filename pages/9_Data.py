@@ -12,6 +12,30 @@ with ui.guard(view):
     upload_tab, history_tab, template_tab = st.tabs(
         [view.t("data.upload"), view.t("data.history"), view.t("data.templates")])
 
+    # history and templates first: the upload steps below stop early until a file is ready
+    with history_tab:
+        batches = ingest.list_batches(view.store)
+        if batches.empty:
+            st.caption(view.t("data.no_batches"))
+        else:
+            st.dataframe(batches.drop(columns=["checksum"]), hide_index=True)
+            active = batches.loc[~batches["rolled_back"], "batch_id"].tolist()
+            pick = st.selectbox(view.t("data.rollback_pick"), active, index=None, key="rollback_pick",
+                                format_func=lambda b: ui.batch_label(batches, b))
+            if pick is not None and st.button(view.t("data.rollback", id=pick), type="secondary",
+                                              icon=":material/undo:"):
+                ui.rollback_batch(view, int(pick))
+
+    with template_tab:
+        for name in TABLES:
+            row = st.columns([2, 1, 1, 4])
+            row[0].markdown(f"**{view.t(f'table.{name}')}**")
+            row[1].download_button("CSV", ingest.template(name, "csv"), file_name=f"{name}-template.csv",
+                                   mime="text/csv", key=f"tcsv_{name}")
+            row[2].download_button("Excel", ingest.template(name, "xlsx"), file_name=f"{name}-template.xlsx",
+                                   key=f"txlsx_{name}")
+            row[3].caption(", ".join(c.name + ("*" if c.required else "") for c in columns(name)))
+
     with upload_tab:
         table = st.selectbox(view.t("data.table"), TABLES, format_func=lambda t: view.t(f"table.{t}"), key="table")
         file = st.file_uploader(view.t("data.file"), type=["csv", "txt", "tsv", "gz", "xlsx", "xls", "parquet"],
@@ -86,28 +110,5 @@ with ui.guard(view):
                 status.update(label=view.t("data.done") if result else view.t("data.failed"),
                               state="complete" if result else "error")
             if result:
-                st.success(result.summary(), icon=":material/check_circle:")
-                st.page_link("app.py", label=view.t("menu.overview"), icon=":material/dashboard:")
-
-    with history_tab:
-        batches = ingest.list_batches(view.store)
-        if batches.empty:
-            st.caption(view.t("data.no_batches"))
-        else:
-            st.dataframe(batches.drop(columns=["checksum"]), hide_index=True)
-            active = batches.loc[~batches["rolled_back"], "batch_id"].tolist()
-            pick = st.selectbox(view.t("data.rollback_pick"), active, index=None, key="rollback_pick",
-                                format_func=lambda b: ui.batch_label(batches, b))
-            if pick is not None and st.button(view.t("data.rollback", id=pick), type="secondary",
-                                              icon=":material/undo:"):
-                ui.rollback_batch(view, int(pick))
-
-    with template_tab:
-        for name in TABLES:
-            row = st.columns([2, 1, 1, 4])
-            row[0].markdown(f"**{view.t(f'table.{name}')}**")
-            row[1].download_button("CSV", ingest.template(name, "csv"), file_name=f"{name}-template.csv",
-                                   mime="text/csv", key=f"tcsv_{name}")
-            row[2].download_button("Excel", ingest.template(name, "xlsx"), file_name=f"{name}-template.xlsx",
-                                   key=f"txlsx_{name}")
-            row[3].caption(", ".join(c.name + ("*" if c.required else "") for c in columns(name)))
+                ui.flash(result.summary())
+                st.rerun()
