@@ -565,7 +565,7 @@ def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.F
     result = _analysis(path, version, as_of, settings, filters, lang_, currency)
     f = result.clients
     r = risk.assess_store(_store(path), as_of, result.settings, client_ids=f["client_id"].astype(str).tolist(),
-                          window_start=result.window.start, fitted=_risk_fit(path, version, as_of))
+                          window_start=result.window.start, fitted=_risk_fit(path, version, as_of), lang=lang_)
     info = dict(r.attrs.get("bgnbd") or {})
     keep = [c for c in r.columns if c == "client_id" or c not in f.columns]
     out = f.merge(r[keep], on="client_id", how="left")
@@ -705,7 +705,7 @@ def _target_lists(path, version, as_of, settings, filters, lang_, currency):
 
     result = _analysis(path, version, as_of, settings, filters, lang_, currency)
     frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
-    winback = risk.winback_candidates(frame, result.clients, result.settings)
+    winback = risk.winback_candidates(frame, result.clients, result.settings, lang_)
     return abm.target_lists(frame, winback), abm.load_contacts(_store(path))
 
 

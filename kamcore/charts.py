@@ -103,6 +103,7 @@ LABELS: dict[str, str] = {
     "type_bubbles": "Client types",
     "growth": "Growth vs previous window",
     "no_growth": "without growth (no previous revenue) not shown",
+    "new": "new",
     "class_counts": "Clients per class",
     "risk_trend": "Revenue at risk",
     "revenue_at_risk": "Revenue at risk",
@@ -527,12 +528,14 @@ def bubble_sizes(profit, min_px: float = 8.0, max_px: float = 44.0, clip_quantil
 
 
 def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] | None = None,
-                 height: int = 440) -> go.Figure:
+                 height: int = 440, cap: float = 3.0) -> go.Figure:
     """Bubbles of ``frame[name, revenue, growth, profit, types]``: x = revenue (log axis, clients
-    with revenue <= 0 left out), y = growth (fraction, shown in %; clients without growth are left
-    out and counted in a note), size = |profit| (see :func:`bubble_sizes`), colour = primary type
-    (first of ``settings.CLIENT_TYPES`` the client has). One trace per type, in that order;
-    ``customdata`` = row position in ``frame``; a red outline marks a negative profit."""
+    with revenue <= 0 left out), y = growth (fraction, shown in %), size = |profit| (see
+    :func:`bubble_sizes`), colour = primary type (first of ``settings.CLIENT_TYPES`` the client has).
+    Growth above ``cap`` is drawn at ``cap``, and clients without growth (no revenue in the previous
+    window: new) on a dashed "new" line just above it; the hover text keeps the true figure. One
+    trace per type, in that order; ``customdata`` = row position in ``frame``; a red outline marks
+    a negative profit."""
     lab, money = _labels(labels), fmt_money or _money_default
     _require(frame, ["name", "revenue", "growth", "profit", "types"], "type_bubbles")
     f = pd.DataFrame({
@@ -547,33 +550,34 @@ def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
     if f.empty:
         return _no_data(lab, "type_bubbles", height)
     f["size"] = bubble_sizes(f["profit"])
+    new_line = cap * 1.15
+    f["y"] = np.where(f["growth"].isna(), new_line, np.clip(f["growth"], -1.0, cap))
     missing = int(f["growth"].isna().sum())
-    f = f[f["growth"].notna()]
     fig = go.Figure()
     order = list(CLIENT_TYPES) + sorted(set(f["type"]) - set(CLIENT_TYPES))
     for t in order:
         g = f[f["type"] == t]
         if g.empty:
             continue
-        hover = [f"<b>{n}</b><br>{lab['revenue']}: {money(r)}<br>{lab['growth']}: {gr:+.0%}"
-                 f"<br>{lab['profit']}: {money(p)}" for n, r, gr, p in zip(g["name"], g["revenue"], g["growth"],
-                                                                           g["profit"])]
+        hover = [f"<b>{n}</b><br>{lab['revenue']}: {money(r)}<br>{lab['growth']}: "
+                 f"{lab['new'] if pd.isna(gr) else format(gr, '+.0%')}<br>{lab['profit']}: {money(p)}"
+                 for n, r, gr, p in zip(g["name"], g["revenue"], g["growth"], g["profit"])]
         fig.add_trace(go.Scatter(
-            x=g["revenue"].tolist(), y=g["growth"].tolist(), mode="markers", name=lab.get(t, t),
+            x=g["revenue"].tolist(), y=g["y"].tolist(), mode="markers", name=lab.get(t, t),
             customdata=g["pos"].tolist(), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             marker=dict(size=g["size"].tolist(), sizemode="diameter", opacity=0.75,
                         color=TYPE_COLOURS.get(t, PALETTE["grey"]),
                         line=dict(width=[2 if p < 0 else 1 for p in g["profit"].fillna(0)],
                                   color=[PALETTE["bad"] if p < 0 else "#FFFFFF" for p in g["profit"].fillna(0)]))))
-    if missing:
-        fig.add_annotation(text=f"{missing} {lab['clients']} {lab['no_growth']}", x=1, y=0, xref="paper",
-                           yref="paper", xanchor="right", yanchor="bottom", showarrow=False,
-                           font=dict(size=11, color=PALETTE["grey"]))
     if not fig.data:
         return _no_data(lab, "type_bubbles", height)
     fig.add_hline(y=0, line=dict(color=PALETTE["grey"], width=1))
+    if missing:
+        fig.add_hline(y=new_line, line=dict(color=PALETTE["grey"], width=1, dash="dot"),
+                      annotation_text=f"{lab['new']} ({missing} {lab['clients']})",
+                      annotation_position="top left", annotation_font=dict(size=11, color=PALETTE["grey"]))
     fig.update_xaxes(type="log", title=lab["revenue"])
-    fig.update_yaxes(title=lab["growth"], tickformat="+.0%")
+    fig.update_yaxes(title=lab["growth"], tickformat="+.0%", range=[-1.1, new_line + 0.35])
     return _layout(fig, lab["type_bubbles"], height)
 
 

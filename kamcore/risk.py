@@ -50,6 +50,19 @@ NOT_GIVEN = "not given"
 
 # --------------------------------------------------------------------------- formatting
 
+def _t(lang: str, key: str, **values) -> str:
+    from .i18n import t
+
+    return t(f"riskr.{key}", lang, **values)
+
+
+def _num(text: str, lang: str) -> str:
+    """A number written by :func:`_money`, :func:`_days` or :func:`_pct` in ``lang``'s separators."""
+    if lang != "sl":
+        return text
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
 def _money(v: float) -> str:
     """4,200 (whole units, thousands separated)."""
     return f"{v:,.0f}"
@@ -156,18 +169,18 @@ def fit_p_alive_inputs(inp: pd.DataFrame, settings: Settings = DEFAULT
 
 # --------------------------------------------------------------------------- assess
 
-def _reason_recency(recency, cadence, settings: Settings) -> str:
+def _reason_recency(recency, cadence, settings: Settings, lang: str = "en") -> str:
     if pd.isna(recency):
-        return "no purchase day on record (only returns or zero-value lines)"
+        return _t(lang, "no_purchase")
     if not pd.isna(cadence):
-        return f"no order for {int(recency)} days; usually orders every {_days(cadence)} days"
-    return (f"no order for {int(recency)} days; fewer than {settings.cadence_min_days} purchase days in the "
-            f"last {settings.cadence_months} months, so lost after {settings.lost_days} days")
+        return _t(lang, "recency", days=int(recency), cadence=_num(_days(cadence), lang))
+    return _t(lang, "recency_no_cadence", days=int(recency), min_days=settings.cadence_min_days,
+              months=settings.cadence_months, lost=settings.lost_days)
 
 
 def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, settings: Settings = DEFAULT,
            window_start: date | None = None,
-           fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None) -> pd.DataFrame:
+           fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None, lang: str = "en") -> pd.DataFrame:
     """One row per client of ``client_day`` (rows with day <= ``as_of``): the columns of :data:`RISK_COLUMNS`.
 
     In: ``client_day`` [client_id, day, revenue, purchase, lines, ontime_lines, dated_lines] (more history
@@ -272,17 +285,17 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     for i, row in zip(np.flatnonzero(any_flag), out[any_flag].itertuples(index=False)):
         parts = []
         if row.status in ("lost", "lapsing"):
-            parts.append(_reason_recency(row.recency_days, row.cadence_days, s))
+            parts.append(_reason_recency(row.recency_days, row.cadence_days, s, lang))
         if row.declining:
-            parts.append(f"revenue in the last {s.decline_months} months {_money(row.rev_last3)} is "
-                         f"{_pct(row.rev_last3 / row.rev_last3_prev, s.decline_ratio)} of the same months "
-                         f"a year earlier ({_money(row.rev_last3_prev)})")
+            parts.append(_t(lang, "declining", months=s.decline_months, now=_num(_money(row.rev_last3), lang),
+                            pct=_num(_pct(row.rev_last3 / row.rev_last3_prev, s.decline_ratio), lang),
+                            before=_num(_money(row.rev_last3_prev), lang)))
         if row.complaints_rising:
             detail = row.complaint_stages if row.client_id in has_stage.index else row.complaint_categories
-            parts.append(f"{row.complaints_recent} complaints in the last {s.complaints_days} days vs "
-                         f"{row.complaints_before} before ({detail})")
+            parts.append(_t(lang, "complaints", n=row.complaints_recent, days=s.complaints_days,
+                            before=row.complaints_before, detail=detail))
         if row.late_deliveries:
-            parts.append(f"on time {_pct(row.on_time_rate, s.on_time_min)} of deliveries")
+            parts.append(_t(lang, "on_time", pct=_num(_pct(row.on_time_rate, s.on_time_min), lang)))
         reasons[i] = "; ".join(parts)
     out["reasons"] = pd.Series(reasons, index=out.index, dtype=str)
     out = out[list(RISK_COLUMNS)].reset_index(drop=True)
@@ -329,7 +342,7 @@ def load_incidents(store, since: date, as_of: date, client_ids: list[str] | None
 
 def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: list[str] | None = None,
                  window_start: date | None = None,
-                 fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None) -> pd.DataFrame:
+                 fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None, lang: str = "en") -> pd.DataFrame:
     """:func:`assess` for the clients ``client_ids`` (None = all), with BG/NBD fitted over ALL clients.
 
     ``fitted`` reuses a :func:`fit_p_alive_inputs` result (it depends on ``as_of`` only).
@@ -337,7 +350,7 @@ def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: l
     if fitted is None:
         fitted = fit_p_alive_inputs(load_bgnbd_inputs(store, as_of), settings)
     inputs = load_inputs(store, as_of, client_ids, settings)
-    return assess(inputs.client_day, inputs.incidents, as_of, settings, window_start, fitted)
+    return assess(inputs.client_day, inputs.incidents, as_of, settings, window_start, fitted, lang)
 
 
 # --------------------------------------------------------------------------- summary and win-back
@@ -431,30 +444,31 @@ WINBACK_COLUMNS = ("rank", "client_id", "name", "manager", "abc", "key", "status
                    "revenue_at_risk", "margin", "reasons", "action", "action_reason")
 
 
-def _action(row, margin: float, s: Settings) -> tuple[str, str]:
+def _action(row, margin: float, s: Settings, lang: str = "en") -> tuple[str, str]:
     """(action from settings.ACTIONS, why in words) for one win-back candidate; rules in :func:`winback_candidates`."""
-    worth = _money(row.revenue_at_risk)
+    worth = _num(_money(row.revenue_at_risk), lang)
     if row.complaints_rising or row.late_deliveries:
         what = []
         if row.complaints_rising:
-            what.append(f"{row.complaints_recent} complaints in the last {s.complaints_days} days")
+            what.append(_t(lang, "act_complaints", n=row.complaints_recent, days=s.complaints_days))
         if row.late_deliveries:
-            what.append(f"only {_pct(row.on_time_rate, s.on_time_min)} of deliveries on time")
-        return "meeting", f"meet the client to fix the service first: {' and '.join(what)}"
+            what.append(_t(lang, "act_late", pct=_num(_pct(row.on_time_rate, s.on_time_min), lang)))
+        return "meeting", _t(lang, "act_meeting_service", what=_t(lang, "and").join(what))
     important = bool(row.key) or row.abc == "A"
-    label = "key" if row.key else "class A"
+    label = _t(lang, "key") if row.key else _t(lang, "class_a")
     if row.status == "lost" and important:
-        return "special_offer", f"a lost {label} client worth {worth} a year: make a special offer"
+        return "special_offer", _t(lang, "act_offer", label=label, worth=worth)
     if row.declining and not math.isnan(margin) and margin > 0:
-        return "discount", (f"offer a discount within the client's margin of {_pct(margin)}: revenue fell to "
-                            f"{_pct(row.rev_last3 / row.rev_last3_prev)} of a year earlier")
+        return "discount", _t(lang, "act_discount", margin=_num(_pct(margin), lang),
+                              pct=_num(_pct(row.rev_last3 / row.rev_last3_prev), lang))
     if important:
-        return "meeting", f"a {label} client worth {worth} a year is ordering late: meet to ask why"
+        return "meeting", _t(lang, "act_meeting_late", label=label, worth=worth)
     years = 0.0 if pd.isna(row.T) else row.T * 7 / 365.25
-    return "gift", f"a gift with a personal call: a {years:.1f}-year relationship worth {worth} a year"
+    return "gift", _t(lang, "act_gift", years=_num(f"{years:.1f}", lang), worth=worth)
 
 
-def winback_candidates(risk: pd.DataFrame, classes: pd.DataFrame, settings: Settings = DEFAULT) -> pd.DataFrame:
+def winback_candidates(risk: pd.DataFrame, classes: pd.DataFrame, settings: Settings = DEFAULT,
+                       lang: str = "en") -> pd.DataFrame:
     """Lost and lapsing clients of class A/B or key, ranked by revenue at risk (desc, ties client_id).
 
     In: ``risk`` from :func:`assess`; ``classes`` [client_id, abc, key, revenue, profit, name, manager]
@@ -478,7 +492,7 @@ def winback_candidates(risk: pd.DataFrame, classes: pd.DataFrame, settings: Sett
     f["margin"] = (f["profit"].astype(float) / rev.where(rev > 0)).astype(float)
     f["name"] = f["name"].astype(object).where(f["name"].notna(), f["client_id"]).astype(str)
     f = f.sort_values(["revenue_at_risk", "client_id"], ascending=[False, True], kind="mergesort")
-    actions = [_action(row, m, settings) for row, m in zip(f.itertuples(index=False), f["margin"])]
+    actions = [_action(row, m, settings, lang) for row, m in zip(f.itertuples(index=False), f["margin"])]
     f["action"] = pd.Series([a for a, _ in actions], index=f.index, dtype=str)
     f["action_reason"] = pd.Series([w for _, w in actions], index=f.index, dtype=str)
     f["rank"] = np.arange(1, len(f) + 1, dtype="int64")

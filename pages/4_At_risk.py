@@ -27,7 +27,7 @@ with ui.guard(view):
 
     st.subheader(view.t("risk.winback"))
     st.caption(view.t("risk.winback_help"))
-    candidates = risk.winback_candidates(frame, result.clients, result.settings)
+    candidates = risk.winback_candidates(frame, result.clients, result.settings, view.lang)
     ui.winback_editor(view, candidates)
 
     st.subheader(view.t("risk.lists"))

@@ -208,13 +208,23 @@ def test_type_bubbles_traces_by_primary_type():
     assert names == ["feeder", "expert", "standard"]
     feed, exp, std = fig.data
     assert list(feed.x) == [1000.0] and list(feed.y) == [0.1] and list(feed.customdata) == [0]
-    assert list(exp.customdata) == [1] and list(std.customdata) == [2]
+    # the new client (no growth) is drawn on the "new" line at cap * 1.15 = 3.0 * 1.15 = 3.45
+    assert list(exp.customdata) == [1] and list(std.customdata) == [2, 4]
+    assert list(std.y) == [0.5, pytest.approx(3.45)]
     # sizes over the shown clients (revenue > 0): |profit| 100, 25, unknown, 5 -> area ∝ |profit|
     assert feed.marker.size[0] == 44.0 and exp.marker.size[0] == pytest.approx(8 + 36 * 0.5)
     assert std.marker.size[0] == 8.0
     assert exp.marker.line.color[0] == charts.PALETTE["bad"]          # negative profit outlined
     assert fig.layout.xaxis.type == "log"
-    assert any("1 clients without growth" in a for a in _annotations(fig))
+    assert any("new (1 clients)" in a for a in _annotations(fig))
+
+
+def test_type_bubbles_clip_growth_to_the_cap_but_hover_keeps_it():
+    frame = pd.DataFrame({"name": ["Rocket", "Fall"], "revenue": [10.0, 20.0], "growth": [12.0, -3.0],
+                          "profit": [1.0, 1.0], "types": [("standard",), ("standard",)]})
+    (std,) = charts.type_bubbles(frame, cap=2.0).data
+    assert list(std.y) == [2.0, -1.0]                # +1200 % drawn at +200 %, -300 % at -100 %
+    assert "+1200%" in std.hovertext[0] and "-300%" in std.hovertext[1]
 
 
 def test_type_bubbles_types_as_text():

@@ -108,6 +108,22 @@ def test_reason_texts_exact():
     }
 
 
+def test_reason_texts_in_slovenian():
+    rows = buys("lapsing", 61, 91, 121) + buys("half", 0, 10, 21, 35, 50)   # gaps 15, 14, 11, 10 -> 12.5
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D, lang="sl").set_index("client_id")["reasons"].to_dict()
+    assert got["lapsing"] == "brez naročila 61 dni; običajno naroča vsakih 30 dni"
+    assert got["half"] == ""                     # active: recency 0 <= 2 x 12.5
+
+
+def test_declining_reason_in_slovenian_uses_its_separators():
+    # 1,000.00 a year earlier, 400.00 now: 40 %; thousands with a dot in Slovenian
+    rows = [("d", date(2025, 9, 15), 12000.0), ("d", date(2026, 9, 15), 4800.0), ("d", date(2026, 10, 20), 1.0)]
+    rows += [("d", date(2026, 10, 25), 1.0), ("d", date(2026, 10, 28), 1.0)]
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D, lang="sl").set_index("client_id")["reasons"]["d"]
+    # now = 4800 + 3 = 4803 -> "4.803"; 4803 / 12000 = 40.0 % -> "40 %"
+    assert "prihodki v zadnjih 3 mesecih 4.803 so 40 % istih mesecev leto prej (12.000)" in got
+
+
 # ---------------------------------------------------------------- declining
 
 DECLINE_ROWS = [
