@@ -9,21 +9,11 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.helpers import SETTLE_MS, wait_idle
+
 from kamcore.analysis import analyze
 from kamcore.store import open_store
 
-SETTLE_MS = 60_000
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=SETTLE_MS)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stStatusWidget"]');
-        }""", timeout=SETTLE_MS)
 
 
 def first_ax_client(db) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-SETTLE_MS = 60_000
+from tests.e2e.helpers import SETTLE_MS, wait_idle
 SIDEBAR = '[data-testid="stSidebar"]'
 METRIC = '[data-testid="stMetric"]'
 CHART = '[data-testid="stPlotlyChart"], .js-plotly-plot'
@@ -24,21 +24,6 @@ ALL_OPTION = re.compile(r"^\s*(all|vse|vsi|\(all\)|select all|izberi vse|clear( 
 
 
 # -- helpers -------------------------------------------------------------------
-def wait_idle(page: Page, timeout: int = SETTLE_MS) -> None:
-    """Wait until the script run finished: the app reports notRunning and the status widget is gone."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_timeout(300)  # let a rerun triggered by the last action start
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const state = app && app.getAttribute('data-test-script-state');
-            const busy = document.querySelector('[data-testid="stStatusWidget"]');
-            return state === 'notRunning' && !busy;
-        }""",
-        timeout=timeout,
-    )
-
-
 def open_app(page: Page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector(METRIC, timeout=SETTLE_MS)  # metrics appear while the script still runs

@@ -12,21 +12,11 @@ import pytest
 
 from playwright.sync_api import Page, expect
 
-SETTLE_MS = 60_000
+from tests.e2e.helpers import SETTLE_MS, wait_idle
+
 METRIC = '[data-testid="stMetric"]'
 ROWS = [("ZNEW01", "05.10.2026", "1.000.000,00"), ("ZNEW01", "14.10.2026", "1.250.000,50"),
         ("ZNEW01", "27.10.2026", "749.999,50")]
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=SETTLE_MS)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stStatusWidget"]');
-        }""", timeout=SETTLE_MS)
 
 
 def revenue_kpi(page: Page, url: str) -> str:

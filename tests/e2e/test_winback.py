@@ -11,22 +11,12 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.helpers import SETTLE_MS, wait_idle
+
 from kamcore.settings import WINBACK_STATUSES
 
-SETTLE_MS = 60_000
 STATUS_HEADER = "Win-back status"
 HEADER_PX, ROW_PX = 35, 35
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=SETTLE_MS)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stStatusWidget"]');
-        }""", timeout=SETTLE_MS)
 
 
 def open_risk(page: Page, url: str) -> Locator:
