@@ -391,9 +391,10 @@ def caption(view: View, result) -> None:
 
 def excel_button(view: View, result, key: str = "excel") -> None:
     """Download the analysis workbook (clients, matrix, concentration, migration, settings)."""
-    data = _workbook(view.path, view.version, result.window.as_of, tuple(sorted(asdict(result.settings).items())),
-                     result.filters, view.lang, view.currency)
-    st.download_button(view.t("download.excel"), data, file_name=f"kam-analysis-{result.window.as_of}.xlsx",
+    args = (view.path, view.version, result.window.as_of, tuple(sorted(asdict(result.settings).items())),
+            result.filters, view.lang, view.currency)
+    # deferred: the workbook is written only when the button is clicked
+    st.download_button(view.t("download.excel"), lambda: _workbook(*args), file_name=f"kam-analysis-{result.window.as_of}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:", key=key)
 
@@ -619,6 +620,11 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
 
     table = winback.with_statuses(candidates, winback.load_statuses(view.store))
     editable = can_edit(view, "winback")
+    from kamcore.export import frame_workbook
+
+    st.download_button(view.t("download.excel"), lambda: frame_workbook({"Win-back": table}),
+                       file_name=f"winback-{view.as_of}.xlsx", icon=":material/download:", key="winback_excel",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     cols = ["client_id", "name", "manager", "abc", "key", "status", "revenue_at_risk", "reasons", "action",
             "action_reason", "winback_status", "note", "updated_by", "updated_at"]
     edited = st.data_editor(

@@ -18,7 +18,7 @@ with ui.guard(view):
         col.metric(titles[r["list"]], view.num(r["clients"]), border=True,
                    help=view.t("abm.coverage", n=int(r["with_decision_maker"]), total=int(r["clients"])))
     with cols[-1]:
-        st.download_button(view.t("abm.download"), abm.workbook(lists, contacts, titles),
+        st.download_button(view.t("abm.download"), lambda: abm.workbook(lists, contacts, titles),
                            file_name=f"abm-targets-{view.as_of}.xlsx", icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     n_prospects = int(prospects.qualified_list(prospects.score(prospects.load(view.store))).shape[0])

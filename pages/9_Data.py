@@ -30,9 +30,9 @@ with ui.guard(view):
         for name in TABLES:
             row = st.columns([2, 1, 1, 4])
             row[0].markdown(f"**{view.t(f'table.{name}')}**")
-            row[1].download_button("CSV", ingest.template(name, "csv"), file_name=f"{name}-template.csv",
+            row[1].download_button("CSV", lambda n=name: ingest.template(n, "csv"), file_name=f"{name}-template.csv",
                                    mime="text/csv", key=f"tcsv_{name}")
-            row[2].download_button("Excel", ingest.template(name, "xlsx"), file_name=f"{name}-template.xlsx",
+            row[2].download_button("Excel", lambda n=name: ingest.template(n, "xlsx"), file_name=f"{name}-template.xlsx",
                                    key=f"txlsx_{name}")
             row[3].caption(", ".join(c.name + ("*" if c.required else "") for c in columns(name)))
 
