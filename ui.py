@@ -82,7 +82,7 @@ def _data_range(path: str, version: tuple) -> dict:
     row = _store(path).query("data_range").iloc[0]
     vals = _store(path).query("filter_values").iloc[0]
     return {"first": row["first_day"], "last": row["last_day"], "clients": int(row["clients"]),
-            "lines": int(row["lines"]),
+            "lines": int(row["lines"]), "profit_lines": int(row["profit_lines"]),
             "regions": list(vals["regions"]),
             "industries": list(vals["industries"]),
             "managers": list(vals["managers"])}
@@ -244,10 +244,16 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
                               **_default("as_of", "value", default_as_of)) or default_as_of
         months = st.selectbox(i18n.t("sidebar.window", lng), WINDOWS, key="months", persist_state="session",
                               **_default("months", "index", WINDOWS.index(12)))
+        profit_missing = info["lines"] - info["profit_lines"]
+        if profit_missing:  # DOMAIN.md §1: "by profit" is switched off with a reason, never replaced silently
+            st.session_state["basis"] = "revenue"
         basis = st.segmented_control(i18n.t("sidebar.basis", lng), ["revenue", "profit"],
                                      format_func=lambda b: i18n.t(f"basis.{b}", lng), key="basis",
-                                     persist_state="session", required=True,
+                                     persist_state="session", required=True, disabled=bool(profit_missing),
                                      **_default("basis", "default", "revenue")) or "revenue"
+        if profit_missing:
+            st.caption(i18n.t("profit.unknown", lng, n=i18n.fmt_number(profit_missing, lng),
+                              total=i18n.fmt_number(info["lines"], lng)))
         st.markdown(f"**{i18n.t('sidebar.filters', lng)}**")
         picked = {}
         for key, label, options in (("region", "sidebar.region", info["regions"]),
@@ -257,10 +263,26 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
             picked[key] = st.multiselect(i18n.t(label, lng), options, key=key, persist_state="session",
                                          placeholder=i18n.t("sidebar.choose", lng))
         with st.expander(i18n.t("sidebar.method", lng)):
-            abc = st.selectbox(i18n.t("sidebar.abc_preset", lng), list(ABC_PRESETS), key="abc",
-                               persist_state="session")
-            xyz = st.selectbox(i18n.t("sidebar.xyz_preset", lng), list(XYZ_PRESETS), key="xyz",
-                               persist_state="session")
+            abc = st.selectbox(i18n.t("sidebar.abc_preset", lng), [*ABC_PRESETS, "custom"], key="abc",
+                               persist_state="session", format_func=lambda o: i18n.t("sidebar.custom", lng)
+                               if o == "custom" else o)
+            if abc == "custom":
+                _seed("abc_c", lambda raw: tuple(int(v) for v in raw.split(",")))
+                cut_a, cut_b = st.slider(i18n.t("sidebar.abc_custom", lng), 5, 99, key="abc_c",
+                                         persist_state="session", **_default("abc_c", "value", (80, 95)))
+                a, b = cut_a / 100, max(cut_b, cut_a + 1) / 100
+            else:
+                a, b = ABC_PRESETS.get(abc, ABC_PRESETS["80/95"])
+            xyz = st.selectbox(i18n.t("sidebar.xyz_preset", lng), [*XYZ_PRESETS, "custom"], key="xyz",
+                               persist_state="session", format_func=lambda o: i18n.t("sidebar.custom", lng)
+                               if o == "custom" else o)
+            if xyz == "custom":
+                _seed("xyz_c", lambda raw: tuple(float(v) for v in raw.split(",")))
+                x, y = st.slider(i18n.t("sidebar.xyz_custom", lng), 0.0, 3.0, step=0.05, key="xyz_c",
+                                 persist_state="session", **_default("xyz_c", "value", (0.5, 1.0)))
+                y = max(y, x + 0.05)
+            else:
+                x, y = XYZ_PRESETS.get(xyz, XYZ_PRESETS["B2B monthly"])
             period = st.segmented_control(i18n.t("sidebar.period", lng), ["month", "quarter"],
                                           format_func=lambda p: i18n.t(f"period.{p}", lng), key="period",
                                           persist_state="session", required=True,
@@ -273,9 +295,9 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
     _write_url({"lang": lng, "as_of": as_of.isoformat() if as_of != default_as_of else None, "months": months,
                 "basis": basis, "region": picked["region"], "industry": picked["industry"],
                 "manager": picked["manager"], "abc": abc, "xyz": xyz, "period": period, "k": key_share,
+                "abc_c": f"{round(a * 100)},{round(b * 100)}" if abc == "custom" else None,
+                "xyz_c": f"{x:g},{y:g}" if xyz == "custom" else None,
                 "currency": currency}, defaults)
-    a, b = ABC_PRESETS.get(abc, ABC_PRESETS["80/95"])
-    x, y = XYZ_PRESETS.get(xyz, XYZ_PRESETS["B2B monthly"])
     settings = Settings(months=int(months), period=period, basis=basis, abc_a=a, abc_b=b, xyz_x=x, xyz_y=y,
                         key_share=float(key_share))
     filters = an.Filters(tuple(picked["region"]), tuple(picked["industry"]), tuple(picked["manager"]))
@@ -288,8 +310,8 @@ def _seed_all() -> None:
     _seed("lang", _choice(list(i18n.LANGUAGES)))
     _seed("months", lambda raw: _choice(WINDOWS)(int(raw)))
     _seed("basis", _choice(["revenue", "profit"]))
-    _seed("abc", _choice(list(ABC_PRESETS)))
-    _seed("xyz", _choice(list(XYZ_PRESETS)))
+    _seed("abc", _choice([*ABC_PRESETS, "custom"]))
+    _seed("xyz", _choice([*XYZ_PRESETS, "custom"]))
     _seed("period", _choice(["month", "quarter"]))
     _seed("k", lambda raw: _choice([round(0.30 + 0.05 * i, 2) for i in range(9)])(round(float(raw), 2)))
     _seed("currency", lambda raw: raw if raw.isalpha() and len(raw) == 3 else None)

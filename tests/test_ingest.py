@@ -18,7 +18,7 @@ from kamcore import ingest, ingest_cli
 from kamcore.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
-RETAIL = Path("/work/shared/data/online_retail/online_retail.csv.gz")
+RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail" / "online_retail.csv.gz"
 
 
 @pytest.fixture
@@ -344,7 +344,7 @@ def test_cli_database_held_by_another_process(tmp_path, capsys):
     assert "is in use by another program" in err and "Traceback" not in err
 
 
-@pytest.mark.skipif(not RETAIL.exists(), reason="Online Retail data absent (/work/shared/data/online_retail)")
+@pytest.mark.skipif(not RETAIL.exists(), reason="Online Retail data absent (../shared/data/online_retail)")
 def test_online_retail_imports_with_cancellations_netted_and_no_customer_reported(store):
     res = ingest.import_file(store, "transactions", RETAIL)
     assert res.rows_read == 541_909
