@@ -26,9 +26,13 @@ def client_table(result: Analysis, lang: str = "en") -> pd.DataFrame:
 def settings_line(result: Analysis, lang: str = "en") -> str:
     """'ABC by revenue, cut-offs 80 / 95 %, XYZ monthly CV ≤ 0.5 / 1.0, window 2025-11 … 2026-10-31'."""
     s = result.settings
-    return t("settings.line", lang, basis=t(f"basis.{s.basis}", lang), a=f"{s.abc_a * 100:g}",
-             b=f"{s.abc_b * 100:g}", period=t(f"period.{s.period}", lang), x=f"{s.xyz_x:g}", y=f"{s.xyz_y:g}",
-             window=result.window.label())
+
+    def g(v: float) -> str:
+        text = f"{v:g}"
+        return text.replace(".", ",") if lang == "sl" else text
+
+    return t("settings.line", lang, basis=t(f"basis.{s.basis}", lang), a=g(s.abc_a * 100), b=g(s.abc_b * 100),
+             period=t(f"period.{s.period}", lang), x=g(s.xyz_x), y=g(s.xyz_y), window=result.window.label())
 
 
 def universe_line(result: Analysis, lang: str = "en") -> str:
