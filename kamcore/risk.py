@@ -178,6 +178,87 @@ def _reason_recency(recency, cadence, settings: Settings, lang: str = "en") -> s
               months=settings.cadence_months, lost=settings.lost_days)
 
 
+def _rule_dates(as_of: date, settings: Settings, window_start: date | None) -> dict:
+    """The dates every rule of §8 is measured against, as bound parameters / timestamps."""
+    s = settings
+    return {
+        "as_of": as_of,
+        "cut": add_months(as_of, -s.cadence_months),                       # cadence: cut < day <= as_of
+        "cur_start": month_start(add_months(as_of, -(s.decline_months - 1))),
+        "prev_start": month_start(add_months(as_of, -12 - (s.decline_months - 1))),
+        "prev_end": add_months(as_of, -12),
+        "window_start": window_start or Window(as_of, s.months).start,   # on-time rate
+    }
+
+
+def rhythm_from_rows(client_day: pd.DataFrame, as_of: date, settings: Settings = DEFAULT,
+                     window_start: date | None = None) -> pd.DataFrame:
+    """Per-client aggregates of §8 from client_day rows (the database computes the same in SQL).
+
+    Out, one row per client with a row on or before ``as_of``, sorted: client_id, last_purchase,
+    n_recent (purchase days in the cadence window), median_gap, rev_last3, rev_last3_prev,
+    ontime_lines, dated_lines.
+    """
+    r = _rule_dates(as_of, settings, window_start)
+    cd = _days_frame(client_day, as_of)
+    ids = pd.Index(sorted(cd["client_id"].unique()), name="client_id")
+    buys = cd.loc[cd["purchase"], ["client_id", "day"]].drop_duplicates().sort_values(["client_id", "day"])
+    recent = buys[buys["day"] > pd.Timestamp(r["cut"])].copy()
+    recent["gap"] = recent.groupby("client_id")["day"].diff().dt.days
+
+    def window_sum(frame, start, end, column):
+        rows = frame[(frame["day"] >= pd.Timestamp(start)) & (frame["day"] <= pd.Timestamp(end))]
+        return rows.groupby("client_id")[column].sum().reindex(ids, fill_value=0)
+
+    out = pd.DataFrame({
+        "last_purchase": buys.groupby("client_id")["day"].max().reindex(ids),
+        "n_recent": recent.groupby("client_id").size().reindex(ids, fill_value=0).astype("int64"),
+        "median_gap": recent.groupby("client_id")["gap"].median().reindex(ids).astype(float),
+        "rev_last3": window_sum(cd, r["cur_start"], as_of, "revenue").astype(float),
+        "rev_last3_prev": window_sum(cd, r["prev_start"], r["prev_end"], "revenue").astype(float),
+        "ontime_lines": window_sum(cd, r["window_start"], as_of, "ontime_lines").astype("int64"),
+        "dated_lines": window_sum(cd, r["window_start"], as_of, "dated_lines").astype("int64"),
+    }, index=ids).reset_index()
+    out["last_purchase"] = out["last_purchase"].astype("datetime64[us]")
+    return out
+
+
+def rhythm_from_store(store, as_of: date, settings: Settings = DEFAULT, window_start: date | None = None,
+                      client_ids: list[str] | None = None) -> pd.DataFrame:
+    """:func:`rhythm_from_rows`, aggregated in the database (``queries/risk_client.sql``)."""
+    out = store.query("risk_client", all=client_ids is None, clients=[str(c) for c in (client_ids or [])],
+                      **_rule_dates(as_of, settings, window_start))
+    out["client_id"] = out["client_id"].astype(str)
+    out["last_purchase"] = pd.to_datetime(out["last_purchase"]).astype("datetime64[us]")
+    for col in ("n_recent", "ontime_lines", "dated_lines"):
+        out[col] = out[col].fillna(0).astype("int64")
+    for col in ("median_gap", "rev_last3", "rev_last3_prev"):
+        out[col] = out[col].astype(float)
+    return out
+
+
+def _revenue_before_rows(client_day: pd.DataFrame, as_of: date):
+    """revenue_at_risk helper over client_day rows: (targets[client_id, since, last_purchase]) -> Series."""
+    cd = _days_frame(client_day, as_of)[["client_id", "day", "revenue"]]
+
+    def revenue(targets: pd.DataFrame) -> pd.Series:
+        joined = cd.merge(targets, on="client_id")
+        joined = joined[(joined["day"] > joined["since"]) & (joined["day"] <= joined["last_purchase"])]
+        return joined.groupby("client_id")["revenue"].sum()
+    return revenue
+
+
+def _revenue_before_store(store):
+    def revenue(targets: pd.DataFrame) -> pd.Series:
+        if targets.empty:
+            return pd.Series(dtype=float)
+        out = store.query("risk_client_revenue", clients=targets["client_id"].astype(str).tolist(),
+                          since=[t.date() for t in targets["since"]],
+                          last=[t.date() for t in targets["last_purchase"]])
+        return out.set_index(out["client_id"].astype(str))["revenue"].astype(float)
+    return revenue
+
+
 def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, settings: Settings = DEFAULT,
            window_start: date | None = None,
            fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None, lang: str = "en") -> pd.DataFrame:
@@ -190,13 +271,24 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     universe); by default the fit runs on ``client_day``. Rules: see the module docstring.
     ``attrs["bgnbd"]`` of the result holds ``{"fit": {...}, "signal": bool, "note": str}``.
     """
+    cd = _days_frame(client_day, as_of)
+    per = rhythm_from_rows(cd, as_of, settings, window_start)
+    bg = bgnbd_inputs(cd, as_of)
+    if fitted is None:
+        fitted = fit_p_alive_inputs(bg, settings)
+    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_rows(cd, as_of), lang)
+
+
+def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, as_of: date,
+                  settings: Settings, fitted: tuple[bgnbd.BGNBDFit, pd.Series, str], revenue_before,
+                  lang: str = "en") -> pd.DataFrame:
+    """The flags, figures and reasons of §8 from per-client aggregates (:func:`rhythm_from_rows` or
+    :func:`rhythm_from_store`), BG/NBD inputs and incidents. ``revenue_before(targets)`` sums each
+    target client's revenue over (since, last_purchase]."""
     s = settings
     d = pd.Timestamp(as_of)
-    cd = _days_frame(client_day, as_of)
     _check(incidents, INCIDENT_COLUMNS, "incidents")
-    ws = pd.Timestamp(window_start or Window(as_of, s.months).start)
-
-    out = pd.DataFrame({"client_id": pd.Series(sorted(cd["client_id"].unique()), dtype=str)})
+    out = per[["client_id", "last_purchase"]].copy().reset_index(drop=True)
     idx = pd.Index(out["client_id"])
 
     def per_client(values: pd.Series, fill=None) -> np.ndarray:
@@ -205,18 +297,9 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
         return (aligned if fill is None else aligned.fillna(fill)).to_numpy()
 
     # rhythm
-    buys = cd.loc[cd["purchase"], ["client_id", "day"]].drop_duplicates().sort_values(["client_id", "day"])
-    last = buys.groupby("client_id")["day"].max()
-    out["last_purchase"] = pd.Series(per_client(last), dtype="datetime64[us]")
     out["recency_days"] = (d - out["last_purchase"]).dt.days.astype("Int64")
-    cut = pd.Timestamp(add_months(as_of, -s.cadence_months))
-    recent = buys[buys["day"] > cut].copy()
-    recent["gap"] = recent.groupby("client_id")["day"].diff().dt.days
-    n_recent = recent.groupby("client_id").size()
-    median_gap = recent.groupby("client_id")["gap"].median()
-    cadence = median_gap.where(n_recent.reindex(median_gap.index) >= s.cadence_min_days)
-    out["cadence_days"] = per_client(cadence).astype(float)
-
+    cadence = per["median_gap"].where(per["n_recent"] >= s.cadence_min_days)
+    out["cadence_days"] = cadence.to_numpy(dtype=float)
     rec = out["recency_days"].astype(float)
     cad = out["cadence_days"]
     limit = np.fmax(float(s.lost_days), s.lost_factor * cad.to_numpy())
@@ -225,13 +308,8 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     out["status"] = np.where(lost, "lost", np.where(lapsing, "lapsing", "active"))
 
     # decline
-    cur_start = pd.Timestamp(month_start(add_months(as_of, -(s.decline_months - 1))))
-    prev_end = pd.Timestamp(add_months(as_of, -12))
-    prev_start = pd.Timestamp(month_start(add_months(as_of, -12 - (s.decline_months - 1))))
-    in_cur = cd[(cd["day"] >= cur_start) & (cd["day"] <= d)].groupby("client_id")["revenue"].sum()
-    in_prev = cd[(cd["day"] >= prev_start) & (cd["day"] <= prev_end)].groupby("client_id")["revenue"].sum()
-    out["rev_last3"] = per_client(in_cur, 0.0).astype(float)
-    out["rev_last3_prev"] = per_client(in_prev, 0.0).astype(float)
+    out["rev_last3"] = per["rev_last3"].to_numpy(dtype=float)
+    out["rev_last3_prev"] = per["rev_last3_prev"].to_numpy(dtype=float)
     prev_c = out["rev_last3_prev"].round(2)
     out["declining"] = ((prev_c > 0) & (out["rev_last3"].round(2) < (s.decline_ratio * prev_c).round(2))).astype(bool)
 
@@ -255,17 +333,16 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     has_stage = labelled[labelled["stage"] != NOT_GIVEN].groupby("client_id").size()
 
     # deliveries
-    win = cd[(cd["day"] >= ws) & (cd["day"] <= d)].groupby("client_id")[["ontime_lines", "dated_lines"]].sum()
-    dated = pd.Series(per_client(win["dated_lines"], 0).astype(float))
-    ontime = pd.Series(per_client(win["ontime_lines"], 0).astype(float))
+    dated = pd.Series(per["dated_lines"].to_numpy(dtype=float))
+    ontime = pd.Series(per["ontime_lines"].to_numpy(dtype=float))
     out["on_time_rate"] = (ontime / dated.where(dated > 0)).astype(float)
     out["late_deliveries"] = (out["on_time_rate"] < s.on_time_min).fillna(False).astype(bool)
 
     # BG/NBD
-    inp = bgnbd_inputs(cd, as_of).set_index("client_id")
+    inp = bg.assign(client_id=bg["client_id"].astype(str)).set_index("client_id")
     for col in ("x", "t_x", "T"):
         out[col] = per_client(inp[col]).astype(float)
-    fit, p, note = fitted if fitted is not None else fit_p_alive(cd, as_of, s)
+    fit, p, note = fitted
     out["p_alive"] = per_client(p).astype(float)
     out.loc[out["x"].isna() | (out["x"] == 0), "p_alive"] = np.nan
 
@@ -273,9 +350,7 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     flagged = out["status"].isin(["lost", "lapsing"]) | out["declining"]
     lp = out.loc[flagged & out["last_purchase"].notna(), ["client_id", "last_purchase"]]
     lp = lp.assign(since=lp["last_purchase"].map(lambda t: pd.Timestamp(add_months(t.date(), -12))))
-    joined = cd[["client_id", "day", "revenue"]].merge(lp, on="client_id")
-    joined = joined[(joined["day"] > joined["since"]) & (joined["day"] <= joined["last_purchase"])]
-    out["revenue_at_risk"] = per_client(joined.groupby("client_id")["revenue"].sum(), 0.0).astype(float)
+    out["revenue_at_risk"] = per_client(revenue_before(lp), 0.0).astype(float)
     out.loc[~flagged, "revenue_at_risk"] = 0.0
 
     # reasons
@@ -347,10 +422,14 @@ def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: l
 
     ``fitted`` reuses a :func:`fit_p_alive_inputs` result (it depends on ``as_of`` only).
     """
+    bg = load_bgnbd_inputs(store, as_of)
     if fitted is None:
-        fitted = fit_p_alive_inputs(load_bgnbd_inputs(store, as_of), settings)
-    inputs = load_inputs(store, as_of, client_ids, settings)
-    return assess(inputs.client_day, inputs.incidents, as_of, settings, window_start, fitted, lang)
+        fitted = fit_p_alive_inputs(bg, settings)
+    per = rhythm_from_store(store, as_of, settings, window_start, client_ids)
+    if client_ids is not None:
+        bg = bg[bg["client_id"].isin(set(map(str, client_ids)))]
+    incidents = load_incidents(store, as_of - timedelta(days=2 * settings.complaints_days), as_of, client_ids)
+    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_store(store), lang)
 
 
 # --------------------------------------------------------------------------- summary and win-back

@@ -83,3 +83,31 @@ def test_bgnbd_inputs_from_the_database_equal_those_from_client_day_rows(tmp_pat
         assert_frame_equal(risk.load_bgnbd_inputs(store, as_of), risk.bgnbd_inputs(rows, as_of))
     finally:
         store.close()
+
+
+def test_assess_store_in_sql_equals_assess_over_rows(tmp_path):
+    """The database path (SQL aggregates) and the row path (pandas) give the same risk frame."""
+    from datetime import date
+
+    from pandas.testing import assert_frame_equal
+
+    from kamcore import demo, risk
+    from kamcore.store import open_store
+
+    path = tmp_path / "d.duckdb"
+    demo.generate(path, clients=120, years=3, end="2026-10", seed=7)
+    store = open_store(path)
+    try:
+        for as_of in (date(2026, 10, 31), date(2026, 3, 15)):
+            fitted = risk.fit_p_alive_inputs(risk.load_bgnbd_inputs(store, as_of))
+            inputs = risk.load_inputs(store, as_of, None)
+            from_rows = risk.assess(inputs.client_day, risk.load_incidents(store, date(2000, 1, 1), as_of),
+                                    as_of, fitted=fitted)
+            from_sql = risk.assess_store(store, as_of, fitted=fitted)
+            assert_frame_equal(from_sql, from_rows, check_exact=False, rtol=1e-9)
+            some = sorted(from_rows["client_id"])[::7]
+            part = risk.assess_store(store, as_of, client_ids=some, fitted=fitted)
+            assert_frame_equal(part, from_rows[from_rows["client_id"].isin(some)].reset_index(drop=True),
+                               check_exact=False, rtol=1e-9)
+    finally:
+        store.close()
