@@ -581,31 +581,43 @@ def _risk_fit(path: str, version: tuple, as_of: date):
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
-          lang_: str, currency: str) -> tuple[pd.DataFrame, dict]:
+def _risk_core(path: str, version: tuple, as_of: date, risk_settings: tuple, filters: an.Filters,
+               lang_: str) -> tuple[pd.DataFrame, dict]:
+    """§8 for the clients of the filter; independent of ABC/XYZ thresholds and of the basis."""
     from kamcore import risk
 
+    s = Settings(**dict(risk_settings))
+    ids = _store(path).query("client_window", start=an.Window(as_of, s.months).start, end=as_of,
+                             **filters.params())["client_id"].astype(str).tolist()
+    r = risk.assess_store(_store(path), as_of, s, client_ids=ids, window_start=an.Window(as_of, s.months).start,
+                          fitted=_risk_fit(path, version, as_of), lang=lang_)
+    return r, dict(r.attrs.get("bgnbd") or {})
+
+
+def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
+          lang_: str, currency: str) -> tuple[pd.DataFrame, dict]:
     result = _analysis(path, version, as_of, settings, filters, lang_, currency)
+    r, info = _risk_core(path, version, as_of, _risk_key(settings), filters, lang_)
     f = result.clients
-    r = risk.assess_store(_store(path), as_of, result.settings, client_ids=f["client_id"].astype(str).tolist(),
-                          window_start=result.window.start, fitted=_risk_fit(path, version, as_of), lang=lang_)
-    info = dict(r.attrs.get("bgnbd") or {})
     keep = [c for c in r.columns if c == "client_id" or c not in f.columns]
     out = f.merge(r[keep], on="client_id", how="left")
     out["revenue_at_risk"] = out["revenue_at_risk"].astype(float).fillna(0.0)
     return out, info
 
 
+def _risk_key(settings: tuple) -> tuple:
+    """The settings risk depends on: everything but the ABC/XYZ thresholds, the basis and the period."""
+    return tuple((k, v) for k, v in settings if k not in (*an.THRESHOLDS, "basis", "period", "key_share"))
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
-def _risk_trend(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
-                lang_: str, currency: str) -> pd.DataFrame:
+def _risk_trend(path: str, version: tuple, as_of: date, risk_settings: tuple, filters: an.Filters) -> pd.DataFrame:
     from kamcore import risk
 
-    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
-    ids = result.clients["client_id"].astype(str).tolist()
-    days = risk.load_inputs(_store(path), as_of, ids, result.settings).client_day
-    incidents = risk.load_incidents(_store(path), an.Window(as_of, 24).start, as_of, ids)
-    return risk.risk_trend(days, incidents, as_of, 12, result.settings).rename(columns={"as_of": "month"})
+    s = Settings(**dict(risk_settings))
+    ids = _store(path).query("client_window", start=an.Window(as_of, s.months).start, end=as_of,
+                             **filters.params())["client_id"].astype(str).tolist()
+    return risk.risk_trend_store(_store(path), as_of, 12, s, ids).rename(columns={"as_of": "month"})
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -626,8 +638,7 @@ def clients_risk(view: View) -> tuple[pd.DataFrame, dict]:
 
 def risk_trend(view: View) -> pd.DataFrame:
     """Revenue at risk at each of the last 12 month ends."""
-    return _risk_trend(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang,
-                       view.currency)
+    return _risk_trend(view.path, view.version, view.as_of, _risk_key(_settings_key(view)), view.filters)
 
 
 def incidents(view: View, since: date, ids) -> pd.DataFrame:

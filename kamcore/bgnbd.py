@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import betaln, expit, gammaln, logsumexp
+from scipy.special import betaln, digamma, expit, gammaln, logsumexp
 
 from .settings import DEFAULT, Settings
 
@@ -88,6 +88,37 @@ def log_likelihood(params, x, t_x, T, weights=None) -> np.ndarray | float:
     return float(np.dot(weights, ll))
 
 
+def _cum_inverse(c: float, x: np.ndarray) -> np.ndarray:
+    """Σ_{j<x} 1/(c+j) for whole x >= 0 (ψ(c+x) − ψ(c) for non-whole x)."""
+    whole = np.all(x == np.floor(x)) and (len(x) == 0 or x.max() < 1e6)
+    if not whole:
+        return digamma(c + x) - digamma(c)
+    top = int(x.max()) if len(x) else 0
+    return np.concatenate([[0.0], np.cumsum(1.0 / (c + np.arange(top)))])[x.astype(np.int64)]
+
+
+def gradient(params, x, t_x, T, weights) -> np.ndarray:
+    """∂/∂(r, alpha, a, b) of the weighted log-likelihood (analytic; the fit's optimiser uses it)."""
+    r, alpha, a, b = (float(p) for p in params)
+    x, t_x, T = _arrays(x, t_x, T)
+    a3 = -(r + x) * np.log(alpha + T)
+    repeat = x > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a4 = np.where(repeat, np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) - (r + x) * np.log(alpha + t_x),
+                      -np.inf)
+    top = np.maximum(a3, a4)
+    e3, e4 = np.exp(a3 - top), np.exp(a4 - top)
+    w3, w4 = e3 / (e3 + e4), e4 / (e3 + e4)             # weights of the two terms of the last log-sum
+    log_at = np.log(alpha + T)
+    log_atx = np.log(alpha + t_x)
+    d_r = _cum_inverse(r, x) + np.log(alpha) - w3 * log_at - w4 * log_atx
+    d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
+    d_a = -_cum_inverse(a + b, x) + np.where(repeat, w4 / a, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_b = _cum_inverse(b, x) - _cum_inverse(a + b, x) - np.where(repeat, w4 / np.where(repeat, b + x - 1, 1.0), 0.0)
+    return np.array([np.dot(weights, d) for d in (d_r, d_alpha, d_a, d_b)])
+
+
 def _failed(n: int, why: str, loglik: float = float("nan"), params=(np.nan,) * 4) -> BGNBDFit:
     r, alpha, a, b = (float(p) for p in params)
     return BGNBDFit(r, alpha, a, b, float(loglik), False, n, why)
@@ -126,12 +157,22 @@ def fit(x, t_x, T, min_clients: int = MIN_CLIENTS) -> BGNBDFit:
             value = -log_likelihood(np.exp(log_params), ux, ut, uT, w) / n
         return value if np.isfinite(value) else 1e10
 
+    def objective_and_gradient(log_params):
+        value = objective(log_params)
+        if value >= 1e10:
+            return value, np.zeros(4)
+        params = np.exp(log_params)
+        with np.errstate(all="ignore"):
+            grad = -params * gradient(params, ux, ut, uT, w) / n
+        return value, (grad if np.all(np.isfinite(grad)) else np.zeros(4))
+
     # Several starts: two inside the parameter space and one far out on the a, b -> inf ridge
     # (every client the same dropout probability), where the maximum of real data often lies.
     scale = max(float(np.mean(T)), 1e-3)
     starts = [np.log([1.0, scale, 1.0, 1.0]), np.log([0.5, scale / 4, 0.5, 2.0]),
               np.log([1.0, scale, 0.05 * 1e8, 0.95 * 1e8])]
-    results = [minimize(objective, x0, method="L-BFGS-B", bounds=[(-30.0, 30.0)] * 4) for x0 in starts]
+    results = [minimize(objective_and_gradient, x0, jac=True, method="L-BFGS-B", bounds=[(-30.0, 30.0)] * 4)
+               for x0 in starts]
     good = [res for res in results if res.success]
     if good:
         best = min(good, key=lambda res: res.fun)

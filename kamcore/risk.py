@@ -465,20 +465,15 @@ def summarize_risk(risk: pd.DataFrame) -> dict:
     return out
 
 
-def risk_trend(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, months: int = 12,
-               settings: Settings = DEFAULT) -> pd.DataFrame:
-    """Revenue at risk at the end of each of the ``months`` months up to ``as_of`` (the last point is ``as_of``).
+_NOT_FITTED = (bgnbd.BGNBDFit(*[float("nan")] * 5, False, 0, "not fitted for the trend"),
+               pd.Series(dtype=float), "not fitted for the trend")
 
-    In: as :func:`assess`. Out, one row per point: as_of, lost, lapsing, declining (counts; declining =
-    declining and active), revenue_at_risk, revenue_at_risk_lost, revenue_at_risk_lapsing,
-    revenue_at_risk_declining. BG/NBD is not fitted for the trend.
-    """
-    skip = (bgnbd.BGNBDFit(*[float("nan")] * 5, False, 0, "not fitted for the trend"),
-            pd.Series(dtype=float), "not fitted for the trend")
+
+def _trend(assess_at, as_of: date, months: int) -> pd.DataFrame:
     rows = []
     for k in range(months - 1, -1, -1):
         point = as_of if k == 0 else month_end(add_months(as_of, -k))
-        frame = assess(client_day, incidents, point, settings, fitted=skip)
+        frame = assess_at(point)
         summ = summarize_risk(frame)
         by = summ["revenue_at_risk_by_status"]
         rows.append({"as_of": pd.Timestamp(point), "lost": summ["status"]["lost"],
@@ -489,6 +484,23 @@ def risk_trend(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, m
     out = pd.DataFrame(rows)
     out["as_of"] = out["as_of"].astype("datetime64[us]")
     return out
+
+
+def risk_trend(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, months: int = 12,
+               settings: Settings = DEFAULT) -> pd.DataFrame:
+    """Revenue at risk at the end of each of the ``months`` months up to ``as_of`` (the last point is ``as_of``).
+
+    In: as :func:`assess`. Out, one row per point: as_of, lost, lapsing, declining (counts; declining =
+    declining and active), revenue_at_risk, revenue_at_risk_lost, revenue_at_risk_lapsing,
+    revenue_at_risk_declining. BG/NBD is not fitted for the trend.
+    """
+    return _trend(lambda point: assess(client_day, incidents, point, settings, fitted=_NOT_FITTED), as_of, months)
+
+
+def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = DEFAULT,
+                     client_ids: list[str] | None = None) -> pd.DataFrame:
+    """:func:`risk_trend` with the aggregates computed in the database (one small query set per point)."""
+    return _trend(lambda point: assess_store(store, point, settings, client_ids, fitted=_NOT_FITTED), as_of, months)
 
 
 def complaints_pareto(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFrame:

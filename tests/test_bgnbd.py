@@ -190,3 +190,18 @@ def test_online_retail_fit(online_retail_days):
     assert fit.converged
     assert bgnbd.no_signal(p.to_numpy())
     assert "It carries no signal" in note and "purchase rhythm rules only" in note
+
+
+@pytest.mark.parametrize("params", [(0.5, 4.0, 0.8, 2.5), (1.2, 10.0, 0.01, 50.0), (0.3, 2.0, 1e5, 1e7)],
+                         ids=["interior", "low-dropout", "ridge"])
+def test_analytic_gradient_matches_finite_differences(params):
+    from scipy.optimize import approx_fprime
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 10, 200).astype(float)
+    T = rng.uniform(5, 100, 200)
+    t_x = np.where(x > 0, rng.uniform(0, 1, 200) * T, 0.0)
+    w = np.ones(200)
+    numeric = approx_fprime(np.array(params), lambda q: bgnbd.log_likelihood(q, x, t_x, T, w),
+                            np.array(params) * 1e-7)
+    np.testing.assert_allclose(bgnbd.gradient(params, x, t_x, T, w), numeric, rtol=1e-4, atol=1e-4)

@@ -111,3 +111,24 @@ def test_assess_store_in_sql_equals_assess_over_rows(tmp_path):
                                check_exact=False, rtol=1e-9)
     finally:
         store.close()
+
+
+def test_risk_trend_from_the_store_equals_the_row_path(tmp_path):
+    from datetime import date
+
+    from pandas.testing import assert_frame_equal
+
+    from kamcore import demo, risk
+    from kamcore.store import open_store
+
+    path = tmp_path / "d.duckdb"
+    demo.generate(path, clients=80, years=3, end="2026-10", seed=5)
+    store = open_store(path)
+    try:
+        as_of = date(2026, 10, 31)
+        rows = risk.load_inputs(store, as_of, None).client_day
+        incidents = risk.load_incidents(store, date(2000, 1, 1), as_of)
+        assert_frame_equal(risk.risk_trend_store(store, as_of, 4), risk.risk_trend(rows, incidents, as_of, 4),
+                           check_exact=False, rtol=1e-9)
+    finally:
+        store.close()
