@@ -6,6 +6,7 @@ and figures without touching the database, so changing a threshold is cheap.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -93,12 +94,20 @@ def load_inputs(store: Store, as_of: date, months: int = DEFAULT.months, period:
     window = Window(as_of, months)
     previous = window.shifted(shift)
     step = 1 if period == "month" else 3
-    current = store.query("client_window", **_window_params(window, filters))
-    prior = store.query("client_window", **_window_params(previous, filters))
-    periods = store.query("client_period", start=window.start, end=window.end, step=step)
-    prior_periods = store.query("client_period", start=previous.start, end=previous.end, step=step)
-    gaps = store.query("client_gaps", start=window.start, end=window.end)
-    incidents = store.query("client_incidents_window", start=window.start, end=window.end)
+    jobs = {
+        "current": ("client_window", _window_params(window, filters)),
+        "prior": ("client_window", _window_params(previous, filters)),
+        "periods": ("client_period", {"start": window.start, "end": window.end, "step": step}),
+        "prior_periods": ("client_period", {"start": previous.start, "end": previous.end, "step": step}),
+        "gaps": ("client_gaps", {"start": window.start, "end": window.end}),
+        "incidents": ("client_incidents_window", {"start": window.start, "end": window.end}),
+    }
+    # independent queries, each on its own cursor: DuckDB runs them side by side
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {k: pool.submit(store.query, name, **params) for k, (name, params) in jobs.items()}
+        got = {k: f.result() for k, f in futures.items()}
+    current, prior, periods = got["current"], got["prior"], got["periods"]
+    prior_periods, gaps, incidents = got["prior_periods"], got["gaps"], got["incidents"]
     return Inputs(window, previous, period, current, prior, periods, prior_periods, gaps, incidents)
 
 

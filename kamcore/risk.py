@@ -88,8 +88,10 @@ def _counts_text(frame: pd.DataFrame, column: str) -> pd.Series:
         return pd.Series(dtype=object)
     counts = frame.groupby(["client_id", column]).size().reset_index(name="n")
     counts = counts.sort_values(["client_id", "n", column], ascending=[True, False, True], kind="mergesort")
-    counts["text"] = counts[column].astype(str) + " " + counts["n"].astype(str)
-    return counts.groupby("client_id", sort=False)["text"].agg(", ".join)
+    joined: dict[str, list[str]] = {}
+    for cid, name, n in zip(counts["client_id"].tolist(), counts[column].tolist(), counts["n"].tolist()):
+        joined.setdefault(cid, []).append(f"{name} {n}")
+    return pd.Series({cid: ", ".join(parts) for cid, parts in joined.items()}, dtype=object)
 
 
 # --------------------------------------------------------------------------- inputs
