@@ -99,14 +99,19 @@ class _CursorStore:
     """The part of Store that analysis.load_inputs uses, on one cursor (sees its uncommitted writes)."""
 
     def __init__(self, cur):
+        import threading
+
         self.cur = cur
+        self.lock = threading.Lock()   # load_inputs runs queries side by side; one cursor takes one at a time
 
     def query(self, name: str, **params):
         from kamcore.store import query_text
-        return self.cur.execute(query_text(name), params).df()
+        with self.lock:
+            return self.cur.execute(query_text(name), params).df()
 
     def scalar(self, text: str, params: dict | None = None):
-        row = self.cur.execute(text, params or {}).fetchone()
+        with self.lock:
+            row = self.cur.execute(text, params or {}).fetchone()
         return None if row is None else row[0]
 
 
@@ -196,13 +201,13 @@ def w_reanalysis(spec: dict) -> dict:
 
 
 def w_threshold(spec: dict) -> dict:
-    """classify only, with other ABC cut-offs, on inputs already loaded."""
+    """A threshold change as the app does it: analysis.relabel of the cached analysis (no database)."""
     from kamcore import analysis as an
     from kamcore.settings import ABC_PRESETS, DEFAULT
     from kamcore.store import open_store
     store = open_store(spec["db"])
     inputs = an.load_inputs(store, date.fromisoformat(spec["as_of"]))
-    an.classify(inputs)
+    base = an.classify(inputs)
     setup = _rss_mb()
     presets = ["70/90", "50/80", "80/95"]
     times = []
@@ -210,9 +215,9 @@ def w_threshold(spec: dict) -> dict:
         a, b = ABC_PRESETS[presets[k % len(presets)]]
         s = DEFAULT.with_(abc_a=a, abc_b=b)
         t0 = time.perf_counter()
-        an.classify(inputs, s)
+        an.relabel(base, s)
         times.append(time.perf_counter() - t0)
-    _profiled(spec, "threshold", lambda: an.classify(inputs, DEFAULT.with_(abc_a=0.7, abc_b=0.9)))
+    _profiled(spec, "threshold", lambda: an.relabel(base, DEFAULT.with_(abc_a=0.7, abc_b=0.9)))
     store.close()
     return {"times": times, "setup_mb": setup}
 
@@ -591,7 +596,7 @@ def main(argv=None) -> int:
         table.add(f"{size} {label}", out, TARGETS[kind], baseline=base_med, speedup_target=True,
                   note=_split(out, "load_inputs_s", "classify_s"))
     log(f"{size}: threshold change ...")
-    table.add(f"{size} threshold change (classify only, other ABC cut-offs)", run_worker("threshold", common),
+    table.add(f"{size} threshold change (relabel of the cached analysis, other ABC cut-offs)", run_worker("threshold", common),
               TARGETS["threshold"], baseline=base_med)
     log(f"{size}: risk assessment ...")
     table.add(f"{size} risk assessment (risk.assess_store, all clients)", run_worker("risk", common))
