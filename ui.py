@@ -684,6 +684,7 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
         except ValueError as exc:
             st.error(str(exc))
             return
+        _manager_table.clear()   # the managers' win-back results read these statuses
         flash(view.t("saved", n=n))
         st.rerun()
 
