@@ -393,6 +393,12 @@ def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | 
         "types": st.column_config.TextColumn(view.t("col.types")),
         "growth": st.column_config.NumberColumn(view.t("col.growth"), format="percent"),
         "type_reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
+        "abc": st.column_config.TextColumn("ABC", width="small"),
+        "xyz": st.column_config.TextColumn("XYZ", width="small"),
+        "status": st.column_config.TextColumn(view.t("risk.status")),
+        "manager": st.column_config.TextColumn(view.t("sidebar.manager")),
+        "recency_days": st.column_config.NumberColumn(view.t("col.recency"), format="%d"),
+        "cadence_days": st.column_config.NumberColumn(view.t("col.cadence"), format="%.1f"),
         "reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
     }
     event = st.dataframe(shown, hide_index=True, column_config=config, key=key, on_select="rerun",

@@ -60,6 +60,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col.types": ("Types", "Tipi"),
     "col.growth": ("Growth", "Rast"),
     "col.reasons": ("Why", "Zakaj"),
+    "col.recency": ("Days since last order", "Dni od zadnjega naročila"),
+    "col.cadence": ("Usual days between orders", "Običajno dni med naročili"),
     "abcxyz.matrix": ("ABC-XYZ matrix", "Matrika ABC-XYZ"),
     "abcxyz.pick": ("Cell", "Celica"),
     "abcxyz.click": ("Click a cell of the matrix, or pick it here, to list its clients.",
