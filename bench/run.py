@@ -326,7 +326,7 @@ def w_page(spec: dict) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
     import ui  # noqa: F401  (imported once, as in a running server)
-    from kamcore import charts  # noqa: F401
+    import kamcore.charts  # noqa: F401  (likewise)
     from kamcore.settings import ABC_PRESETS
     setup = _rss_mb()
     presets = [p for p in ABC_PRESETS if p != "80/95"]

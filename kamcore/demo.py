@@ -502,7 +502,7 @@ def _solve_rates(plan: dict, cal: _Calendar, lines: int) -> None:
 
 def _orders(rng, plan: dict, cal: _Calendar) -> dict:
     """Order days per client by pattern; sorted by (day, client) and numbered."""
-    n, a, b, gap, role = plan["n"], plan["a"], plan["b"], plan["gap"], plan["role"]
+    a, b, gap, role = plan["a"], plan["b"], plan["gap"], plan["role"]
     exact = np.isin(role, ["lapsing", "lost_key"])           # sequences end exactly on b
     steady = np.isin(role, ["lapsing", "lost_key", "declining", "perspective"])
     reg = np.flatnonzero(plan["pattern"] == 0)
@@ -1080,7 +1080,7 @@ def _cadence(days: np.ndarray, cal: _Calendar) -> float:
 
 def _verify(plan: dict, cal: _Calendar, tx: dict, inc: dict, clients: pd.DataFrame) -> list[str]:
     """The planted stories, recomputed from the generated numbers; a list of failures."""
-    n, ids = plan["n"], plan["ids"]
+    n = plan["n"]
     problems = []
     window = (tx["day"] >= cal.Ws) & (tx["day"] <= cal.D)
     profit = _client_sum(tx, window, tx["revenue"] - tx["cost"], n)

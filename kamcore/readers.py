@@ -113,7 +113,7 @@ def read_source(source, *, file_name: str | None = None, sheet: str | None = Non
             reject(file_name, f"the file is {_mb(len(data))}; the limit is {_mb(limits.max_bytes)}")
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data, file_name, limits)
-    if not data.strip():
+    if not data or data.isspace():           # same as "not data.strip()", without copying the file
         reject(file_name, "the file is empty")
     kind = _kind(data, file_name)
     if kind == "xlsx":
@@ -379,7 +379,7 @@ def sniff_delimiter(text: str) -> str:
 def _read_csv(data: bytes, file_name: str, encoding: str | None, delimiter: str | None) -> RawTable:
     text, enc = decode(data, file_name, encoding)
     text = text.lstrip("\ufeff")
-    if not text.strip():
+    if not text or text.isspace():
         reject(file_name, "the file is empty")
     d = delimiter or sniff_delimiter(text)
     if len(d) != 1:
@@ -390,27 +390,47 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None, delimiter: str 
         headers.pop()
     if not headers:
         reject(file_name, "the first row (the header) is empty", row=1)
-    body = text.rstrip()
-    regular = ("\n\n" not in body and "\n\r\n" not in body and "\r\r" not in body)
+    if len(headers) > 1:
+        # A blank line inside the body makes the fast reader fail (a one-value row against a wider
+        # header), so the exact slow path runs then; no need to search the whole text for it here.
+        regular = True
+    else:
+        body = text.rstrip()
+        regular = ("\n\n" not in body and "\n\r\n" not in body and "\r\r" not in body)
     raw = None
     if regular:
-        raw = _csv_fast(data if enc == "utf-8" else text.encode("utf-8"), file_name, headers, d)
+        raw = _csv_fast(data if enc == "utf-8" else text.encode("utf-8"), file_name, headers, d,
+                        strict_lines=len(headers) > 1)
     if raw is None:
         raw = _csv_slow(text, file_name, headers, d)
     raw.encoding, raw.delimiter = enc, d
     return raw
 
 
-def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str) -> RawTable | None:
-    """pyarrow's multithreaded reader; None when the file is irregular (then the exact slow path runs)."""
-    if utf8.startswith(b"\xef\xbb\xbf"):
-        utf8 = utf8[3:]
+def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str, strict_lines: bool = False) -> RawTable | None:
+    """pyarrow's multithreaded reader; None when the file is irregular (then the exact slow path runs).
+
+    ``strict_lines``: blank lines inside the body are errors (so the slow path, which keeps the
+    spreadsheet row numbers, reads such files); blank lines at the very end are cut off first.
+    """
+    start = 3 if utf8.startswith(b"\xef\xbb\xbf") else 0
+    end = len(utf8)
+    if strict_lines:
+        tail = utf8[max(start, end - 65536):end]
+        cut = len(tail) - len(tail.rstrip(b"\r\n"))
+        if cut == len(tail) and end - 65536 > start:
+            return None                                   # 64 kB of blank lines at the end: let the slow path read it
+        end -= cut
+    src = memoryview(utf8)[start:end] if (start or end != len(utf8)) else utf8
     names = [f"f{i}" for i in range(len(headers))]
+    # few large blocks: pyarrow still parses them in parallel, and joining few chunks is cheap
+    block = max(1 << 22, min(1 << 26, -(-len(src) // 4)))
     try:
         table = pacsv.read_csv(
-            io.BytesIO(utf8),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(delimiter=d, newlines_in_values=False),
+            pa.BufferReader(pa.py_buffer(src)),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
+            parse_options=pacsv.ParseOptions(delimiter=d, newlines_in_values=False,
+                                             ignore_empty_lines=not strict_lines),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  null_values=[""], strings_can_be_null=True,
                                                  quoted_strings_can_be_null=True))

@@ -1,14 +1,12 @@
 """Import behaviour: idempotency, rollback, replace range, client_day, concurrency, crash safety, CLI."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
-import time
 from pathlib import Path
 
 import pandas as pd
