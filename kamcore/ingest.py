@@ -188,13 +188,14 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
     values: dict[str, pa.Array] = {}
     issues: list[tuple[int, np.ndarray, object]] = []          # (raw column index, positions, message(s))
     date_orders = {}
+    parsed = _parse_columns([c for c in cols if c.name in position], raw, position, dayfirst, decimal,
+                            default_decimal)
     for c in cols:
         if c.name not in position:
             continue
         i = position[c.name]
-        arr = raw.columns[i]
+        res = parsed[c.name]
         if c.kind == "date":
-            res = va.parse_date(arr, dayfirst)
             vals, found = res.values, res.issues
             if res.ambiguous:
                 prep.ambiguous_dates.append(c.name)
@@ -203,20 +204,8 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
                                 "(--dayfirst or --monthfirst)")
             if res.order:
                 date_orders[c.name] = res.order
-        elif c.kind == "number":
-            vals, found = va.parse_number(arr, decimal, default_decimal)
-            if c.low is not None or c.high is not None:
-                found = found + va.check_range(vals, c.low, c.high)
-        elif c.kind == "int":
-            vals, found = va.parse_int(arr, c.low, c.high, decimal)
-        elif c.kind == "bool":
-            vals, found = va.parse_bool(arr)
-        elif c.kind == "choice":
-            vals, found = va.parse_choice(arr, c)
-        elif c.kind == "id":
-            vals, found = va.parse_id(arr)
         else:
-            vals, found = va.parse_text(arr)
+            vals, found = res
         values[c.name] = vals
         issues.extend((i, pos, msg) for pos, msg in found)
     if date_orders:
@@ -262,8 +251,8 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
     valid = ~bad & ~non_sales
     stored = mp.stored_columns(table)
     data = _assemble_table(table, values, stored, n)
-    keys, content_hash, key_hash, order = _identity(table, data)
-    dup_issue, dup_frame, dup_rows = _duplicates(table, content_hash, key_hash, raw.rows, valid, order)
+    keys, content_hash, key_hash = _identity(table, data)
+    dup_issue, dup_frame, dup_rows = _duplicates(table, content_hash, key_hash, raw.rows, valid)
     if dup_issue is not None:
         idx_col = next((position[k] for k in KEY_COLUMNS[table] if k in position), 0)
         issues.append((idx_col, dup_issue[0], dup_issue[1]))
@@ -276,11 +265,13 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
         data = data.append_column("row_key", keys)
         data = data.select(["row_key", *stored])
     data = data.append_column("_row", pa.array(raw.rows, type=pa.int64()))
-    prep.data = data.filter(pa.array(keep))
+    all_kept = bool(keep.all())
+    prep.data = data if all_kept else data.filter(pa.array(keep))
     unknown_idx = [i for i, h in enumerate(raw.headers) if colmap.get(h) is None and h != ""]
     if unknown_idx:
         mask = pa.array(keep)
-        prep.extra = pa.table({raw.headers[i]: va.clean_text(raw.columns[i]).filter(mask) for i in unknown_idx})
+        prep.extra = pa.table({raw.headers[i]: (va.clean_text(raw.columns[i]) if all_kept else
+                                                va.clean_text(raw.columns[i]).filter(mask)) for i in unknown_idx})
     if non_sales.any():
         prep.non_sales = _raw_frame(raw, np.flatnonzero(non_sales))
         prep.non_sales_letter = _letter(raw, position["client_id"])
@@ -294,6 +285,42 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
     if store is not None and "client_id" in stored and table != "clients" and prep.data.num_rows:
         prep.unknown_client_ids = _unknown_clients(store, prep.data.column("client_id"))
     return prep
+
+
+def _parse_one(c: mp.Col, arr: pa.Array, dayfirst, decimal, default_decimal):
+    """The validate.parse_* result for one contract column (DateResult for dates, else (values, issues))."""
+    if c.kind == "date":
+        return va.parse_date(arr, dayfirst)
+    if c.kind == "number":
+        vals, found = va.parse_number(arr, decimal, default_decimal)
+        if c.low is not None or c.high is not None:
+            found = found + va.check_range(vals, c.low, c.high)
+        return vals, found
+    if c.kind == "int":
+        return va.parse_int(arr, c.low, c.high, decimal)
+    if c.kind == "bool":
+        return va.parse_bool(arr)
+    if c.kind == "choice":
+        return va.parse_choice(arr, c)
+    if c.kind == "id":
+        return va.parse_id(arr)
+    return va.parse_text(arr)
+
+
+_PARALLEL_ROWS = 200_000
+
+
+def _parse_columns(cols: list, raw: RawTable, position: dict, dayfirst, decimal, default_decimal) -> dict:
+    """Parse every mapped column; large files use two threads (Arrow and numpy release the GIL)."""
+    def run(c):
+        return _parse_one(c, raw.columns[position[c.name]], dayfirst, decimal, default_decimal)
+
+    if raw.n_rows < _PARALLEL_ROWS or len(cols) < 2:
+        return {c.name: run(c) for c in cols}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip((c.name for c in cols), pool.map(run, cols)))
 
 
 def _drop_comment_rows(raw: RawTable) -> RawTable:
@@ -485,11 +512,36 @@ def _identity(table: str, data: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndar
         con.close()
     hh = out.column("_hh").to_numpy()
     nk = out.column("_nk").combine_chunks()
-    order = np.argsort(hh, kind="stable")
-    occ = _occurrence(hh, order)
-    keys = pc.coalesce(nk, pc.binary_join_element_wise(out.column("_h").combine_chunks(),
-                                                       pc.cast(pa.array(occ), pa.string()), "#"))
-    return keys, hh, np.where(_mask_null(nk), 0, out.column("_hk").to_numpy()).astype(np.uint64), order
+    if nk.null_count == 0:
+        keys = nk                                     # every row has its natural key: no content key needed
+    else:
+        occ = np.ones(len(hh), dtype=np.int64)
+        rep = np.flatnonzero(_repeated(hh))          # only rows sharing a hash need counting
+        if len(rep):
+            sub = hh[rep]
+            occ[rep] = _occurrence(sub, np.argsort(sub, kind="stable"))
+        keys = pc.coalesce(nk, pc.binary_join_element_wise(out.column("_h").combine_chunks(),
+                                                           pc.cast(pa.array(occ), pa.string()), "#"))
+    return keys, hh, np.where(_mask_null(nk), 0, out.column("_hk").to_numpy()).astype(np.uint64)
+
+
+def _repeated(h: np.ndarray) -> np.ndarray:
+    """Mask of the values that occur more than once (hash table, no sort)."""
+    if len(h) < 2:
+        return np.zeros(len(h), dtype=bool)
+    s = np.sort(h)
+    if not (s[1:] == s[:-1]).any():                  # the usual case: no repeats at all
+        return np.zeros(len(h), dtype=bool)
+    return pd.Series(h, copy=False).duplicated(keep=False).to_numpy()
+
+
+def _groups_of_repeats(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like _first_of_group(h), but sorting only the rows whose value repeats."""
+    rep = np.flatnonzero(_repeated(h))
+    if not len(rep):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    later, first = _first_of_group(h[rep])
+    return rep[later], rep[first]
 
 
 def _mask_null(arr: pa.Array) -> np.ndarray:
@@ -521,8 +573,7 @@ def _first_of_group(h: np.ndarray, order: np.ndarray | None = None):
     return order[later], first[later]
 
 
-def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.ndarray, valid: np.ndarray,
-                order: np.ndarray):
+def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.ndarray, valid: np.ndarray):
     """Rows repeating an earlier row of the file.
 
     Returns (issue or None, duplicates frame [row, same_as_row], mask of repeats to leave out).
@@ -533,16 +584,22 @@ def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.n
     n = len(rows)
     repeat = np.zeros(n, dtype=bool)
     pos_valid = np.flatnonzero(valid)
-    rank = np.cumsum(valid) - 1                       # position among the valid rows
-    valid_order = rank[order[valid[order]]]           # valid rows, still sorted by content hash
-    later, first = _first_of_group(content[pos_valid], valid_order)
+    keyed = pos_valid[natural[pos_valid] != 0]
+    if len(pos_valid) >= _PARALLEL_ROWS and len(keyed):      # two independent sorts: one per thread
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            by_content, by_key = pool.map(_groups_of_repeats, (content[pos_valid], natural[keyed]))
+    else:
+        by_content = _groups_of_repeats(content[pos_valid])
+        by_key = _groups_of_repeats(natural[keyed]) if len(keyed) else None
+    later, first = by_content
     dup_frame = pd.DataFrame({"row": rows[pos_valid[later]].astype("int64"),
                               "same_as_row": rows[pos_valid[first]].astype("int64")})
     dup_frame = dup_frame.sort_values("row", ignore_index=True)
     issue = None
-    keyed = pos_valid[natural[pos_valid] != 0]
     if len(keyed):
-        later, first = _first_of_group(natural[keyed])
+        later, first = by_key
         if len(later):
             lp, fp = keyed[later], keyed[first]
             same = content[lp] == content[fp]
@@ -722,8 +779,14 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
         added = int(cur.execute(f"insert into {table} ({cols_sql}, batch_id) "
                                 f"select {select_sql}, $b from {source}", params).fetchall()[0][0])
         if table == "transactions" and added:
-            touched |= {r[0] for r in cur.execute("select distinct client_id from staged").fetchall()}
-            store.refresh_client_day(cur, sorted(touched))
+            total = int(cur.execute("select count(*) from transactions").fetchall()[0][0])
+            if total == added:
+                # every stored line is from this batch (first import, or a replace that emptied the table):
+                # a full rebuild gives the same client_day and is cheaper than one by client list
+                store.refresh_client_day(cur, None)
+            else:
+                touched |= {r[0] for r in cur.execute("select distinct client_id from staged").fetchall()}
+                store.refresh_client_day(cur, sorted(touched))
         for t in ("_new", "_old", "_st"):
             cur.execute(f"drop table if exists {t}")
         cur.unregister("staged")

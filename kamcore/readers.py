@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 PROBLEM_COLUMNS = ["file", "row", "column_letter", "column", "value", "problem"]
@@ -116,6 +118,7 @@ def read_source(source, *, file_name: str | None = None, sheet: str | None = Non
     if not data or data.isspace():           # same as "not data.strip()", without copying the file
         reject(file_name, "the file is empty")
     kind = _kind(data, file_name)
+    digest = _background_sha256(data)
     if kind == "xlsx":
         _check_zip(data, file_name, limits)
     if kind in ("xlsx", "xls"):
@@ -124,13 +127,29 @@ def read_source(source, *, file_name: str | None = None, sheet: str | None = Non
         raw = _read_parquet(data, file_name)
     else:
         raw = _read_csv(data, file_name, encoding, delimiter)
-    raw.checksum = hashlib.sha256(data).hexdigest()
+    raw.checksum = digest()
     raw.n_bytes = len(data)
     if raw.n_rows > limits.max_rows:
         reject(file_name, f"the file has {raw.n_rows:,} data rows; the limit is {limits.max_rows:,}")
     if raw.n_rows == 0 and not raw.problems:
         reject(file_name, "the file has a header but no data rows", row=raw.header_row)
     return raw
+
+
+def _background_sha256(data: bytes) -> Callable[[], str]:
+    """Start hashing ``data`` in a thread (hashlib releases the GIL); call the result for the hex digest."""
+    if len(data) < (1 << 20):
+        return lambda: hashlib.sha256(data).hexdigest()
+    import threading
+
+    out: list[str] = []
+    worker = threading.Thread(target=lambda: out.append(hashlib.sha256(data).hexdigest()), daemon=True)
+    worker.start()
+
+    def result() -> str:
+        worker.join()
+        return out[0] if out else hashlib.sha256(data).hexdigest()
+    return result
 
 
 def _gunzip(data: bytes, file_name: str, limits: Limits) -> bytes:
@@ -227,9 +246,10 @@ def _read_excel(data: bytes, file_name: str, sheet: str | None,
     width = len(header)
     body = values[h + 1:]
     rows = np.arange(len(body), dtype=np.int64) + start_row + h + 2
-    cols = [list(c) for c in zip(*[r[:width] for r in body])] if body else [[] for _ in range(width)]
+    # zip(*body) stops at the shortest row, as zip(*[r[:width] ...]) does
+    cols = list(map(list, itertools.islice(zip(*body), width))) if body else [[] for _ in range(width)]
     keep = np.ones(len(body), dtype=bool)
-    if body:
+    if body and not any(_all_present(c) for c in cols):
         for i, r in enumerate(body):
             if not any(_cell_present(v) for v in r[:width]):
                 keep[i] = False
@@ -238,6 +258,18 @@ def _read_excel(data: bytes, file_name: str, sheet: str | None,
     note = f"read sheet {name!r}" + (f"; other sheets: {', '.join(n for n in names if n != name)}" if len(names) > 1 else "")
     return RawTable(file_name, header, arrays, rows[keep], header_row=start_row + h + 1, first_col=start_col,
                     sheets=names, sheet=name, merged=merged, note=note)
+
+
+def _all_present(values: list) -> bool:
+    """True when no cell of the column is empty (None or blank text); C-level passes, no per-cell Python call."""
+    if values.count(None):
+        return False
+    types = set(map(type, values))
+    if str not in types:
+        return True
+    if types != {str}:
+        return False                   # mixed text and other cells: leave it to the exact row check
+    return "" not in values and not any(map(str.isspace, values))
 
 
 def _cell_present(v) -> bool:
@@ -267,9 +299,26 @@ def _excel_column(values: list, keep: np.ndarray) -> pa.Array:
     """One Excel column as an Arrow array: numbers, dates or booleans stay typed when the whole column is; else text."""
     import datetime as dt
 
-    vals = [v for v, k in zip(values, keep) if k]
-    kinds = {type(v) for v in vals if _cell_present(v)}
-    clean = [v if _cell_present(v) else None for v in vals]
+    vals = values if keep.all() else [v for v, k in zip(values, keep) if k]
+    types = set(map(type, vals))
+    types.discard(type(None))
+    # whole-column shortcuts for the usual cases (same result as the general path below)
+    if types and types <= {float, int}:
+        return pa.array(vals, type=pa.float64())
+    if types == {str}:
+        if "" not in vals and not any(map(str.isspace, vals)):
+            return pa.array(vals, type=pa.string())
+        clean = [v if v and not v.isspace() else None for v in vals]
+        if any(v is not None for v in clean):
+            return pa.array(clean, type=pa.string())
+    if types and types <= {dt.datetime, dt.date}:
+        return pa.array([v.date() if type(v) is dt.datetime else v for v in vals], type=pa.date32())
+    if types == {bool}:
+        return pa.array(vals, type=pa.bool_())
+    clean = [None if isinstance(v, str) and not v.strip() else v for v in vals] if str in types or any(
+        issubclass(t, str) for t in types) else vals                     # blank text is an empty cell
+    kinds = set(map(type, clean))
+    kinds.discard(type(None))
     if kinds and kinds <= {float, int}:
         return pa.array(clean, type=pa.float64())
     if kinds and kinds <= {dt.datetime, dt.date}:
@@ -390,29 +439,32 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None, delimiter: str 
         headers.pop()
     if not headers:
         reject(file_name, "the first row (the header) is empty", row=1)
-    if len(headers) > 1:
-        # A blank line inside the body makes the fast reader fail (a one-value row against a wider
-        # header), so the exact slow path runs then; no need to search the whole text for it here.
-        regular = True
-    else:
+    def regular() -> bool:                 # no blank line inside the body (then spreadsheet rows = pyarrow rows)
         body = text.rstrip()
-        regular = ("\n\n" not in body and "\n\r\n" not in body and "\r\r" not in body)
+        return "\n\n" not in body and "\n\r\n" not in body and "\r\r" not in body
+
     raw = None
-    if regular:
-        raw = _csv_fast(data if enc == "utf-8" else text.encode("utf-8"), file_name, headers, d,
-                        strict_lines=len(headers) > 1)
+    if len(headers) > 1:
+        # the full-text search is slow: the fast reader tells when it may be needed (see _csv_fast)
+        raw = _csv_fast(data if enc == "utf-8" else text.encode("utf-8"), file_name, headers, d, regular)
+    elif regular():
+        raw = _csv_fast(data if enc == "utf-8" else text.encode("utf-8"), file_name, headers, d)
     if raw is None:
         raw = _csv_slow(text, file_name, headers, d)
     raw.encoding, raw.delimiter = enc, d
     return raw
 
 
-def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str, strict_lines: bool = False) -> RawTable | None:
+def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str,
+              regular: Callable[[], bool] | None = None) -> RawTable | None:
     """pyarrow's multithreaded reader; None when the file is irregular (then the exact slow path runs).
 
-    ``strict_lines``: blank lines inside the body are errors (so the slow path, which keeps the
-    spreadsheet row numbers, reads such files); blank lines at the very end are cut off first.
+    With ``regular`` (the exact check for blank lines inside the body) the reader keeps blank
+    lines as all-empty rows; only when such a row appears, or the rows do not match the line
+    count (values with line breaks), is ``regular()`` asked, and None returned when it says no.
+    Blank lines at the very end are cut off first.
     """
+    strict_lines = regular is not None
     start = 3 if utf8.startswith(b"\xef\xbb\xbf") else 0
     end = len(utf8)
     if strict_lines:
@@ -437,6 +489,18 @@ def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str, strict_li
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
     arrays = [table.column(i).combine_chunks() for i in range(len(names))]
+    if strict_lines:
+        suspect = utf8.count(b"\n", start, end) != table.num_rows       # header line + one line per row
+        if not suspect and table.num_rows and arrays[0].null_count:
+            blank = pc.is_null(arrays[0])
+            for a in arrays[1:]:
+                if not a.null_count:
+                    blank = None
+                    break
+                blank = pc.and_(blank, pc.is_null(a))
+            suspect = blank is not None and bool(pc.any(blank).as_py())
+        if suspect and not regular():
+            return None
     return RawTable(file_name, headers, arrays, np.arange(table.num_rows, dtype=np.int64) + 2)
 
 

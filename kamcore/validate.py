@@ -64,11 +64,16 @@ def clean_text(arr: pa.Array) -> pa.Array:
             return pc.if_else(arr, "true", "false")
         arr = pc.cast(arr, pa.string())
     trimmed = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    empty = pc.equal(trimmed, "")
+    if not pc.any(empty).as_py():
+        return trimmed
+    return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
 
 
 def _too_long(text: pa.Array) -> Issues:
     if len(text) == 0 or text.null_count == len(text):
+        return []
+    if (pc.max(pc.binary_length(text)).as_py() or 0) <= MAX_CELL_CHARS:   # bytes >= characters: cheap check first
         return []
     lengths = pc.utf8_length(text)
     if pc.max(lengths).as_py() <= MAX_CELL_CHARS:
@@ -90,7 +95,8 @@ def parse_text(arr: pa.Array) -> tuple[pa.Array, Issues]:
 def parse_id(arr: pa.Array) -> tuple[pa.Array, Issues]:
     """Identifier column: like text, and ``17850.0`` (a number saved by a spreadsheet) becomes ``17850``."""
     text, issues = parse_text(arr)
-    if len(text) and pc.any(pc.match_substring_regex(text, r"^\d+\.0+$")).as_py():
+    if (len(text) and pc.any(pc.match_substring(text, ".0")).as_py()
+            and pc.any(pc.match_substring_regex(text, r"^\d+\.0+$")).as_py()):
         text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
     return text, issues
 
