@@ -45,12 +45,7 @@ with ui.guard(view):
         st.markdown(view.t("overview.key", n=s["key_count"], share=view.pct(s["key_share"])) + " "
                     + view.t("overview.concentration", n50=s["n_for_50"], n80=s["n_for_80"],
                              top5=view.pct(s["top5_share"])))
-        for code, value in s["flags"]:
-            if code == "client_over_10":
-                names = result.clients.set_index("client_id").loc[value, "name"].tolist()
-                st.warning(view.t("overview.flag_client", names=", ".join(names)), icon=":material/flag:")
-            else:
-                st.warning(view.t("overview.flag_top5", share=view.pct(value)), icon=":material/flag:")
+        ui.concentration_flags(view, result)
         st.plotly_chart(charts.key_band(s["key_share"], result.settings.key_band,
                                         labels=view.labels), key="band")
     with right:

@@ -759,3 +759,13 @@ def target_lists(view: View):
     """Key, perspective and win-back target lists, and all contacts."""
     return _target_lists(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang,
                          view.currency)
+
+
+def concentration_flags(view: View, result) -> None:
+    """The §6 warnings: clients with >= 10 % of revenue, top 5 with >= 25 %."""
+    for code, value in result.summary["flags"]:
+        if code == "client_over_10":
+            names = result.clients.set_index("client_id").loc[value, "name"].tolist()
+            st.warning(view.t("overview.flag_client", names=", ".join(names)), icon=":material/flag:")
+        else:
+            st.warning(view.t("overview.flag_top5", share=view.pct(value)), icon=":material/flag:")

@@ -25,12 +25,7 @@ with ui.guard(view):
     st.subheader(view.t("conc.flags"))
     if not s["flags"]:
         st.success(view.t("conc.no_flags"), icon=":material/check_circle:")
-    for code, value in s["flags"]:
-        if code == "client_over_10":
-            names = result.clients.set_index("client_id").loc[value, "name"].tolist()
-            st.warning(view.t("overview.flag_client", names=", ".join(names)), icon=":material/flag:")
-        else:
-            st.warning(view.t("overview.flag_top5", share=view.pct(value)), icon=":material/flag:")
+    ui.concentration_flags(view, result)
 
     st.subheader(view.t("conc.band"))
     low, high = result.settings.key_band

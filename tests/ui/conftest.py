@@ -34,3 +34,11 @@ def use_db(monkeypatch):
         monkeypatch.setenv("KAM_DB", str(path))
 
     return _use
+
+
+@pytest.fixture
+def db(demo_db, copy_db, use_db):
+    """A private copy of the demo database, used by the app for this test."""
+    path = copy_db(demo_db)
+    use_db(path)
+    return path

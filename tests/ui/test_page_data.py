@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.helpers import errors, run_page
+
 from kamcore import i18n
 from kamcore.auth import hash_password
 from kamcore.mapping import TABLES
@@ -18,13 +20,7 @@ TAB_LABELS = [i18n.t("data.upload", "en"), i18n.t("data.history", "en"), i18n.t(
 
 
 def run(page: str = PAGE) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page(page)
-    return at.run(timeout=TIMEOUT)
-
-
-def errors(at: AppTest) -> list[str]:
-    return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
+    return run_page(page)
 
 
 @pytest.fixture

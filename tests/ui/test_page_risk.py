@@ -4,8 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.ui.helpers import errors, run_page
 
 from kamcore import demo, i18n, ingest, winback
 from kamcore.store import open_store
@@ -16,20 +17,7 @@ TIMEOUT = 120
 
 
 def run(page: str = PAGE) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page(page)
-    return at.run(timeout=TIMEOUT)
-
-
-def errors(at: AppTest) -> list[str]:
-    return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
-
-
-@pytest.fixture
-def db(demo_db, copy_db, use_db):
-    path = copy_db(demo_db)
-    use_db(path)
-    return path
+    return run_page(page)
 
 
 def stored(db) -> list[dict]:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.helpers import errors
+
 from kamcore import demo, i18n
 from kamcore.analysis import analyze
 from kamcore.settings import CLIENT_TYPES
@@ -26,19 +28,8 @@ def run(page: str) -> AppTest:
     return at.run(timeout=TIMEOUT)
 
 
-def errors(at: AppTest) -> list[str]:
-    return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
-
-
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-@pytest.fixture
-def db(demo_db, copy_db, use_db):
-    path = copy_db(demo_db)
-    use_db(path)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.helpers import errors
+
 from kamcore import demo
 from kamcore.store import open_store
 
@@ -20,17 +22,6 @@ def run(page: str, lang: str = "en", **params) -> AppTest:
     for k, v in params.items():
         at.query_params[k] = v
     return at.run(timeout=TIMEOUT)
-
-
-def errors(at: AppTest) -> list[str]:
-    return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
-
-
-@pytest.fixture
-def db(demo_db, copy_db, use_db):
-    path = copy_db(demo_db)
-    use_db(path)
-    return path
 
 
 def _name(path, client_id):
