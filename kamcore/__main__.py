@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from . import ingest_cli, risk_cli
 from .store import StoreError
 
 
@@ -140,12 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_summary)
 
-    for module in ("ingest_cli", "risk_cli"):
-        try:
-            mod = __import__(f"kamcore.{module}", fromlist=["register"])
-        except ImportError:
-            continue
-        mod.register(sub)
+    ingest_cli.register(sub)
+    risk_cli.register(sub)
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pandas.testing import assert_frame_equal
 
 from kamcore import demo, risk
 from kamcore.analysis import analyze
@@ -13,10 +14,22 @@ AS_OF = date(2026, 10, 31)
 
 
 @pytest.fixture(scope="module")
-def assessed(tmp_path_factory):
+def demo_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("risk_demo") / "demo.duckdb"
     demo.generate(path, clients=120, years=3, end="2026-10", seed=7)
-    store = open_store(path, read_only=True)
+    return path
+
+
+@pytest.fixture
+def store(demo_path):
+    s = open_store(demo_path, read_only=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def assessed(demo_path):
+    store = open_store(demo_path, read_only=True)
     try:
         frame = risk.assess_store(store, AS_OF)
         classes = analyze(store, AS_OF).clients
@@ -65,70 +78,29 @@ def test_p_alive_is_explained(assessed):
     assert note.startswith(("BG/NBD fitted on", "The BG/NBD fit failed"))
 
 
-def test_bgnbd_inputs_from_the_database_equal_those_from_client_day_rows(tmp_path):
+def test_bgnbd_inputs_from_the_database_equal_those_from_client_day_rows(store):
     """The SQL aggregate behind the fit gives the same x, t_x, T as the row-level computation."""
-    from datetime import date
-
-    from pandas.testing import assert_frame_equal
-
-    from kamcore import demo, risk
-    from kamcore.store import open_store
-
-    path = tmp_path / "d.duckdb"
-    demo.generate(path, clients=80, years=2, end="2026-10", seed=3)
-    store = open_store(path)
-    try:
-        as_of = date(2026, 10, 31)
-        rows = risk.load_inputs(store, as_of, None).client_day
-        assert_frame_equal(risk.load_bgnbd_inputs(store, as_of), risk.bgnbd_inputs(rows, as_of))
-    finally:
-        store.close()
+    rows = risk.load_inputs(store, AS_OF, None).client_day
+    assert_frame_equal(risk.load_bgnbd_inputs(store, AS_OF), risk.bgnbd_inputs(rows, AS_OF))
 
 
-def test_assess_store_in_sql_equals_assess_over_rows(tmp_path):
+def test_assess_store_in_sql_equals_assess_over_rows(store):
     """The database path (SQL aggregates) and the row path (pandas) give the same risk frame."""
-    from datetime import date
-
-    from pandas.testing import assert_frame_equal
-
-    from kamcore import demo, risk
-    from kamcore.store import open_store
-
-    path = tmp_path / "d.duckdb"
-    demo.generate(path, clients=120, years=3, end="2026-10", seed=7)
-    store = open_store(path)
-    try:
-        for as_of in (date(2026, 10, 31), date(2026, 3, 15)):
-            fitted = risk.fit_p_alive_inputs(risk.load_bgnbd_inputs(store, as_of))
-            inputs = risk.load_inputs(store, as_of, None)
-            from_rows = risk.assess(inputs.client_day, risk.load_incidents(store, date(2000, 1, 1), as_of),
-                                    as_of, fitted=fitted)
-            from_sql = risk.assess_store(store, as_of, fitted=fitted)
-            assert_frame_equal(from_sql, from_rows, check_exact=False, rtol=1e-9)
-            some = sorted(from_rows["client_id"])[::7]
-            part = risk.assess_store(store, as_of, client_ids=some, fitted=fitted)
-            assert_frame_equal(part, from_rows[from_rows["client_id"].isin(some)].reset_index(drop=True),
-                               check_exact=False, rtol=1e-9)
-    finally:
-        store.close()
-
-
-def test_risk_trend_from_the_store_equals_the_row_path(tmp_path):
-    from datetime import date
-
-    from pandas.testing import assert_frame_equal
-
-    from kamcore import demo, risk
-    from kamcore.store import open_store
-
-    path = tmp_path / "d.duckdb"
-    demo.generate(path, clients=80, years=3, end="2026-10", seed=5)
-    store = open_store(path)
-    try:
-        as_of = date(2026, 10, 31)
-        rows = risk.load_inputs(store, as_of, None).client_day
-        incidents = risk.load_incidents(store, date(2000, 1, 1), as_of)
-        assert_frame_equal(risk.risk_trend_store(store, as_of, 4), risk.risk_trend(rows, incidents, as_of, 4),
+    for as_of in (AS_OF, date(2026, 3, 15)):
+        fitted = risk.fit_p_alive_inputs(risk.load_bgnbd_inputs(store, as_of))
+        inputs = risk.load_inputs(store, as_of, None)
+        from_rows = risk.assess(inputs.client_day, risk.load_incidents(store, date(2000, 1, 1), as_of),
+                                as_of, fitted=fitted)
+        from_sql = risk.assess_store(store, as_of, fitted=fitted)
+        assert_frame_equal(from_sql, from_rows, check_exact=False, rtol=1e-9)
+        some = sorted(from_rows["client_id"])[::7]
+        part = risk.assess_store(store, as_of, client_ids=some, fitted=fitted)
+        assert_frame_equal(part, from_rows[from_rows["client_id"].isin(some)].reset_index(drop=True),
                            check_exact=False, rtol=1e-9)
-    finally:
-        store.close()
+
+
+def test_risk_trend_from_the_store_equals_the_row_path(store):
+    rows = risk.load_inputs(store, AS_OF, None).client_day
+    incidents = risk.load_incidents(store, date(2000, 1, 1), AS_OF)
+    assert_frame_equal(risk.risk_trend_store(store, AS_OF, 4), risk.risk_trend(rows, incidents, AS_OF, 4),
+                       check_exact=False, rtol=1e-9)
