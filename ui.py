@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from kamcore import abm, dossier, i18n, managers, risk, winback  # loaded with the server, not on a first page visit
 from kamcore import analysis as an
-from kamcore import i18n
 from kamcore.settings import ABC_PRESETS, XYZ_PRESETS, Settings
 from kamcore.store import DatabaseLocked, Store, StoreError, open_store
 
@@ -581,15 +581,13 @@ def rollback_batch(view: View, batch_id: int) -> None:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _risk_fit(path: str, version: tuple, as_of: date):
     """BG/NBD over all clients: depends on the as-of date only, not on filters or thresholds."""
-    from kamcore import risk
-
     return risk.fit_p_alive_inputs(risk.load_bgnbd_inputs(_store(path), as_of))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _universe(path: str, version: tuple, as_of: date, months: int, filters: an.Filters) -> list[str]:
     """Client ids of the filter with a transaction on or before as-of (the rows of the analysis)."""
-    rows = _store(path).query("client_window", start=an.Window(as_of, months).start, end=as_of, **filters.params())
+    rows = _store(path).query("client_universe", end=as_of, **filters.params())
     return rows["client_id"].astype(str).tolist()
 
 
@@ -597,8 +595,6 @@ def _universe(path: str, version: tuple, as_of: date, months: int, filters: an.F
 def _risk_core(path: str, version: tuple, as_of: date, risk_settings: tuple, filters: an.Filters,
                lang_: str) -> tuple[pd.DataFrame, dict]:
     """§8 for the clients of the filter; independent of ABC/XYZ thresholds and of the basis."""
-    from kamcore import risk
-
     s = Settings(**dict(risk_settings))
     r = risk.assess_store(_store(path), as_of, s, client_ids=_universe(path, version, as_of, s.months, filters),
                           window_start=an.Window(as_of, s.months).start, fitted=_risk_fit(path, version, as_of),
@@ -624,8 +620,6 @@ def _risk_key(settings: tuple) -> tuple:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _risk_trend(path: str, version: tuple, as_of: date, risk_settings: tuple, filters: an.Filters) -> pd.DataFrame:
-    from kamcore import risk
-
     s = Settings(**dict(risk_settings))
     ids = _universe(path, version, as_of, s.months, filters)
     return risk.risk_trend_store(_store(path), as_of, 12, s, ids).rename(columns={"as_of": "month"})
@@ -633,8 +627,6 @@ def _risk_trend(path: str, version: tuple, as_of: date, risk_settings: tuple, fi
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _incidents(path: str, version: tuple, since: date, as_of: date, ids: tuple[str, ...]) -> pd.DataFrame:
-    from kamcore import risk
-
     return risk.load_incidents(_store(path), since, as_of, list(ids))
 
 
@@ -659,7 +651,6 @@ def incidents(view: View, since: date, ids) -> pd.DataFrame:
 
 def winback_editor(view: View, candidates: pd.DataFrame) -> None:
     """The win-back list with editable status and note, saved to the store with who/when."""
-    from kamcore import winback
     from kamcore.settings import WINBACK_STATUSES
 
     table = winback.with_statuses(candidates, winback.load_statuses(view.store))
@@ -722,8 +713,6 @@ def last_data_note(view: View) -> None:
 # -- relationship pages ------------------------------------------------------------
 @st.cache_data(max_entries=8, show_spinner=False)
 def _window_history(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters) -> pd.DataFrame:
-    from kamcore import dossier
-
     return dossier.window_history(_store(path), as_of, Settings(**dict(settings)), filters, windows=3)
 
 
@@ -734,8 +723,6 @@ def window_history(view: View) -> pd.DataFrame:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _manager_table(path, version, as_of, settings, filters, lang_, currency, no_manager) -> pd.DataFrame:
-    from kamcore import managers
-
     store = _store(path)
     result = _analysis(path, version, as_of, settings, filters, lang_, currency)
     frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
@@ -752,16 +739,14 @@ def manager_table(view: View, no_manager: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _target_lists(path, version, as_of, settings, filters, lang_, currency):
-    from kamcore import abm, risk
-
     result = _analysis(path, version, as_of, settings, filters, lang_, currency)
     frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
     winback = risk.winback_candidates(frame, result.clients, result.settings, lang_)
-    return abm.target_lists(frame, winback), abm.load_contacts(_store(path))
+    return abm.target_lists(frame, winback), abm.load_decision_makers(_store(path))
 
 
 def target_lists(view: View):
-    """Key, perspective and win-back target lists, and all contacts."""
+    """Key, perspective and win-back target lists, and the decision makers' contacts."""
     return _target_lists(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang,
                          view.currency)
 

@@ -18,6 +18,14 @@ def load_contacts(store: Store) -> pd.DataFrame:
     return store.query("abm_contacts")
 
 
+def load_decision_makers(store: Store) -> pd.DataFrame:
+    """The contacts whose buying role means decision maker: all that the cards of :func:`with_cards`,
+    :func:`coverage` and :func:`workbook` use, so passing these instead of all contacts gives the same
+    results with less work. Columns as :func:`load_contacts`."""
+    c = load_contacts(store)
+    return c[is_decision_maker(c["buying_role"])].reset_index(drop=True)
+
+
 def _has_type(types, label: str) -> bool:
     return isinstance(types, tuple) and label in types
 

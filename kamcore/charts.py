@@ -527,15 +527,19 @@ def bubble_sizes(profit, min_px: float = 8.0, max_px: float = 44.0, clip_quantil
     return (min_px + (max_px - min_px) * scaled).round(2).tolist()
 
 
+BUBBLE_MAX_POINTS = 1500
+
+
 def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] | None = None,
-                 height: int = 440, cap: float = 3.0) -> go.Figure:
+                 height: int = 440, cap: float = 3.0, max_points: int | None = BUBBLE_MAX_POINTS) -> go.Figure:
     """Bubbles of ``frame[name, revenue, growth, profit, types]``: x = revenue (log axis, clients
     with revenue <= 0 left out), y = growth (fraction, shown in %), size = |profit| (see
     :func:`bubble_sizes`), colour = primary type (first of ``settings.CLIENT_TYPES`` the client has).
     Growth above ``cap`` is drawn at ``cap``, and clients without growth (no revenue in the previous
     window: new) on a dashed "new" line just above it; the hover text keeps the true figure. One
     trace per type, in that order; ``customdata`` = row position in ``frame``; a red outline marks
-    a negative profit."""
+    a negative profit. With more than ``max_points`` such clients only the largest by revenue are
+    drawn (thousands of bubbles are unreadable and slow in the browser; say so next to the chart)."""
     lab, money = _labels(labels), fmt_money or _money_default
     _require(frame, ["name", "revenue", "growth", "profit", "types"], "type_bubbles")
     f = pd.DataFrame({
@@ -549,6 +553,8 @@ def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
     f = f[f["revenue"] > 0]
     if f.empty:
         return _no_data(lab, "type_bubbles", height)
+    if max_points is not None and len(f) > max_points:
+        f = f.nlargest(max_points, "revenue", keep="first").sort_values("pos")
     f["size"] = bubble_sizes(f["profit"])
     new_line = cap * 1.15
     f["y"] = np.where(f["growth"].isna(), new_line, np.clip(f["growth"], -1.0, cap))
@@ -562,13 +568,14 @@ def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
         hover = [f"<b>{n}</b><br>{lab['revenue']}: {money(r)}<br>{lab['growth']}: "
                  f"{lab['new'] if pd.isna(gr) else format(gr, '+.0%')}<br>{lab['profit']}: {money(p)}"
                  for n, r, gr, p in zip(g["name"], g["revenue"], g["growth"], g["profit"])]
+        negative = (g["profit"].fillna(0) < 0).to_numpy()
         fig.add_trace(go.Scatter(
-            x=g["revenue"].tolist(), y=g["y"].tolist(), mode="markers", name=lab.get(t, t),
-            customdata=g["pos"].tolist(), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-            marker=dict(size=g["size"].tolist(), sizemode="diameter", opacity=0.75,
+            x=g["revenue"].to_numpy(), y=g["y"].to_numpy(), mode="markers", name=lab.get(t, t),
+            customdata=g["pos"].to_numpy(), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+            marker=dict(size=g["size"].to_numpy(), sizemode="diameter", opacity=0.75,
                         color=TYPE_COLOURS.get(t, PALETTE["grey"]),
-                        line=dict(width=[2 if p < 0 else 1 for p in g["profit"].fillna(0)],
-                                  color=[PALETTE["bad"] if p < 0 else "#FFFFFF" for p in g["profit"].fillna(0)]))))
+                        line=dict(width=np.where(negative, 2, 1),
+                                  color=np.where(negative, PALETTE["bad"], "#FFFFFF").tolist()))))
     if not fig.data:
         return _no_data(lab, "type_bubbles", height)
     fig.add_hline(y=0, line=dict(color=PALETTE["grey"], width=1))

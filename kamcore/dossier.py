@@ -141,7 +141,10 @@ def normalise_role(value) -> str | None:
 
 def is_decision_maker(roles: pd.Series) -> pd.Series:
     """True where ``buying_role`` means decision maker (any spelling of :func:`normalise_role`)."""
-    return roles.map(lambda r: normalise_role(r) == "decision maker").astype(bool)
+    codes, uniques = pd.factorize(pd.Series(roles).astype(object), use_na_sentinel=True)
+    # each distinct spelling is normalised once; the last slot answers missing values (code -1)
+    ok = np.array([normalise_role(u) == "decision maker" for u in uniques] + [False], dtype=bool)
+    return pd.Series(ok[codes], index=roles.index, dtype=bool)
 
 
 def contact_warnings(contacts: pd.DataFrame, as_of: date,

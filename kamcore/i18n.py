@@ -100,6 +100,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                         "Koncentracija je merjena na prihodkih {n} strank s pozitivnimi prihodki v obdobju."),
     "types.portfolio": ("Portfolio by type", "Portfelj po tipih"),
     "types.bubbles": ("Revenue against growth", "Prihodki glede na rast"),
+    "types.bubbles_sample": ("The {shown} largest clients by revenue are drawn, of {total} with revenue.",
+                             "Narisanih je {shown} največjih strank po prihodkih od {total} s prihodki."),
     "types.list": ("Clients and why they carry their tags", "Stranke in razlogi za oznake"),
     "types.pick": ("Show type", "Prikaži tip"),
     "types.all": ("all", "vsi"),

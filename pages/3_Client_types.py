@@ -20,6 +20,9 @@ with ui.guard(view):
     labels = view.labels
     st.subheader(view.t("types.bubbles"))
     st.plotly_chart(charts.type_bubbles(f, labels=labels, fmt_money=view.money), key="bubbles")
+    drawn = int((f["revenue"] > 0).sum())
+    if drawn > charts.BUBBLE_MAX_POINTS:
+        st.caption(view.t("types.bubbles_sample", shown=view.num(charts.BUBBLE_MAX_POINTS), total=view.num(drawn)))
     st.subheader(view.t("types.list"))
     choice = st.pills(view.t("types.pick"), ["all", *CLIENT_TYPES], default="all", key="type_pick",
                       format_func=lambda k: view.t("types.all") if k == "all" else view.t(f"type.{k}"))

@@ -69,3 +69,23 @@ def test_workbook_has_a_sheet_per_list():
 def test_decision_makers_needs_columns():
     with pytest.raises(KeyError):
         abm.decision_makers(pd.DataFrame({"client_id": ["c1"], "buying_role": ["decision maker"]}))
+
+
+def test_load_decision_makers_keeps_only_decision_makers_and_gives_the_same_cards(tmp_path):
+    from kamcore.store import open_store
+
+    store = open_store(tmp_path / "kam.duckdb")
+    with store.transaction() as cur:
+        cur.execute("insert into contacts (client_id, name, role, title, buying_role, influence, email, phone) values "
+                    "('c1', 'Eva', '', 'CEO', 'Decision_Maker', 5, 'eva@big.si', '1'), "
+                    "('c1', 'Jan', '', 'Buyer', 'buyer', 3, 'jan@big.si', '2'), "
+                    "('c2', 'Ola', '', 'CFO', 'decision-makers', 4, null, '3'), "
+                    "('c3', 'Tim', '', 'Owner', null, 1, 'tim@new.si', '4')")
+    dm = abm.load_decision_makers(store)
+    assert dm["name"].tolist() == ["Eva", "Ola"]
+    lists = abm.target_lists(_clients())
+    everyone = abm.load_contacts(store)
+    for k in abm.LISTS:
+        pd.testing.assert_frame_equal(abm.with_cards(lists[k], dm), abm.with_cards(lists[k], everyone))
+    pd.testing.assert_frame_equal(abm.coverage(lists, dm), abm.coverage(lists, everyone))
+    store.close()

@@ -227,6 +227,19 @@ def test_type_bubbles_clip_growth_to_the_cap_but_hover_keeps_it():
     assert "+1200%" in std.hovertext[0] and "-300%" in std.hovertext[1]
 
 
+def test_type_bubbles_draw_only_the_largest_clients_beyond_max_points():
+    # revenue 0 is never drawn; of the 4 positive ones the 2 largest (40 and 30) are kept,
+    # in their original row order, and the sizes are computed over the drawn ones only
+    frame = pd.DataFrame({"name": list("abcde"), "revenue": [10.0, 40.0, 0.0, 30.0, 20.0],
+                          "growth": [0.1] * 5, "profit": [1.0, 4.0, 1.0, 2.0, 1.0],
+                          "types": [("standard",)] * 5})
+    (std,) = charts.type_bubbles(frame, max_points=2).data
+    assert list(std.customdata) == [1, 3] and list(std.x) == [40.0, 30.0]
+    assert list(std.marker.size) == [44.0, pytest.approx(8 + 36 * 0.5 ** 0.5, abs=0.005)]   # 33.46
+    (every,) = charts.type_bubbles(frame, max_points=None).data
+    assert list(every.customdata) == [0, 1, 3, 4]
+
+
 def test_type_bubbles_types_as_text():
     frame = pd.DataFrame({"name": ["a"], "revenue": [1.0], "growth": [0.0], "profit": [1.0],
                           "types": ["perspective; image_maker"]})

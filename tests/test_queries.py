@@ -32,6 +32,7 @@ GRAIN: dict[str, list[str] | str] = {
     "client_incidents": ["client_id", "date", "category"],
     "client_incidents_window": ["client_id"],
     "client_period": ["client_id", "period"],
+    "client_universe": ["client_id"],
     "client_window": ["client_id"],
     "company_month": ["month"],
     "data_range": [],
@@ -207,3 +208,16 @@ def test_data_range(store):
     row = store.query("data_range").iloc[0]
     assert (row["first_day"], row["last_day"]) == (pd.Timestamp("2023-06-01"), pd.Timestamp("2024-08-15"))
     assert (row["clients"], row["lines"]) == (4, 9)
+
+
+@pytest.mark.parametrize("filters", [{}, {"regions": ["Alps"]}, {"managers": ["nobody"]}])
+def test_client_universe_is_the_client_window_rows(demo_db, filters):
+    """The risk universe (ids only) equals the rows of the analysis for the same end date and filter."""
+    store = open_store(demo_db, read_only=True)
+    params = {"regions": [], "industries": [], "managers": [], **filters}
+    end = date(2025, 6, 30)
+    ids = store.query("client_universe", end=end, **params)["client_id"].tolist()
+    window = store.query("client_window", start=date(2024, 7, 1), end=end, **params)["client_id"].tolist()
+    assert ids == window
+    assert (len(ids) > 0) == (filters.get("managers") != ["nobody"])
+    store.close()
