@@ -45,6 +45,8 @@ RISK_COLUMNS = ("client_id", "last_purchase", "recency_days", "cadence_days", "s
                 "complaint_stages", "complaint_categories", "on_time_rate", "late_deliveries",
                 "x", "t_x", "T", "p_alive", "revenue_at_risk", "reasons")
 RISK_STATUSES = ("active", "lapsing", "lost")
+TREND_COLUMNS = ("as_of", "lost", "lapsing", "declining", "revenue_at_risk", "revenue_at_risk_lost",
+                 "revenue_at_risk_lapsing", "revenue_at_risk_declining")
 NOT_GIVEN = "not given"
 
 
@@ -250,13 +252,18 @@ def _revenue_before_rows(client_day: pd.DataFrame, as_of: date):
     return revenue
 
 
+def _revenue_pairs(store, clients, since, last) -> pd.DataFrame:
+    """Net revenue of days in (since, last] per (client_id, last): ``risk_client_revenue`` over equal-length lists."""
+    def dates(values) -> list[date]:
+        return np.asarray(values).astype("datetime64[D]").tolist()
+    return store.query("risk_client_revenue", clients=[str(c) for c in clients], since=dates(since), last=dates(last))
+
+
 def _revenue_before_store(store):
     def revenue(targets: pd.DataFrame) -> pd.Series:
         if targets.empty:
             return pd.Series(dtype=float)
-        out = store.query("risk_client_revenue", clients=targets["client_id"].astype(str).tolist(),
-                          since=[t.date() for t in targets["since"]],
-                          last=[t.date() for t in targets["last_purchase"]])
+        out = _revenue_pairs(store, targets["client_id"], targets["since"], targets["last_purchase"])
         return out.set_index(out["client_id"].astype(str))["revenue"].astype(float)
     return revenue
 
@@ -281,6 +288,33 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_rows(cd, as_of), lang)
 
 
+def _status(recency: np.ndarray, cadence: np.ndarray, s: Settings) -> np.ndarray:
+    """lost / lapsing / active from recency and cadence in days (float; NaN = no purchase day / no cadence)."""
+    limit = np.fmax(float(s.lost_days), s.lost_factor * cadence)
+    with np.errstate(invalid="ignore"):
+        lost = np.isnan(recency) | (recency > limit)
+        lapsing = ~lost & ~np.isnan(cadence) & (recency > s.lapsing_factor * cadence)
+    return np.where(lost, "lost", np.where(lapsing, "lapsing", "active"))
+
+
+def _declining(rev_last3: np.ndarray, rev_last3_prev: np.ndarray, s: Settings) -> np.ndarray:
+    """Last months' revenue below ``decline_ratio`` of the same months a year earlier, rounded to cents."""
+    prev_c = np.round(rev_last3_prev, 2)
+    return (prev_c > 0) & (np.round(rev_last3, 2) < np.round(s.decline_ratio * prev_c, 2))
+
+
+def _add_months_days(days: np.ndarray, months: int) -> np.ndarray:
+    """:func:`window.add_months` over datetime64[D] values: a month-end stays a month-end, the 31st -> the
+    last day of a shorter month."""
+    d = np.asarray(days, dtype="datetime64[D]")
+    month = d.astype("datetime64[M]")
+    last_of = ((month + 1).astype("datetime64[D]") - 1)
+    target = month + months
+    target_last = (target + 1).astype("datetime64[D]") - 1
+    same_day = np.minimum(target.astype("datetime64[D]") + (d - month.astype("datetime64[D]")), target_last)
+    return np.where(d == last_of, target_last, same_day)
+
+
 def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, as_of: date,
                   settings: Settings, fitted: tuple[bgnbd.BGNBDFit, pd.Series, str], revenue_before,
                   lang: str = "en") -> pd.DataFrame:
@@ -302,18 +336,12 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
     out["recency_days"] = (d - out["last_purchase"]).dt.days.astype("Int64")
     cadence = per["median_gap"].where(per["n_recent"] >= s.cadence_min_days)
     out["cadence_days"] = cadence.to_numpy(dtype=float)
-    rec = out["recency_days"].astype(float)
-    cad = out["cadence_days"]
-    limit = np.fmax(float(s.lost_days), s.lost_factor * cad.to_numpy())
-    lost = rec.isna().to_numpy() | (rec.to_numpy() > limit)
-    lapsing = ~lost & cad.notna().to_numpy() & (rec.to_numpy() > s.lapsing_factor * cad.to_numpy())
-    out["status"] = np.where(lost, "lost", np.where(lapsing, "lapsing", "active"))
+    out["status"] = _status(out["recency_days"].to_numpy(dtype=float, na_value=np.nan), cadence.to_numpy(dtype=float), s)
 
     # decline
     out["rev_last3"] = per["rev_last3"].to_numpy(dtype=float)
     out["rev_last3_prev"] = per["rev_last3_prev"].to_numpy(dtype=float)
-    prev_c = out["rev_last3_prev"].round(2)
-    out["declining"] = ((prev_c > 0) & (out["rev_last3"].round(2) < (s.decline_ratio * prev_c).round(2))).astype(bool)
+    out["declining"] = _declining(out["rev_last3"].to_numpy(), out["rev_last3_prev"].to_numpy(), s).astype(bool)
 
     # complaints
     inc = incidents[list(INCIDENT_COLUMNS)].copy()
@@ -471,20 +499,27 @@ _NOT_FITTED = (bgnbd.BGNBDFit(*[float("nan")] * 5, False, 0, "not fitted for the
                pd.Series(dtype=float), "not fitted for the trend")
 
 
-def _trend(assess_at, as_of: date, months: int) -> pd.DataFrame:
-    rows = []
-    for k in range(months - 1, -1, -1):
-        point = as_of if k == 0 else month_end(add_months(as_of, -k))
-        frame = assess_at(point)
-        summ = summarize_risk(frame)
-        by = summ["revenue_at_risk_by_status"]
-        rows.append({"as_of": pd.Timestamp(point), "lost": summ["status"]["lost"],
-                     "lapsing": summ["status"]["lapsing"],
-                     "declining": int((frame["declining"] & (frame["status"] == "active")).sum()),
-                     "revenue_at_risk": summ["revenue_at_risk"], "revenue_at_risk_lost": by["lost"],
-                     "revenue_at_risk_lapsing": by["lapsing"], "revenue_at_risk_declining": by["declining"]})
-    out = pd.DataFrame(rows)
+def _trend_points(as_of: date, months: int) -> list[date]:
+    """The ``months`` points of a trend, oldest first: month ends, the last one ``as_of`` itself."""
+    return [as_of if k == 0 else month_end(add_months(as_of, -k)) for k in range(months - 1, -1, -1)]
+
+
+def _trend_row(point: date, status: np.ndarray, declining: np.ndarray, revenue_at_risk: np.ndarray) -> dict:
+    """One trend point from per-client status, declining and revenue_at_risk (sums as :func:`summarize_risk`)."""
+    rar = np.asarray(revenue_at_risk, dtype=float)
+    by = {k: status == k for k in RISK_STATUSES}
+    return {"as_of": pd.Timestamp(point), "lost": int(by["lost"].sum()), "lapsing": int(by["lapsing"].sum()),
+            "declining": int((declining & by["active"]).sum()), "revenue_at_risk": round(float(rar.sum()), 2),
+            "revenue_at_risk_lost": round(float(rar[by["lost"]].sum()), 2),
+            "revenue_at_risk_lapsing": round(float(rar[by["lapsing"]].sum()), 2),
+            "revenue_at_risk_declining": round(float(rar[by["active"]].sum()), 2)}
+
+
+def _trend_frame(rows: list[dict]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
     out["as_of"] = out["as_of"].astype("datetime64[us]")
+    for col in ("lost", "lapsing", "declining"):
+        out[col] = out[col].astype("int64")
     return out
 
 
@@ -496,13 +531,121 @@ def risk_trend(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, m
     declining and active), revenue_at_risk, revenue_at_risk_lost, revenue_at_risk_lapsing,
     revenue_at_risk_declining. BG/NBD is not fitted for the trend.
     """
-    return _trend(lambda point: assess(client_day, incidents, point, settings, fitted=_NOT_FITTED), as_of, months)
+    rows = []
+    for point in _trend_points(as_of, months):
+        frame = assess(client_day, incidents, point, settings, fitted=_NOT_FITTED)
+        rows.append(_trend_row(point, frame["status"].to_numpy(dtype=object), frame["declining"].to_numpy(dtype=bool),
+                               frame["revenue_at_risk"].to_numpy(dtype=float)))
+    return _trend_frame(rows)
+
+
+_EPOCH = date(1970, 1, 1)
+_DAY_SPAN = 1 << 32             # (client index, day number) packed into one int64 key
+
+
+def _epoch_days(values) -> np.ndarray:
+    """Dates / datetime64 values as whole days since 1970-01-01 (int64)."""
+    return np.asarray(values, dtype="datetime64[D]").astype(np.int64)
+
+
+def _trend_cadence(gaps: pd.DataFrame, n: int, points: list[date], first_cut: date, settings: Settings) -> np.ndarray:
+    """cadence_days per (point, client index c) from ``risk_trend_gaps`` rows (sorted by c, gap); NaN = no cadence.
+
+    The gaps counted at point P are those of purchase days with cut(P) < day <= P whose previous purchase day is
+    also after cut(P): the n_recent purchase days of the window give n_recent - 1 gaps. Each client's rows are
+    sorted by gap, so the median is read at the middle rank among the rows counted at P.
+    """
+    out = np.full((len(points), n), np.nan)
+    if gaps.empty:
+        return out
+    c = gaps["c"].to_numpy(dtype=np.int64)
+    day = gaps["day_no"].to_numpy(dtype=np.int32)
+    prev = gaps["previous_day_no"].to_numpy(dtype=np.int32)
+    gap = gaps["gap"].to_numpy(dtype=float)
+    starts = np.searchsorted(c, np.arange(n + 1), "left")            # client c's rows: starts[c]:starts[c + 1]
+    need = max(1, settings.cadence_min_days - 1)
+    for k, point in enumerate(points):
+        until = (point - first_cut).days
+        cut = (add_months(point, -settings.cadence_months) - first_cut).days
+        counted = (day <= until) & (prev > cut)
+        before = np.concatenate([[0], np.cumsum(counted, dtype=np.int64)])[starts]   # counted rows before client c
+        m = np.diff(before)
+        ok = np.flatnonzero(m >= need)
+        at = np.flatnonzero(counted)                                  # counted rows, still grouped by client
+        lo = at[before[ok] + (m[ok] - 1) // 2]
+        hi = at[before[ok] + m[ok] // 2]
+        out[k, ok] = (gap[lo] + gap[hi]) / 2
+    return out
 
 
 def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = DEFAULT,
                      client_ids: list[str] | None = None) -> pd.DataFrame:
-    """:func:`risk_trend` with the aggregates computed in the database (one small query set per point)."""
-    return _trend(lambda point: assess_store(store, point, settings, client_ids, fitted=_NOT_FITTED), as_of, months)
+    """:func:`risk_trend` from the database in three queries for all points together.
+
+    ``risk_trend_months`` gives per client and month (counted from the first point; older months pooled) the
+    revenue and the last purchase day, ``risk_trend_gaps`` the gaps between purchase days for the cadence;
+    status and decline per point follow the same rules as :func:`classify_risk`, and revenue at risk is summed
+    once per distinct (client, last purchase day) of the flagged clients (``risk_client_revenue``).
+    """
+    s = settings
+    points = _trend_points(as_of, months)
+    m, dm = len(points), s.decline_months
+    older = -(12 + dm)                   # pools every month before the earliest one a decline looks at
+    params = {"as_of": as_of, "all": client_ids is None, "clients": [str(c) for c in (client_ids or [])]}
+    mon = store.query("risk_trend_months", first_point=points[0], older=older, prev_end=add_months(as_of, -12),
+                      **params)
+    if mon.empty:
+        nobody = np.array([], dtype=object)
+        return _trend_frame([_trend_row(p, nobody, nobody.astype(bool), nobody.astype(float)) for p in points])
+    first_cut = add_months(points[0], -s.cadence_months)
+    gaps = store.query("risk_trend_gaps", first_cut=first_cut, **params)
+    ids = mon.drop_duplicates("c")["client_id"].astype(str).to_numpy()
+    n, width = len(ids), m - older
+    c = mon["c"].to_numpy(dtype=np.int64)
+    col = mon["bucket"].to_numpy(dtype=np.int64) - older
+    revenue = np.zeros((n, width))
+    revenue[c, col] = mon["revenue"].to_numpy(dtype=float)
+    revenue_to_prev_end = np.zeros((n, width))
+    revenue_to_prev_end[c, col] = mon["revenue_to_prev_end"].to_numpy(dtype=float)
+    last = np.full((n, width), np.nan)
+    bought = mon["last_purchase"].notna().to_numpy()
+    last[c[bought], col[bought]] = _epoch_days(mon.loc[bought, "last_purchase"].to_numpy())
+    last = np.fmax.accumulate(last, axis=1)          # last purchase day up to the end of each month
+    first_col = np.full(n, width)
+    np.minimum.at(first_col, c, col)
+    cadence = _trend_cadence(gaps, n, points, first_cut, s)
+
+    here, status, declining = [], [], []
+    for k, point in enumerate(points):
+        kc = k - older
+        rev_last3 = revenue[:, kc - dm + 1:kc + 1].sum(axis=1)
+        prev_cols = revenue[:, kc - 12 - dm + 1:kc - 12 + 1]
+        if k == m - 1:                                 # as_of may be mid-month: the year-earlier span ends mid-month
+            prev_cols = np.concatenate([prev_cols[:, :-1], revenue_to_prev_end[:, kc - 12:kc - 12 + 1]], axis=1)
+        here.append(first_col <= kc)                   # clients with a row on or before the point
+        status.append(_status((point - _EPOCH).days - last[:, kc], cadence[k], s))
+        declining.append(_declining(rev_last3, prev_cols.sum(axis=1), s))
+    last = last[:, -m:].T                              # (point, client)
+    here, status, declining = np.array(here), np.array(status), np.array(declining)
+    flagged = here & ((status != "active") | declining)
+
+    # revenue at risk: once per distinct (client, last purchase day) flagged at some point
+    rar = np.zeros((m, n))
+    pick = flagged & ~np.isnan(last)
+    if pick.any():
+        cs = np.broadcast_to(np.arange(n), (m, n))[pick]
+        key = cs * _DAY_SPAN + last[pick].astype(np.int64)
+        pairs = np.unique(key)
+        pc, pday = pairs // _DAY_SPAN, (pairs % _DAY_SPAN).astype("datetime64[D]")
+        got = _revenue_pairs(store, ids[pc], _add_months_days(pday, -12), pday)
+        found = np.zeros(len(pairs))
+        if len(got):
+            got_key = (pd.Index(ids).get_indexer(got["client_id"].astype(str)).astype(np.int64) * _DAY_SPAN
+                       + _epoch_days(got["last_purchase"].to_numpy()))
+            found[np.searchsorted(pairs, got_key)] = got["revenue"].to_numpy(dtype=float)
+        rar[pick] = found[np.searchsorted(pairs, key)]
+    return _trend_frame([_trend_row(point, status[k][here[k]], declining[k][here[k]], rar[k][here[k]])
+                         for k, point in enumerate(points)])
 
 
 def complaints_pareto(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFrame:

@@ -481,3 +481,81 @@ def test_complaints_pareto_and_by_month():
     with pytest.raises(ValueError, match="stage or category"):
         risk.complaints_pareto(inc, "severity")
     assert risk.complaints_pareto(NO_INCIDENTS).empty
+
+
+# ---------------------------------------------------------------- the trend from the database (one pass over all points)
+
+def _store_with(tmp_path, lines):
+    path = tmp_path / "trend.duckdb"
+    store = open_store(path)
+    _write(store, [(c, c, "Ann") for c in sorted({row[0] for row in lines})], lines)
+    store.close()
+    return open_store(path, read_only=True)
+
+
+def test_risk_trend_store_month_ends_hand_computed(tmp_path):
+    rows = [("a", date(2026, 6, 1), 100.0), ("a", date(2026, 7, 1), 100.0), ("a", date(2026, 7, 31), 100.0)]
+    store = _store_with(tmp_path, rows)
+    try:
+        got = risk.risk_trend_store(store, D, months=3)
+    finally:
+        store.close()
+    expected = pd.DataFrame({
+        "as_of": pd.to_datetime(["2026-08-31", "2026-09-30", "2026-10-31"]).astype("datetime64[us]"),
+        "lost": [0, 0, 0], "lapsing": [0, 1, 1], "declining": [0, 0, 0],
+        "revenue_at_risk": [0.0, 300.0, 300.0], "revenue_at_risk_lost": [0.0, 0.0, 0.0],
+        "revenue_at_risk_lapsing": [0.0, 300.0, 300.0], "revenue_at_risk_declining": [0.0, 0.0, 0.0],
+    })
+    assert_frame_equal(got, expected)
+
+
+MID = date(2026, 10, 15)
+TREND_ROWS = (
+    list(STATUS_ROWS)                                                   # 2x / 3x cadence, exactly 180 days, < 3 days
+    + [("mid", d, 100.0) for d in (date(2026, 5, 10), date(2026, 6, 9), date(2026, 7, 9))]
+    # declining at the mid-month as-of: year-earlier span 2025-08-01 .. 2025-10-15 holds 1000 (the 500 on
+    # 2025-10-16 is after it); the last 3 months (2026-08-01 .. 2026-10-15) hold 700 = exactly 70 %: not declining;
+    # at the month end 2026-10-31 the year-earlier span takes the 500 too: 700 < 0.7 * 1500 -> declining
+    + [("dec", date(2025, 8, 20), 1000.0), ("dec", date(2025, 10, 16), 500.0),
+       ("dec", date(2026, 8, 20), 400.0), ("dec", date(2026, 10, 5), 300.0)]
+    # 69.9 %: declining wherever the spans hold these amounts
+    + [("dec2", date(2025, 9, 1), 1000.0), ("dec2", date(2026, 9, 1), 699.0)]
+    + [("new", date(2026, 9, 2), 50.0), ("new", date(2026, 9, 20), 50.0)]     # first row after most points
+    + [("feb", date(2024, 2, 29), 80.0), ("feb", date(2025, 2, 28), 70.0), ("feb", date(2025, 3, 1), 5.0)]
+    # gaps before the cadence cut must not count: 2 purchase days within 24 months of 2026-10-31
+    + [("cut", date(2024, 10, 31), 10.0), ("cut", date(2024, 11, 1), 10.0), ("cut", date(2024, 11, 3), 10.0),
+       ("cut", date(2025, 1, 1), 10.0)]
+)
+
+
+@pytest.mark.parametrize("as_of", [D, MID, date(2026, 2, 28)], ids=["month_end", "mid_month", "february"])
+@pytest.mark.parametrize("settings_", [DEFAULT, DEFAULT.with_(cadence_months=12, decline_months=2, lost_days=90)],
+                         ids=["default", "short"])
+def test_risk_trend_store_equals_the_row_path_at_the_boundaries(tmp_path, as_of, settings_):
+    store = _store_with(tmp_path, TREND_ROWS)
+    try:
+        got = risk.risk_trend_store(store, as_of, 14, settings_)
+        only = risk.risk_trend_store(store, as_of, 14, settings_, client_ids=["dec", "l_exact", "new", "zzz"])
+        nobody = risk.risk_trend_store(store, as_of, 3, settings_, client_ids=["zzz"])
+    finally:
+        store.close()
+    frame = days_frame(TREND_ROWS)
+    assert_frame_equal(got, risk.risk_trend(frame, NO_INCIDENTS, as_of, 14, settings_))
+    part = frame[frame["client_id"].isin(["dec", "l_exact", "new"])]
+    assert_frame_equal(only, risk.risk_trend(part, NO_INCIDENTS, as_of, 14, settings_))
+    assert nobody[["lost", "lapsing", "declining"]].to_numpy().sum() == 0
+    assert nobody["revenue_at_risk"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_risk_trend_store_declining_at_exactly_70_percent_mid_month(tmp_path):
+    store = _store_with(tmp_path, [row for row in TREND_ROWS if row[0] in ("dec", "dec2")])
+    try:
+        mid = risk.risk_trend_store(store, MID, 1).iloc[0]
+        end = risk.risk_trend_store(store, D, 1).iloc[0]
+    finally:
+        store.close()
+    # mid-month: dec exactly 70 % (not declining), dec2 69.9 % -> declining; its revenue at risk is the 12 months
+    # up to its last purchase, (2025-09-01, 2026-09-01]: 699 (the 1000 on 2025-09-01 itself is outside)
+    assert (mid["declining"], mid["revenue_at_risk"]) == (1, 699.0)
+    # month end: dec 700 < 0.7 * 1500 -> declining too; (2025-10-05, 2026-10-05] holds 500 + 400 + 300
+    assert (end["declining"], end["revenue_at_risk"]) == (2, 699.0 + 1200.0)

@@ -6,9 +6,10 @@ with targets as (
 )
 select
     t.client_id,
+    t.last_purchase,
     sum(d.revenue) as revenue
 from targets as t
 join client_day as d
     on d.client_id = t.client_id and d.day > t.since and d.day <= t.last_purchase
-group by t.client_id
-order by t.client_id
+group by t.client_id, t.last_purchase
+order by t.client_id, t.last_purchase
