@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 
 from kamcore import mapping as mp
 from kamcore import validate as va
-from kamcore.readers import (PROBLEM_COLUMNS, ImportRejected, Limits, RawTable, problem_frame,
-                             read_source)
+from kamcore.readers import (PROBLEM_COLUMNS, ImportRejected, Limits, RawTable, _release_unused,
+                             problem_frame, read_source)
 from kamcore.store import Store
 
 __all__ = ["Limits", "ImportRejected", "Prepared", "ImportResult", "prepare", "commit", "import_file",
@@ -284,6 +284,9 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
                               "are netted as negative revenue")
     if store is not None and "client_id" in stored and table != "clients" and prep.data.num_rows:
         prep.unknown_client_ids = _unknown_clients(store, prep.data.column("client_id"))
+    if n >= _PARALLEL_ROWS:
+        del raw, values, parsed, data
+        _release_unused()
     return prep
 
 
@@ -505,13 +508,15 @@ def _identity(table: str, data: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndar
     try:
         con.execute("set preserve_insertion_order = true")
         con.register("rows_in", data)
+        # a natural key that is a text column of its own is taken as it is (no copy through the database)
+        plain = natural in data.column_names and data.schema.field(natural).type == pa.string()
         out = con.sql(f"select case when {natural} is null then sha1({_content_sql(table)}) end as _h, "
-                      f"hash({stored}) as _hh, coalesce(hash({natural}), 0) as _hk, "
-                      f"cast({natural} as varchar) as _nk from rows_in").to_arrow_table()
+                      f"hash({stored}) as _hh, coalesce(hash({natural}), 0) as _hk"
+                      + ("" if plain else f", cast({natural} as varchar) as _nk") + " from rows_in").to_arrow_table()
     finally:
         con.close()
     hh = out.column("_hh").to_numpy()
-    nk = out.column("_nk").combine_chunks()
+    nk = (data.column(natural) if plain else out.column("_nk")).combine_chunks()
     if nk.null_count == 0:
         keys = nk                                     # every row has its natural key: no content key needed
     else:
@@ -585,7 +590,12 @@ def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.n
     repeat = np.zeros(n, dtype=bool)
     pos_valid = np.flatnonzero(valid)
     keyed = pos_valid[natural[pos_valid] != 0]
-    if len(pos_valid) >= _PARALLEL_ROWS and len(keyed):      # two independent sorts: one per thread
+    if len(keyed) and len(keyed) == len(pos_valid):
+        # every row has its natural key, a function of its content: identical rows share a key,
+        # so when no key repeats no row repeats either (only the key sort is needed)
+        by_key = _groups_of_repeats(natural[keyed])
+        by_content = _groups_of_repeats(content[pos_valid]) if len(by_key[0]) else by_key
+    elif len(pos_valid) >= _PARALLEL_ROWS and len(keyed):      # two independent sorts: one per thread
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -6,6 +6,7 @@ the row number a spreadsheet shows for it (header = row 1).
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -25,6 +26,8 @@ import pyarrow.csv as pacsv
 PROBLEM_COLUMNS = ["file", "row", "column_letter", "column", "value", "problem"]
 MAX_CELL_CHARS = 32_767          # Excel's own limit for one cell
 DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_CHARS = 65536             # the delimiter is decided on the first lines within this many characters
+_HEADER_CHARS = 1 << 20          # the header row is read from this many characters
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # Weights of letters that the two Windows code pages give for the same byte (common letters weigh more),
 # plus letters both share that hint at the language: š ž (central Europe) versus é ç ü … (western Europe).
@@ -407,8 +410,8 @@ def decode(data: bytes, file_name: str, encoding: str | None = None) -> tuple[st
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the same number (> 1) of fields; ',' when none does."""
-    sample_lines = text[:65536].splitlines()[:50]
-    if len(text) > 65536 and len(sample_lines) > 1:
+    sample_lines = text[:_SNIFF_CHARS].splitlines()[:50]
+    if len(text) > _SNIFF_CHARS and len(sample_lines) > 1:
         sample_lines = sample_lines[:-1]          # the last line may be cut
     sample_lines = [ln for ln in sample_lines if ln.strip()]
     best, best_score = ",", (0.0, 0)
@@ -426,20 +429,29 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_csv(data: bytes, file_name: str, encoding: str | None, delimiter: str | None) -> RawTable:
-    text, enc = decode(data, file_name, encoding)
-    text = text.lstrip("\ufeff")
-    if not text or text.isspace():
+    fast = _utf8_head(data) if encoding is None else None
+    if fast is None:
+        text, enc = decode(data, file_name, encoding)
+        text = text.lstrip("\ufeff")
+        head = text
+    else:
+        # valid UTF-8: only the first megabytes are decoded (same text as decode() gives for them)
+        text, enc, head = None, "utf-8", fast
+    if not head or head.isspace():
         reject(file_name, "the file is empty")
-    d = delimiter or sniff_delimiter(text)
+    d = delimiter or sniff_delimiter(head)
     if len(d) != 1:
         reject(file_name, f"the delimiter must be one character, not {d!r}")
-    header_line = next(csv.reader(io.StringIO(text[:1 << 20]), delimiter=d))
+    header_line = next(csv.reader(io.StringIO(head[:_HEADER_CHARS]), delimiter=d))
     headers = [h.strip() for h in header_line]
     while headers and headers[-1] == "":
         headers.pop()
     if not headers:
         reject(file_name, "the first row (the header) is empty", row=1)
+
     def regular() -> bool:                 # no blank line inside the body (then spreadsheet rows = pyarrow rows)
+        if text is None:
+            return _utf8_regular(data)
         body = text.rstrip()
         return "\n\n" not in body and "\n\r\n" not in body and "\r\r" not in body
 
@@ -450,9 +462,83 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None, delimiter: str 
     elif regular():
         raw = _csv_fast(data if enc == "utf-8" else text.encode("utf-8"), file_name, headers, d)
     if raw is None:
+        if text is None:
+            text = decode(data, file_name)[0].lstrip("\ufeff")
         raw = _csv_slow(text, file_name, headers, d)
     raw.encoding, raw.delimiter = enc, d
     return raw
+
+
+_HEAD_BYTES = 5 << 20       # decoded up front: more characters than the header and the delimiter sniffing read
+
+
+def _utf8_valid(data) -> bool:
+    """True when ``data`` (bytes or a slice of them) is valid UTF-8; Arrow's check, no decoded copy."""
+    if not isinstance(data, memoryview) and data.isascii():
+        return True
+    n = len(data)
+    if n >= (1 << 31) - 1:
+        return False
+    arr = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(np.array([0, n], dtype=np.int32)),
+                                                 pa.py_buffer(data)])
+    try:
+        arr.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _utf8_head(data: bytes) -> str | None:
+    """The text decode() + lstrip of BOMs gives, cut to its first 1 MB or more, when the file is valid UTF-8.
+
+    None when the file is not UTF-8 (or starts like UTF-16), or in the odd cases where the
+    head alone cannot stand for the whole text; then the caller decodes the whole file.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if not _utf8_valid(memoryview(data)[start:] if start else data):
+        return None
+    whole = len(data) - start <= _HEAD_BYTES
+    if whole:
+        head = data[start:].decode("utf-8")
+    else:
+        head = codecs.getincrementaldecoder("utf-8")().decode(data[start:start + _HEAD_BYTES], final=False)
+    head = head.lstrip("\ufeff")
+    if not whole and (len(head) <= max(_HEADER_CHARS, _SNIFF_CHARS) or head.isspace()):
+        return None
+    return head
+
+
+def _utf8_regular(data: bytes) -> bool:
+    """regular() of _read_csv on the UTF-8 bytes: no blank line inside the body (the text without trailing space)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = len(data)
+    while end > start:                     # str.rstrip() on the last 64 kB (cut at a character boundary)
+        lo = max(start, end - 65536)
+        while lo > start and 0x80 <= data[lo] < 0xC0:
+            lo -= 1
+        tail = data[lo:end].decode("utf-8")
+        kept = tail.rstrip()
+        end = lo + len(kept.encode("utf-8"))
+        if kept:
+            break
+    return (data.find(b"\n\n", start, end) < 0 and data.find(b"\n\r\n", start, end) < 0
+            and data.find(b"\r\r", start, end) < 0)
+
+
+def _count_newlines(data, start: int, end: int) -> int:
+    """data.count(b"\\n", start, end), a few times faster (numpy over 4 MB pieces)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    step = 1 << 22
+    buf = np.empty(step, dtype=bool)
+    total = 0
+    for lo in range(start, end, step):
+        piece = arr[lo:min(end, lo + step)]
+        out = buf[:len(piece)]
+        np.equal(piece, 10, out=out)
+        total += int(np.count_nonzero(out))
+    return total
 
 
 def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str,
@@ -488,10 +574,16 @@ def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str,
                                                  quoted_strings_can_be_null=True))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    arrays = [table.column(i).combine_chunks() for i in range(len(names))]
+    n_rows = table.num_rows
+    arrays = []
+    for _ in names:                          # one column at a time: its blocks are freed before the next is joined
+        arrays.append(table.column(0).combine_chunks())
+        table = table.remove_column(0)
+    del table
+    _release_unused()
     if strict_lines:
-        suspect = utf8.count(b"\n", start, end) != table.num_rows       # header line + one line per row
-        if not suspect and table.num_rows and arrays[0].null_count:
+        suspect = _count_newlines(utf8, start, end) != n_rows       # header line + one line per row
+        if not suspect and n_rows and arrays[0].null_count:
             blank = pc.is_null(arrays[0])
             for a in arrays[1:]:
                 if not a.null_count:
@@ -501,7 +593,15 @@ def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str,
             suspect = blank is not None and bool(pc.any(blank).as_py())
         if suspect and not regular():
             return None
-    return RawTable(file_name, headers, arrays, np.arange(table.num_rows, dtype=np.int64) + 2)
+    return RawTable(file_name, headers, arrays, np.arange(n_rows, dtype=np.int64) + 2)
+
+
+def _release_unused() -> None:
+    """Give the memory Arrow freed (parser blocks, joined chunks) back to the system: a lower peak later."""
+    try:
+        pa.default_memory_pool().release_unused()
+    except Exception:  # noqa: BLE001 - an optimisation only
+        pass
 
 
 def _csv_slow(text: str, file_name: str, headers: list[str], d: str) -> RawTable:

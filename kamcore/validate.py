@@ -63,11 +63,38 @@ def clean_text(arr: pa.Array) -> pa.Array:
         if pa.types.is_boolean(arr.type):
             return pc.if_else(arr, "true", "false")
         arr = pc.cast(arr, pa.string())
+    if isinstance(arr, pa.Array) and pa.types.is_string(arr.type) and _trimmed_already(arr):
+        return arr
     trimmed = pc.utf8_trim_whitespace(arr)
     empty = pc.equal(trimmed, "")
     if not pc.any(empty).as_py():
         return trimmed
     return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
+
+
+def _trimmed_already(arr: pa.Array) -> bool:
+    """True when trimming changes nothing: every value starts and ends with a printable ASCII character.
+
+    Checks only the first and last byte of each value (numpy over the Arrow buffers, no copy);
+    any value that is empty, or starts or ends with a space, a control or a non-ASCII
+    character (which may be Unicode whitespace), sends the column through the exact path.
+    """
+    n = len(arr)
+    if n == 0 or arr.null_count == n:
+        return False
+    _, off_buf, data_buf = arr.buffers()
+    if data_buf is None:
+        return False
+    offsets = np.frombuffer(off_buf, dtype=np.int32)[arr.offset:arr.offset + n + 1]
+    starts, ends = offsets[:-1], offsets[1:]
+    if arr.null_count:
+        valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+        starts, ends = starts[valid], ends[valid]
+    if not (ends > starts).all():
+        return False
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    first, last = data[starts], data[ends - 1]
+    return bool(((first > 0x20) & (first < 0x7F) & (last > 0x20) & (last < 0x7F)).all())
 
 
 def _too_long(text: pa.Array) -> Issues:

@@ -353,3 +353,36 @@ def test_online_retail_imports_with_cancellations_netted_and_no_customer_reporte
     total = store.scalar("select round(sum(revenue), 2) from transactions")
     assert total == round(store.scalar("select sum(revenue) from client_day"), 2)
     assert res.rows_rejected == 135_080 and res.rows_skipped == 0
+
+
+@pytest.mark.parametrize("body,duplicates,problems", [
+    ("T1,C1,2024-01-02,100\nT2,C1,2024-01-03,1\n", [], []),
+    ("T1,C1,2024-01-02,100\nT1,C1,2024-01-02,100\nT2,C1,2024-01-03,1\n", [(3, 2)], []),
+    ("T1,C1,2024-01-02,100\nT2,C1,2024-01-03,1\nT1,C1,2024-01-02,5\n", [], [(4, "the same txn_id as row 2, with different values")]),
+    ("T1,C1,2024-01-02,100\n,C1,2024-01-02,100\n,C1,2024-01-02,100\n", [(4, 3)], []),
+], ids=["all-keyed-unique", "all-keyed-identical", "all-keyed-conflict", "partly-keyed"])
+def test_duplicates_with_and_without_natural_keys(tmp_path, body, duplicates, problems):
+    f = write(tmp_path / "t.csv", "txn_id,client_id,date,revenue\n" + body)
+    prep = ingest.prepare(f, "transactions")
+    assert [tuple(r) for r in prep.duplicates[["row", "same_as_row"]].values.tolist()] == duplicates
+    assert [(int(r.row), r.problem) for r in prep.problems.itertuples()] == problems
+
+
+def test_identity_plain_key_column_matches_the_expression_path():
+    import pyarrow as pa
+
+    data = pa.table({"txn_id": pa.array(["T1", None, "T3", None]), "client_id": ["C1", "C1", "C2", "C1"],
+                     "date": pa.array([None] * 4, pa.date32()), "revenue": [1.0, 2.0, 3.0, 2.0]})
+    stored = ingest.mp.stored_columns("transactions")
+    full = ingest._assemble_table("transactions", {c: data.column(c).combine_chunks() for c in data.column_names},
+                                  stored, 4)
+    keys, content, natural = ingest._identity("transactions", full)
+    saved = ingest.NATURAL_KEY["transactions"]
+    try:
+        ingest.NATURAL_KEY["transactions"] = "cast(txn_id as varchar)"       # forces the expression path
+        keys2, content2, natural2 = ingest._identity("transactions", full)
+    finally:
+        ingest.NATURAL_KEY["transactions"] = saved
+    assert keys.to_pylist() == keys2.to_pylist()
+    assert keys.to_pylist()[0] == "T1" and keys.to_pylist()[1].endswith("#1") and keys.to_pylist()[3].endswith("#2")
+    assert (content == content2).all() and (natural == natural2).all()

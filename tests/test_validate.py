@@ -106,3 +106,32 @@ def test_bool_int_choice_id_text():
     assert v.to_pylist() == ["17850", None]
     v, _ = va.parse_text(pa.array(["=HYPERLINK(\"x\")"]))
     assert v.to_pylist() == ["=HYPERLINK(\"x\")"]
+
+
+def _clean_text_exact(arr):
+    trimmed = pa.compute.utf8_trim_whitespace(arr)
+    return pa.compute.if_else(pa.compute.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+@pytest.mark.parametrize("values", [
+    ["a", "b c", "x-1", None, "~z"], ["a", " b"], ["a", "b "], ["a", ""], ["a", "\tb"], ["a", "b\u00a0"],
+    ["a", "\u3000b"], ["č", "a"], ["a", "b\x1f"], ["a", "\x7fb"], [None, None], [], ["a", "b\n"],
+], ids=["clean", "lead-space", "trail-space", "empty", "tab", "nbsp", "ideographic-space", "non-ascii-start",
+        "unit-separator", "del", "all-null", "none", "newline"])
+def test_clean_text_fast_check_matches_trimming(values):
+    arr = pa.array(values, type=pa.string())
+    assert va.clean_text(arr).to_pylist() == _clean_text_exact(arr).to_pylist()
+    if len(values) > 1:                                    # a slice (offset into the buffers)
+        assert va.clean_text(arr.slice(1)).to_pylist() == _clean_text_exact(arr.slice(1)).to_pylist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=6)), max_size=12), st.integers(0, 3))
+def test_clean_text_fast_check_property(values, offset):
+    arr = pa.array(values, type=pa.string()).slice(min(offset, len(values)))
+    assert va.clean_text(arr).to_pylist() == _clean_text_exact(arr).to_pylist()
+
+
+def test_clean_text_returns_the_same_array_when_nothing_to_trim():
+    arr = pa.array(["a", None, "b c"], type=pa.string())
+    assert va.clean_text(arr) is arr
