@@ -9,17 +9,18 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from . import concentration as conc
 from .clienttypes import classify_types
-from .segments import (abc_xyz_matrix, classify_abc, classify_xyz, crosstab, label_abc, label_xyz,
-                       period_matrix)
+from .segments import cents_of, crosstab, label_abc, label_xyz, matrix_of, rank_positions, xyz_stats
 from .settings import DEFAULT, Settings
-from .store import Store
-from .window import Window, default_as_of
+from .store import Store, StoreError
+from .window import Window, add_months, default_as_of, month_end, month_start
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,13 @@ class Filters:
 
 @dataclass
 class Inputs:
-    """Per-client aggregates of one window and its predecessor."""
+    """Per-client aggregates of one window and its predecessor (see :func:`load_inputs`)."""
 
     window: Window
     previous: Window
     period: str
-    current: pd.DataFrame
-    prior: pd.DataFrame
-    periods: pd.DataFrame
-    prior_periods: pd.DataFrame
+    clients: pd.DataFrame
+    months: pd.DataFrame
     gaps: pd.DataFrame
     incidents: pd.DataFrame
 
@@ -84,155 +83,314 @@ def latest_as_of(store: Store) -> date | None:
     return None if last is None else default_as_of(pd.Timestamp(last).date())
 
 
-def _window_params(w: Window, filters: Filters) -> dict:
-    return {"start": w.start, "end": w.end, **filters.params()}
+def _cut(end: date) -> date:
+    """First day of the first month that is not complete on ``end`` (whole months come from client_month)."""
+    return add_months(month_start(end), 1) if end == month_end(end) else month_start(end)
 
 
 def load_inputs(store: Store, as_of: date, months: int = DEFAULT.months, period: str = DEFAULT.period,
                 filters: Filters = Filters(), shift: int | None = None) -> Inputs:
-    """Read the aggregates :func:`classify` needs (5 small queries over ``client_day``)."""
+    """Read the aggregates :func:`classify` needs: 4 small queries over ``client_month`` and ``client_day``.
+
+    ``clients``: one row per client with a transaction up to either window's end (``client_windows.sql``);
+    ``months``: its per-month revenue in either window (``client_window_months.sql``).
+    """
     window = Window(as_of, months)
     previous = window.shifted(shift)
-    step = 1 if period == "month" else 3
+    bounds = {"start": window.start, "end": window.end, "cut": _cut(window.end),
+              "prev_start": previous.start, "prev_end": previous.end, "prev_cut": _cut(previous.end)}
     jobs = {
-        "current": ("client_window", _window_params(window, filters)),
-        "prior": ("client_window", _window_params(previous, filters)),
-        "periods": ("client_period", {"start": window.start, "end": window.end, "step": step}),
-        "prior_periods": ("client_period", {"start": previous.start, "end": previous.end, "step": step}),
+        "clients": ("client_windows", {**bounds, **filters.params()}),
+        "months": ("client_window_months", bounds),
         "gaps": ("client_gaps", {"start": window.start, "end": window.end}),
         "incidents": ("client_incidents_window", {"start": window.start, "end": window.end}),
     }
     # independent queries, each on its own cursor: DuckDB runs them side by side
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {k: pool.submit(store.query, name, **params) for k, (name, params) in jobs.items()}
-        got = {k: f.result() for k, f in futures.items()}
-    current, prior, periods = got["current"], got["prior"], got["periods"]
-    prior_periods, gaps, incidents = got["prior_periods"], got["gaps"], got["incidents"]
-    return Inputs(window, previous, period, current, prior, periods, prior_periods, gaps, incidents)
+    try:
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            futures = {k: pool.submit(store.query, name, **params) for k, (name, params) in jobs.items()}
+            got = {k: f.result() for k, f in futures.items()}
+    except duckdb.CatalogException as exc:
+        if "client_month" in str(exc) or "client_key" in str(exc):
+            raise StoreError("This database was written by an older release; open it once without read-only "
+                             "(the dashboard or an import does) to upgrade it.") from exc
+        raise
+    return Inputs(window, previous, period, got["clients"], got["months"], got["gaps"], got["incidents"])
 
 
-def _first_period(first: pd.Series, w: Window, step: int) -> pd.Series:
-    d = pd.to_datetime(first)
-    months = (d.dt.year - w.start.year) * 12 + (d.dt.month - w.start.month)
-    return np.floor(months / step).fillna(0).astype(int).clip(lower=0)
+@dataclass
+class _Segment:
+    """ABC + XYZ of one window, one value per row of :attr:`Inputs.clients` (NaN where the row has no lines)."""
+
+    value: np.ndarray
+    rank: np.ndarray            # 1.. or 0 (not ranked / no lines)
+    share: np.ndarray
+    cum_share_above: np.ndarray
+    cum_above_cents: np.ndarray
+    abc: np.ndarray             # object; None where the row has no lines
+    n_periods: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    cv: np.ndarray
+    xyz: np.ndarray
+    active_share: np.ndarray
+    total_cents: int
 
 
-def segment(cw: pd.DataFrame, periods: pd.DataFrame, w: Window, period: str,
-            settings: Settings, basis: str) -> pd.DataFrame:
-    """ABC + XYZ for one window. Out: client_id, value, rank, share, cum_share_above, abc, n_periods, mean, std, cv, xyz, active_share."""
+def _month_index(d: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of datetime64 values."""
+    return d.astype("datetime64[M]").astype(np.int64)
+
+
+def _segment(values: np.ndarray, active: np.ndarray, first: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+             revenue: np.ndarray, bought: np.ndarray, w: Window, period: str, settings: Settings) -> _Segment:
+    """ABC (§3) and XYZ (§4) of the ``active`` rows (rows in client_id order).
+
+    ``values``: the basis per row; ``first``: first purchase (else first day) per row, datetime64;
+    ``rows, cols, revenue, bought``: per-period revenue and purchase days (row position, period index).
+    """
+    n = len(active)
+    act = np.flatnonzero(active)
+    m = len(act)
+    cents = cents_of(values[act])
+    order, above, total = rank_positions(cents)
+    ranked = cents > 0
+    rank = np.zeros(m, dtype=np.int64)
+    rank[order[:int(ranked.sum())]] = np.arange(1, int(ranked.sum()) + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(ranked, cents / total if total else 0.0, 0.0)
+        cum_share_above = np.where(ranked, above / total if total else np.nan, np.nan)
+    abc = label_abc(above, ranked, total, settings.abc_a, settings.abc_b)
+
     step = 1 if period == "month" else 3
     n_periods = len(w.period_starts(period))
-    in_window = (cw["lines"] > 0).to_numpy()
-    active = cw[in_window]
-    values = active[["client_id"]].copy()
-    values["value"] = active[basis].astype(float).fillna(0.0).to_numpy()
-    abc = classify_abc(values, settings.abc_a, settings.abc_b)
-    abc["cum_above_cents"] = abc.attrs["cum_above_cents"]
-    total_cents = abc.attrs["total_cents"]
-    first = active["first_purchase"].where(active["first_purchase"].notna(), active["first_day"])
-    starts = pd.DataFrame({"client_id": active["client_id"].to_numpy(),
-                           "first_period": _first_period(first, w, step).to_numpy()})
-    rows = pd.Index(starts["client_id"]).get_indexer(periods["client_id"].to_numpy())
-    p = periods[rows >= 0]
-    mat = period_matrix(p, starts, n_periods)
-    xyz = classify_xyz(mat, settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
-    bought = np.bincount(rows[rows >= 0][(p["purchase_days"] > 0).to_numpy()], minlength=len(starts))
-    xyz["active_share"] = bought / np.maximum(xyz["n_periods"].to_numpy(), 1)
-    out = abc.merge(xyz, on="client_id", how="left")
-    out.attrs["total_cents"] = total_cents
-    return out
+    start = _month_index(np.array([w.start], dtype="datetime64[D]"))[0]
+    first_act = first[act]
+    first_period = np.where(np.isnat(first_act), 0,
+                            np.floor((_month_index(first_act) - start) / step).clip(min=0))
+    at = np.full(n, -1)
+    at[act] = np.arange(m)
+    r = at[rows]
+    ok = (r >= 0) & (cols >= 0) & (cols < n_periods)
+    flat = r[ok] * n_periods + cols[ok]
+    mat = np.bincount(flat, weights=revenue[ok], minlength=m * n_periods).astype(float).reshape(m, n_periods)
+    mat[np.arange(n_periods)[None, :] < first_period[:, None]] = np.nan
+    count, mean, std, cv = xyz_stats(mat, settings.xyz_min_periods)
+    xyz = label_xyz(count, mean, cv, settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
+    buys = np.bincount(flat, weights=bought[ok], minlength=m * n_periods).reshape(m, n_periods)
+    active_share = (buys > 0).sum(axis=1) / np.maximum(count, 1)
+
+    def spread(a, fill, dtype=float):
+        out = np.full(n, fill, dtype=dtype)
+        out[act] = a
+        return out
+
+    return _Segment(spread(np.round(np.nan_to_num(values[act].astype(float), nan=0.0), 2), np.nan),
+                    spread(rank, 0, np.int64), spread(share, np.nan), spread(cum_share_above, np.nan),
+                    spread(above, np.nan), spread(abc, None, object), spread(count, np.nan), spread(mean, np.nan),
+                    spread(std, np.nan), spread(cv, np.nan), spread(xyz, None, object),
+                    spread(active_share, np.nan), total)
 
 
-def _migrations(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+_CELL_ABC = ("A", "B", "C")
+_CELL_XYZ = ("X", "Y", "Z")
+
+
+def _migration_tables(in_window: np.ndarray, abc, xyz, prev_abc, prev_xyz, revenue) -> tuple[pd.DataFrame, pd.DataFrame]:
     """From->to tables of ABC classes and of ABC-XYZ cells; no transactions in a window = "inactive" (§2).
 
-    Every client of the previous window is in ``frame`` (it holds all clients with
-    a transaction up to as-of), so both sides come from the same rows.
+    Arrays over the current clients (every client of the previous window is among them: they hold all
+    clients with a transaction up to as-of); ``prev_abc`` is None where the client had no lines then.
     """
-    in_window = (frame["lines"] > 0).to_numpy()
-    had = frame["prev_abc"].notna().to_numpy()
-    abc = frame["abc"].to_numpy(dtype=object)
-    xyz = frame["xyz"].to_numpy(dtype=object)
-    prev_abc = frame["prev_abc"].to_numpy(dtype=object)
-    prev_xyz = frame["prev_xyz"].to_numpy(dtype=object)
-    revenue = frame["revenue"].to_numpy(dtype=float)
+    had = np.not_equal(prev_abc, None) & (prev_abc == prev_abc)
     keep = in_window | had
     to_abc = np.where(in_window, abc, "inactive")
     from_abc = np.where(had, prev_abc, "inactive")
-    in_cells = np.isin(abc, ["A", "B", "C"]) & np.isin(xyz, ["X", "Y", "Z"])
+    in_cells = np.isin(abc, _CELL_ABC) & np.isin(xyz, _CELL_XYZ)
     to_cell = np.where(in_window, np.where(in_cells, abc + xyz, "other"), "inactive")
-    prev_in = np.isin(prev_abc, ["A", "B", "C"]) & np.isin(prev_xyz, ["X", "Y", "Z"])
+    prev_in = had & np.isin(prev_abc, _CELL_ABC) & np.isin(prev_xyz, _CELL_XYZ)
     prev_cell = np.where(prev_in, np.where(prev_in, prev_abc, "") + np.where(prev_in, prev_xyz, ""), "other")
     from_cell = np.where(had, prev_cell, "inactive")
     return (crosstab(from_abc[keep], to_abc[keep], revenue[keep]),
             crosstab(from_cell[keep], to_cell[keep], revenue[keep]))
 
 
-def _class_counts(frame: pd.DataFrame) -> dict:
-    return {"abc_counts": {c: int((frame["abc"] == c).sum()) for c in ("A", "B", "C", "-")},
-            "xyz_counts": {c: int((frame["xyz"] == c).sum()) for c in ("X", "Y", "Z", "new", "-")},
-            "n_ranked_basis": int(frame["abc"].isin(["A", "B", "C"]).sum())}
+def _migrations(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_migration_tables` of an :attr:`Analysis.clients` frame."""
+    prev_abc = frame["prev_abc"].to_numpy(dtype=object)
+    prev_abc = np.where(frame["prev_abc"].notna().to_numpy(), prev_abc, None)
+    return _migration_tables((frame["lines"] > 0).to_numpy(), frame["abc"].to_numpy(dtype=object),
+                             frame["xyz"].to_numpy(dtype=object), prev_abc, frame["prev_xyz"].to_numpy(dtype=object),
+                             frame["revenue"].to_numpy(dtype=float))
+
+
+def _class_counts(abc: np.ndarray, xyz: np.ndarray) -> dict:
+    return {"abc_counts": {c: int((abc == c).sum()) for c in ("A", "B", "C", "-")},
+            "xyz_counts": {c: int((xyz == c).sum()) for c in ("X", "Y", "Z", "new", "-")},
+            "n_ranked_basis": int(np.isin(abc, ["A", "B", "C"]).sum())}
+
+
+def _maybe_int(a: np.ndarray) -> np.ndarray:
+    """int64 when no value is missing (as a left merge would leave it), else float64."""
+    return a.astype(np.int64) if len(a) and not np.isnan(a).any() else a
+
+
+def _labels(a: np.ndarray) -> pd.arrays.ArrowStringArray:
+    return pd.array(a, dtype="str")
+
+
+def _positions(ids: pd.Series, clients: pd.Series) -> np.ndarray:
+    """Position of each ``ids`` value in ``clients`` (-1 when absent)."""
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return pd.Index(clients).get_indexer(ids)
 
 
 def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Filters(),
              lang: str = "en", currency: str = "EUR") -> Analysis:
-    """Classes and figures of DOMAIN.md §3–§7 from :func:`load_inputs` output (no database access)."""
+    """Classes and figures of DOMAIN.md §3–§7 from :func:`load_inputs` output (no database access).
+
+    Works on positions: every input is aligned once to the rows of ``inputs.clients``
+    (client_id order), figures are numpy arrays, and the client frame is built once at the end.
+    """
     w, prev = inputs.window, inputs.previous
-    cw = inputs.current
-    lines_total = int(cw["lines"].sum()) if len(cw) else 0
-    profit_lines = int(cw["profit_lines"].sum()) if len(cw) else 0
+    cl = inputs.clients
+    n_all = len(cl)
+    lines_all = cl["lines"].to_numpy(dtype=np.int64)
+    in_cur = cl["first_day"].notna().to_numpy()
+    in_prev = cl["prev_first_day"].notna().to_numpy()
+    cur = np.flatnonzero(in_cur)
+    lines = lines_all[cur]
+    lines_total = int(lines.sum())
+    profit_lines = int(cl["profit_lines"].to_numpy(dtype=np.int64)[cur].sum())
     profit_known = lines_total > 0 and profit_lines == lines_total
     profit_note = "" if profit_known or lines_total == 0 else \
         f"profit unknown for {lines_total - profit_lines} of {lines_total} lines"
     basis = settings.basis if (settings.basis == "revenue" or profit_known) else "revenue"
+    prefix = "" if basis == "revenue" else "profit"
 
-    seg = segment(cw, inputs.periods, w, inputs.period, settings, basis)
-    active = cw[cw["lines"] > 0]
-    keys = conc.key_clients(cw[["client_id", "revenue", "key_by_hand"]], settings.key_share)
-    prior_seg = segment(inputs.prior, inputs.prior_periods, prev, inputs.period, settings, basis) \
-        if len(inputs.prior) else pd.DataFrame(columns=["client_id", "value", "abc", "xyz"])
+    # per-period revenue of both windows, by row position
+    mo = inputs.months
+    no = cl["client_no"].to_numpy(dtype=np.int64)
+    m_no = mo["client_no"].to_numpy(dtype=np.int64)
+    at = np.full(int(max(no.max(initial=-1), m_no.max(initial=-1))) + 1, -1)
+    at[no] = np.arange(n_all)
+    m_rows = at[m_no]
+    step = 1 if inputs.period == "month" else 3
+    m_rev = mo["revenue"].to_numpy(dtype=float)
+    m_buy = mo["purchase_days"].to_numpy(dtype=float)
+    known = m_rows >= 0                      # rows of clients outside the filter are dropped here
+    m_cur = mo["current"].to_numpy(dtype=bool) & known
+    m_prev = mo["previous"].to_numpy(dtype=bool) & known
 
-    frame = cw.merge(seg, on="client_id", how="left")
-    frame = frame.merge(keys[["client_id", "key"]], on="client_id", how="left")
-    frame["key"] = frame["key"].astype("boolean").fillna(False).astype(bool)
-    frame["abc"] = frame["abc"].fillna("-")
-    frame["xyz"] = frame["xyz"].fillna("-")
-    frame["value"] = frame["value"].fillna(0.0)
-    frame["share"] = frame["share"].fillna(0.0)
-    frame["profit"] = frame["profit"] if profit_known else np.nan
-    prior_vals = inputs.prior[["client_id", "revenue"]].rename(columns={"revenue": "prev_revenue"})
-    frame = frame.merge(prior_vals, on="client_id", how="left")
-    frame["prev_revenue"] = frame["prev_revenue"].fillna(0.0)
-    prior_cls = prior_seg.reindex(columns=["client_id", "value", "abc", "xyz", "cum_above_cents", "n_periods",
-                                           "mean", "cv"]).rename(
-        columns={"value": "prev_value", "abc": "prev_abc", "xyz": "prev_xyz", "cum_above_cents": "prev_cum_above_cents",
-                 "n_periods": "prev_n_periods", "mean": "prev_mean", "cv": "prev_cv"})
-    frame = frame.merge(prior_cls, on="client_id", how="left")
-    frame = frame.merge(inputs.gaps, on="client_id", how="left")
-    inc = inputs.incidents.rename(columns={"incidents": "incidents_window"})
-    frame = frame.merge(inc, on="client_id", how="left")
-    frame[["incidents_window", "quality_incidents"]] = frame[["incidents_window", "quality_incidents"]].fillna(0).astype(int)
+    def first_of(purchase: str, day: str) -> np.ndarray:
+        fp = cl[purchase].to_numpy(dtype="datetime64[us]")
+        return np.where(np.isnat(fp), cl[day].to_numpy(dtype="datetime64[us]"), fp)
 
-    types = classify_types(frame, w.as_of, w.months, settings, profit_known, lang, currency)
-    frame = frame.merge(types, on="client_id", how="left")
-    frame = frame.sort_values(["rank", "client_id"], na_position="last", kind="mergesort").reset_index(drop=True)
+    revenue_all = cl["revenue"].to_numpy(dtype=float)
+    profit_all = cl["profit"].to_numpy(dtype=float)
+    seg = _segment(profit_all if prefix else revenue_all, in_cur & (lines_all > 0),
+                   first_of("first_purchase", "first_day"), m_rows[m_cur],
+                   mo["offset"].to_numpy(dtype=np.int64)[m_cur] // step, m_rev[m_cur], m_buy[m_cur], w,
+                   inputs.period, settings)
+    prev_values = cl["prev_profit" if prefix else "prev_revenue"].to_numpy(dtype=float)
+    prev_active = in_prev & (cl["prev_lines"].to_numpy(dtype=np.int64) > 0)
+    pseg = _segment(prev_values, prev_active, first_of("prev_first_purchase", "prev_first_day"),
+                    m_rows[m_prev], mo["prev_offset"].to_numpy(dtype=np.int64)[m_prev] // step, m_rev[m_prev],
+                    m_buy[m_prev], prev, inputs.period, settings)
 
-    matrix = abc_xyz_matrix(frame)
-    mig_abc, mig_cell = _migrations(frame)
+    # key clients (§6): ranked by revenue over the current clients, plus by hand
+    revenue = revenue_all[cur]
+    rev_cents = cents_of(revenue)
+    rev_order, rev_above, rev_total = rank_positions(rev_cents)
+    k = Fraction(str(settings.key_share))
+    if not 0 < settings.key_share <= 1:
+        raise ValueError(f"key-client share must be in (0, 1], not {settings.key_share}")
+    key_by_hand = cl["key_by_hand"].to_numpy(dtype=bool)[cur]
+    key = ((rev_cents > 0) & (rev_above * k.denominator < k.numerator * rev_total)) | key_by_hand
 
-    summary = conc.concentration(frame[["client_id", "revenue", "key"]], settings)
-    summary["active_clients"] = int(len(active))
-    summary["revenue"] = float(active["revenue"].sum())
-    summary["profit"] = float(active["profit"].sum()) if profit_known else float("nan")
-    summary["prev_revenue"] = float(inputs.prior["revenue"].sum()) if len(inputs.prior) else 0.0
-    summary["prev_profit"] = float(inputs.prior["profit"].sum()) if profit_known and len(inputs.prior) else float("nan")
-    summary["prev_active_clients"] = int((inputs.prior["lines"] > 0).sum()) if len(inputs.prior) else 0
-    summary.update(_class_counts(frame))
-    summary["total_cents_basis"] = seg.attrs["total_cents"]
-    summary["prev_total_cents_basis"] = prior_seg.attrs.get("total_cents", 0)
-    flags = frame[["is_feeder", "is_perspective", "is_image_maker", "is_expert"]].fillna(False).astype(bool)
-    summary["type_counts"] = {c: int(flags[f"is_{c}"].sum()) for c in ("feeder", "perspective", "image_maker", "expert")}
-    summary["type_counts"]["standard"] = int((~flags.any(axis=1)).sum())
+    n = len(cur)
+    gap_pos = _positions(inputs.gaps["client_id"], cl["client_id"])
+    gaps = np.full(n_all, np.nan)
+    gaps[gap_pos[gap_pos >= 0]] = inputs.gaps["median_gap_days"].to_numpy(dtype=float)[gap_pos >= 0]
+    inc_pos = _positions(inputs.incidents["client_id"], cl["client_id"])
+    incidents = np.zeros(n_all, dtype=np.int64)
+    quality = np.zeros(n_all, dtype=np.int64)
+    incidents[inc_pos[inc_pos >= 0]] = inputs.incidents["incidents"].to_numpy(dtype=np.int64)[inc_pos >= 0]
+    quality[inc_pos[inc_pos >= 0]] = inputs.incidents["quality_incidents"].to_numpy(dtype=np.int64)[inc_pos >= 0]
+
+    prev_revenue = cl["prev_revenue"].to_numpy(dtype=float)[cur]
+    profit = profit_all[cur] if profit_known else np.full(n, np.nan)
+    abc = np.where(np.equal(seg.abc[cur], None), "-", seg.abc[cur]).astype(object)
+    xyz = np.where(np.equal(seg.xyz[cur], None), "-", seg.xyz[cur]).astype(object)
+    had_prev = prev_active[cur]
+    prev_abc = np.where(had_prev, pseg.abc[cur], None)
+    prev_xyz = np.where(had_prev, pseg.xyz[cur], None)
+
+    take = cl.take(cur)
+    types = classify_types(pd.DataFrame({
+        "client_id": take["client_id"].array, "revenue": revenue, "profit": profit, "prev_revenue": prev_revenue,
+        "first_day": take["first_day"].array, "first_purchase": take["first_purchase"].array,
+        "first_contract": take["first_contract"].array, "potential": take["potential"].array,
+        "image_maker": take["image_maker"].array, "requirements": take["requirements"].array,
+        "quality_incidents": quality[cur], "key": key}), w.as_of, w.months, settings, profit_known, lang, currency)
+
+    # rank order, then the unranked in client_id order (§3)
+    rank = seg.rank[cur]
+    order = np.lexsort((np.arange(n), np.where(rank > 0, rank, n + 1)))
+    rows = cur[order]
+    rank_sorted = rank[order]
+    data = {c: take[c].array.take(order) for c in ("client_id", "name", "region", "industry", "manager",
+                                                   "potential", "image_maker", "requirements", "first_contract",
+                                                   "key_by_hand")}
+    data.update({
+        "revenue": revenue[order], "profit": profit[order], "lines": lines[order],
+        "profit_lines": take["profit_lines"].to_numpy()[order],
+        "first_day": take["first_day"].array.take(order), "first_purchase": take["first_purchase"].array.take(order),
+        "last_purchase": take["last_purchase"].array.take(order),
+        "value": np.nan_to_num(seg.value[rows], nan=0.0),
+        "rank": pd.arrays.IntegerArray(rank_sorted, rank_sorted == 0),
+        "share": np.nan_to_num(seg.share[rows], nan=0.0), "cum_share_above": seg.cum_share_above[rows],
+        "abc": _labels(abc[order]), "cum_above_cents": _maybe_int(seg.cum_above_cents[rows]),
+        "n_periods": _maybe_int(seg.n_periods[rows]), "mean": seg.mean[rows], "std": seg.std[rows],
+        "cv": seg.cv[rows], "xyz": _labels(xyz[order]), "active_share": seg.active_share[rows],
+        "key": key[order], "prev_revenue": prev_revenue[order],
+        "prev_value": np.where(had_prev, pseg.value[cur], np.nan)[order],
+        "prev_abc": _labels(prev_abc[order]), "prev_xyz": _labels(prev_xyz[order]),
+        "prev_cum_above_cents": _maybe_int(np.where(had_prev, pseg.cum_above_cents[cur], np.nan)[order]),
+        "prev_n_periods": _maybe_int(np.where(had_prev, pseg.n_periods[cur], np.nan)[order]),
+        "prev_mean": np.where(had_prev, pseg.mean[cur], np.nan)[order],
+        "prev_cv": np.where(had_prev, pseg.cv[cur], np.nan)[order],
+        "median_gap_days": gaps[rows], "incidents_window": incidents[rows], "quality_incidents": quality[rows],
+    })
+    for c in ("types", "type_reasons", "growth", "is_feeder", "is_perspective", "is_image_maker", "is_expert"):
+        data[c] = types[c].array.take(order) if c == "type_reasons" else types[c].to_numpy()[order]
+    frame = pd.DataFrame(data)
+
+    in_window = lines[order] > 0
+    matrix = matrix_of(abc[order], xyz[order], revenue[order])
+    mig_abc, mig_cell = _migration_tables(in_window, abc[order], xyz[order], prev_abc[order], prev_xyz[order],
+                                          revenue[order])
+
+    ranked = rev_order[:int((rev_cents > 0).sum())]
+    summary = conc.concentration_of(rev_cents[ranked], take["client_id"].array.take(ranked), settings)
+    summary.update(conc.key_figures(revenue[order][key[order]], summary["total"]))
+    summary["flags"] = summary.pop("flags")
+    active = lines > 0
+    summary["active_clients"] = int(active.sum())
+    summary["revenue"] = float(pd.Series(revenue[active]).sum())
+    summary["profit"] = float(pd.Series(profit_all[cur][active]).sum()) if profit_known else float("nan")
+    pv = np.flatnonzero(in_prev)
+    summary["prev_revenue"] = float(pd.Series(cl["prev_revenue"].to_numpy(dtype=float)[pv]).sum()) if len(pv) else 0.0
+    summary["prev_profit"] = float(pd.Series(cl["prev_profit"].to_numpy(dtype=float)[pv]).sum()) \
+        if profit_known and len(pv) else float("nan")
+    summary["prev_active_clients"] = int(prev_active.sum())
+    summary.update(_class_counts(abc, xyz))
+    summary["total_cents_basis"] = seg.total_cents
+    summary["prev_total_cents_basis"] = pseg.total_cents
+    flags = {c: types[f"is_{c}"].to_numpy(dtype=bool) for c in ("feeder", "perspective", "image_maker", "expert")}
+    summary["type_counts"] = {c: int(f.sum()) for c, f in flags.items()}
+    summary["type_counts"]["standard"] = int((~np.logical_or.reduce(list(flags.values()))).sum()) if n else 0
     return Analysis(w, prev, settings.with_(basis=basis) if basis != settings.basis else settings, filters,
                     frame, matrix, mig_abc, mig_cell, summary, profit_known, profit_note)
 
@@ -251,23 +409,37 @@ def relabel(result: Analysis, settings: Settings) -> Analysis:
     changed = [k for k in Settings.__dataclass_fields__ if getattr(old, k) != getattr(settings, k)]
     if any(k not in THRESHOLDS for k in changed):
         raise ValueError(f"relabel changes only {', '.join(THRESHOLDS)}, not {', '.join(changed)}")
-    f = result.clients.copy()
+    f = result.clients
     s = result.summary
-    f["abc"] = label_abc(f["cum_above_cents"].fillna(-1).to_numpy(), f["rank"].notna().to_numpy(),
-                         s["total_cents_basis"], settings.abc_a, settings.abc_b)
-    f["xyz"] = label_xyz(f["n_periods"].to_numpy(), f["mean"].to_numpy(), f["cv"].to_numpy(),
-                         settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
-    f.loc[f["lines"] == 0, "xyz"] = "-"
+
+    def col(name):
+        return f[name].to_numpy(dtype=float, na_value=np.nan)
+
+    cum = col("cum_above_cents")
+    abc = label_abc(np.nan_to_num(cum, nan=-1), f["rank"].notna().to_numpy(), s["total_cents_basis"],
+                    settings.abc_a, settings.abc_b)
+    in_window = f["lines"].to_numpy() > 0
+    xyz = label_xyz(col("n_periods"), col("mean"), col("cv"), settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
+    xyz = np.where(in_window, xyz, "-").astype(object)
     had = f["prev_abc"].notna().to_numpy()
-    prev_abc = label_abc(f["prev_cum_above_cents"].fillna(-1).to_numpy(), (f["prev_cum_above_cents"] >= 0).to_numpy(),
-                         s["prev_total_cents_basis"], settings.abc_a, settings.abc_b)
-    prev_xyz = label_xyz(f["prev_n_periods"].to_numpy(), f["prev_mean"].to_numpy(), f["prev_cv"].to_numpy(),
-                         settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
-    f["prev_abc"] = np.where(had, prev_abc, None)
-    f["prev_xyz"] = np.where(had, prev_xyz, None)
-    mig_abc, mig_cell = _migrations(f)
-    summary = {**s, **_class_counts(f)}
-    return Analysis(result.window, result.previous, settings, result.filters, f, abc_xyz_matrix(f),
+    prev_cum = col("prev_cum_above_cents")
+    with np.errstate(invalid="ignore"):
+        prev_ranked = prev_cum >= 0
+    prev_abc = label_abc(np.nan_to_num(prev_cum, nan=-1), prev_ranked, s["prev_total_cents_basis"],
+                         settings.abc_a, settings.abc_b)
+    prev_xyz = label_xyz(col("prev_n_periods"), col("prev_mean"), col("prev_cv"), settings.xyz_x, settings.xyz_y,
+                         settings.xyz_min_periods)
+    prev_abc = np.where(had, prev_abc, None)
+    prev_xyz = np.where(had, prev_xyz, None)
+    f = f.copy(deep=False)
+    f["abc"] = _labels(abc)
+    f["xyz"] = _labels(xyz)
+    f["prev_abc"] = _labels(prev_abc)
+    f["prev_xyz"] = _labels(prev_xyz)
+    revenue = f["revenue"].to_numpy(dtype=float)
+    mig_abc, mig_cell = _migration_tables(in_window, abc, xyz, prev_abc, prev_xyz, revenue)
+    summary = {**s, **_class_counts(abc, xyz)}
+    return Analysis(result.window, result.previous, settings, result.filters, f, matrix_of(abc, xyz, revenue),
                     mig_abc, mig_cell, summary, result.profit_known, result.profit_note, dict(result.extra))
 
 

@@ -55,9 +55,26 @@ def concentration(frame: pd.DataFrame, settings=DEFAULT) -> dict:
     """
     ranked = rank_values(frame[["client_id", "revenue"]], value="revenue")
     ranked = ranked[ranked["ranked"]]
-    cents = ranked["_cents"].to_numpy()
+    out = concentration_of(ranked["_cents"].to_numpy(), ranked["client_id"].to_numpy(), settings)
+    if "key" in frame:
+        keys = frame["key"].astype(bool).to_numpy()
+        out.update(key_figures(frame["revenue"].astype(float).to_numpy()[keys], out["total"]))
+        out["flags"] = out.pop("flags")
+    return out
+
+
+def key_figures(key_revenue: np.ndarray, total: float) -> dict:
+    """``key_count`` and ``key_share`` (positive revenue of the key clients over the ranked total)."""
+    key_rev = float(np.clip(np.asarray(key_revenue, dtype=float), 0, None).sum())
+    return {"key_count": int(len(key_revenue)), "key_share": key_rev / total if total else float("nan")}
+
+
+def concentration_of(cents: np.ndarray, client_ids, settings=DEFAULT) -> dict:
+    """:func:`concentration` (without the key figures) from the ranked clients' cents in rank order
+    and their ids (only the flagged ones are read)."""
+    cents = np.asarray(cents, dtype=np.int64)
     total = int(cents.sum())
-    n = len(ranked)
+    n = len(cents)
     shares = cents / total if total else np.zeros(0)
     cum = np.cumsum(cents)
     out: dict = {"n_ranked": n, "total": total / 100}
@@ -70,16 +87,11 @@ def concentration(frame: pd.DataFrame, settings=DEFAULT) -> dict:
     out["hhi"] = hhi
     out["effective_n"] = 10000 / hhi if n else float("nan")
     out["gini"] = gini(cents / 100) if n else float("nan")
-    if "key" in frame:
-        keys = frame.loc[frame["key"].astype(bool)]
-        out["key_count"] = int(len(keys))
-        key_rev = float(np.clip(keys["revenue"].astype(float), 0, None).sum())
-        out["key_share"] = key_rev / (total / 100) if total else float("nan")
     flags = []
     if n:
-        big = ranked.loc[shares >= settings.flag_client_share, "client_id"].tolist()
-        if big:
-            flags.append(("client_over_10", big))
+        big = np.flatnonzero(shares >= settings.flag_client_share)
+        if len(big):
+            flags.append(("client_over_10", [client_ids[i] for i in big]))
         if out["top5_share"] >= settings.flag_top5_share:
             flags.append(("top5_over_25", out["top5_share"]))
     out["flags"] = flags

@@ -1,4 +1,4 @@
--- KAM store, schema version 1. Table and column names follow DOMAIN.md §1.
+-- KAM store, schema version 2. Table and column names follow DOMAIN.md §1.
 -- Every data table carries batch_id: the import batch that wrote the row.
 
 create table if not exists meta (
@@ -80,6 +80,30 @@ create table if not exists client_day (
     dated_lines integer not null,    -- both dates known
     purchase boolean not null,       -- net revenue > 0 that day
     gap_days integer                 -- days since the previous purchase day
+);
+
+-- A stable integer number per client_id of client_day: assigned once, never reused or
+-- renumbered, so the analysis queries can return integer keys instead of text.
+create table if not exists client_key (
+    client_id varchar not null,
+    client_no integer not null
+);
+
+-- Client x month aggregate of client_day (month = its first day), rebuilt with it for the
+-- same clients. Window sums take whole months from here and only a partial last month
+-- from client_day. purchase_days counts purchase days; first_day is the first day with a line.
+create table if not exists client_month (
+    client_no integer not null,
+    client_id varchar not null,
+    month date not null,
+    revenue double not null,
+    profit double,
+    lines integer not null,
+    profit_lines integer not null,
+    purchase_days integer not null,
+    first_day date not null,
+    first_purchase date,
+    last_purchase date
 );
 
 create table if not exists incidents (

@@ -46,6 +46,29 @@ def label_xyz(n_periods: np.ndarray, mean: np.ndarray, cv: np.ndarray, x: float 
                          ["new", "-", "X", "Y"], default="Z").astype(object)
 
 
+def cents_of(values) -> np.ndarray:
+    """Values rounded to cents as integers (NaN counts as 0), as :func:`rank_values` ranks them."""
+    v = np.round(np.nan_to_num(np.asarray(values, dtype=float), nan=0.0), 2)
+    return np.rint(v * 100).astype(np.int64)
+
+
+def rank_positions(cents: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Ranking of DOMAIN.md §3 on rows already in ``client_id`` order.
+
+    In: integer cents per row. Out: ``order`` (row positions, rank order: ranked
+    first by cents descending, ties and unranked rows by position), ``above``
+    (cents of all ranked rows strictly above, per row; -1 when not ranked) and
+    the ranked total in cents.
+    """
+    cents = np.asarray(cents, dtype=np.int64)
+    ranked = cents > 0
+    order = np.lexsort((np.arange(len(cents)), -cents, ~ranked))
+    sorted_cents = np.where(ranked[order], cents[order], 0)
+    above = np.empty(len(cents), dtype=np.int64)
+    above[order] = np.cumsum(sorted_cents) - sorted_cents
+    return order, np.where(ranked, above, -1), int(cents[ranked].sum())
+
+
 def rank_values(frame: pd.DataFrame, value: str = "value") -> pd.DataFrame:
     """Rank clients by value (DOMAIN.md §3).
 
@@ -117,6 +140,18 @@ def period_matrix(periods: pd.DataFrame, clients: pd.DataFrame, n_periods: int) 
     return pd.DataFrame(values, index=idx, columns=range(n_periods))
 
 
+def xyz_stats(values: np.ndarray, min_periods: int = DEFAULT.xyz_min_periods):
+    """Per row of a period matrix (NaN = not counted): n, mean, population std and CV (NaN below
+    ``min_periods`` periods or for a mean <= 0); mean rounded to 10 and CV to 12 decimals."""
+    n = np.sum(~np.isnan(values), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, np.nansum(values, axis=1) / np.maximum(n, 1), np.nan)
+        mean = np.round(mean, 10)
+        std = np.sqrt(np.where(n > 0, np.nansum((values - mean[:, None]) ** 2, axis=1) / np.maximum(n, 1), np.nan))
+        cv = np.where((n >= min_periods) & (mean > 0), std / mean, np.nan)
+    return n, mean, std, np.round(cv, 12)
+
+
 def classify_xyz(matrix: pd.DataFrame, x: float = DEFAULT.xyz_x, y: float = DEFAULT.xyz_y,
                  min_periods: int = DEFAULT.xyz_min_periods) -> pd.DataFrame:
     """XYZ classes of DOMAIN.md §4 from a :func:`period_matrix`.
@@ -127,14 +162,7 @@ def classify_xyz(matrix: pd.DataFrame, x: float = DEFAULT.xyz_x, y: float = DEFA
     """
     if not 0 <= x < y:
         raise ValueError(f"XYZ thresholds must satisfy 0 <= X < Y, not {x}/{y}")
-    values = matrix.to_numpy(dtype=float)
-    n = np.sum(~np.isnan(values), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, np.nansum(values, axis=1) / np.maximum(n, 1), np.nan)
-        mean = np.round(mean, 10)
-        std = np.sqrt(np.where(n > 0, np.nansum((values - mean[:, None]) ** 2, axis=1) / np.maximum(n, 1), np.nan))
-        cv = np.where((n >= min_periods) & (mean > 0), std / mean, np.nan)
-    cv = np.round(cv, 12)
+    n, mean, std, cv = xyz_stats(matrix.to_numpy(dtype=float), min_periods)
     xyz = label_xyz(n, mean, cv, x, y, min_periods)
     return pd.DataFrame({
         "client_id": matrix.index.to_numpy(),
@@ -153,21 +181,36 @@ def abc_xyz_matrix(frame: pd.DataFrame, strategies: dict | None = None) -> pd.Da
     clients, revenue, share, strategy`` (A..C x X..Z); ``share`` is the cell's
     revenue over the revenue of all classified (A/B/C) clients.
     """
+    return matrix_of(frame["abc"].to_numpy(dtype=object), frame["xyz"].to_numpy(dtype=object),
+                     frame["revenue"].to_numpy(dtype=float), strategies)
+
+
+def matrix_of(abc: np.ndarray, xyz: np.ndarray, revenue: np.ndarray, strategies: dict | None = None) -> pd.DataFrame:
+    """:func:`abc_xyz_matrix` from arrays of labels and revenue."""
     strategies = strategies or STRATEGIES
-    abc = frame["abc"].to_numpy(dtype=object)
-    xyz = frame["xyz"].to_numpy(dtype=object)
-    revenue = frame["revenue"].to_numpy(dtype=float)
-    classified = np.isin(abc, _ABC)
+    abc_code = _codes(abc, _ABC)
+    xyz_code = _codes(xyz, _XYZ)
+    revenue = np.asarray(revenue, dtype=float)
+    classified = abc_code < len(_ABC)
     total = float(revenue[classified].sum())
     rows = []
-    for a in _ABC:
-        in_a = abc == a
-        for z in _XYZ:
-            cell = in_a & (xyz == z)
+    for i, a in enumerate(_ABC):
+        in_a = abc_code == i
+        for j, z in enumerate(_XYZ):
+            cell = in_a & (xyz_code == j)
             rev = float(revenue[cell].sum())
             rows.append({"abc": a, "xyz": z, "clients": int(cell.sum()), "revenue": rev,
                          "share": rev / total if total > 0 else 0.0, "strategy": strategies[(a, z)]})
     return pd.DataFrame(rows)
+
+
+def _codes(labels: np.ndarray, names: list[str]) -> np.ndarray:
+    """Index of each label in ``names``; ``len(names)`` for anything else (other labels, None, NaN)."""
+    labels = np.asarray(labels, dtype=object)
+    out = np.full(len(labels), len(names), dtype=np.int8)
+    for i, name in enumerate(names):
+        out[labels == name] = i
+    return out
 
 
 def migration(current: pd.DataFrame, previous: pd.DataFrame, column: str = "abc",

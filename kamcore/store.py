@@ -1,4 +1,4 @@
-"""The DuckDB store: schema, migrations, named queries and the client x day aggregate.
+"""The DuckDB store: schema, migrations, named queries and the client x day / x month aggregates.
 
 One process-wide connection per database file; every query runs on its own
 ``cursor()`` (DuckDB refuses concurrent use of one connection object).
@@ -16,7 +16,7 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _HERE = Path(__file__).parent
 QUERY_DIR = _HERE / "queries"
 DATA_TABLES = ("clients", "transactions", "incidents", "contacts", "tenders",
@@ -139,6 +139,8 @@ class Store:
                 cur.execute((_HERE / "schema.sql").read_text(encoding="utf-8"))
                 for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
                     cur.execute((_HERE / "migrations" / f"{v:03d}.sql").read_text(encoding="utf-8"))
+                if version < 2:   # schema 2 added client_key and client_month: derive them from client_day
+                    self._refresh_derived(cur, None)
                 cur.execute("insert or replace into meta values ('schema_version', $v)",
                             {"v": str(SCHEMA_VERSION)})
                 cur.execute("commit")
@@ -151,17 +153,31 @@ class Store:
     # -- aggregate --------------------------------------------------------
     def refresh_client_day(self, cur: duckdb.DuckDBPyConnection,
                            client_ids: list[str] | None = None) -> None:
-        """Rebuild ``client_day`` for the given clients (all when None), inside ``cur``'s transaction."""
+        """Rebuild ``client_day`` and ``client_month`` for the given clients (all when None), inside ``cur``'s transaction."""
         if client_ids is None:
             cur.execute("delete from client_day")
             cur.execute(query_text("refresh_client_day"), {"all": True, "clients": []})
+            self._refresh_derived(cur, None)
+            return
+        if not client_ids:
+            return
+        ids = sorted(set(map(str, client_ids)))
+        cur.execute("delete from client_day where client_id in (select unnest($clients::varchar[]))",
+                    {"clients": ids})
+        cur.execute(query_text("refresh_client_day"), {"all": False, "clients": ids})
+        self._refresh_derived(cur, ids)
+
+    @staticmethod
+    def _refresh_derived(cur: duckdb.DuckDBPyConnection, ids: list[str] | None) -> None:
+        """``client_key`` (new clients get a number) and ``client_month`` of ``ids`` (all when None) from client_day."""
+        params = {"all": ids is None, "clients": ids or []}
+        cur.execute(query_text("refresh_client_key"), params)
+        if ids is None:
+            cur.execute("delete from client_month")
         else:
-            if not client_ids:
-                return
-            ids = sorted(set(map(str, client_ids)))
-            cur.execute("delete from client_day where client_id in (select unnest($clients::varchar[]))",
+            cur.execute("delete from client_month where client_id in (select unnest($clients::varchar[]))",
                         {"clients": ids})
-            cur.execute(query_text("refresh_client_day"), {"all": False, "clients": ids})
+        cur.execute(query_text("refresh_client_month"), params)
 
     def table_counts(self) -> dict[str, int]:
         """Row count of every data table."""

@@ -23,6 +23,9 @@ PARAMS = {
     "client_id": "c1", "prospect_id": "p1", "note": "a note", "user": "tester", "now": datetime(2025, 1, 1, 9),
     "name": "New Co", "industry": "Retail", "region": "N", "manager": "Ana", "potential": 1000.0,
     "description": "d",
+    # the previous window of client_windows / client_window_months; cut = first month not complete at the end
+    "cut": date(2025, 1, 1), "prev_start": date(2023, 1, 1), "prev_end": date(2023, 12, 31),
+    "prev_cut": date(2024, 1, 1),
 }
 
 # name -> key columns (one row per key; [] = exactly one row), or "write" for statements that change data
@@ -34,6 +37,8 @@ GRAIN: dict[str, list[str] | str] = {
     "client_period": ["client_id", "period"],
     "client_universe": ["client_id"],
     "client_window": ["client_id"],
+    "client_window_months": ["client_no", "offset", "current", "previous"],
+    "client_windows": ["client_id"],
     "company_month": ["month"],
     "data_range": [],
     "dossier_client": ["client_id"],
@@ -59,6 +64,8 @@ GRAIN: dict[str, list[str] | str] = {
 ROWS = {
     "client_window": 4,          # c1, c2, c3 (only before the window), c4 (no client row)
     "client_period": 6,          # c1 months 0, 2, 4; c2 months 1, 7; c4 month 3
+    "client_windows": 4,         # as client_window
+    "client_window_months": 7,   # the 6 of client_period + c3's June 2023 (previous window)
     "client_gaps": 2,            # c1 (gaps 15 and 111), c2 (gap 196)
     "client_incidents_window": 2,  # c1 (2 quality), c2 (1); c2's 2023 incident is outside
     "company_month": 6,          # Jan, Feb, Mar, Apr, May, Aug 2024
@@ -221,3 +228,66 @@ def test_client_universe_is_the_client_window_rows(demo_db, filters):
     assert ids == window
     assert (len(ids) > 0) == (filters.get("managers") != ["nobody"])
     store.close()
+
+
+def test_client_windows_values_of_both_windows(store):
+    df = store.query("client_windows", **_params("client_windows"))
+    got = df[["client_id", "name", "revenue", "lines", "first_purchase", "prev_revenue", "prev_lines",
+              "prev_first_day"]]
+    exp = pd.DataFrame({
+        "client_id": pd.Series(["c1", "c2", "c3", "c4"], dtype="str"),
+        "name": pd.Series(["One", "Two", "Three", "c4"], dtype="str"),
+        "revenue": [210.0, 90.0, 0.0, 5.0],
+        "lines": [4, 3, 0, 1],
+        "first_purchase": pd.to_datetime(["2024-01-05", "2024-02-01", "2023-06-01", "2024-04-04"]).astype("datetime64[us]"),
+        "prev_revenue": [0.0, 0.0, 10.0, 0.0],          # 2023: only c3
+        "prev_lines": [0, 0, 1, 0],
+        "prev_first_day": pd.to_datetime([None, None, "2023-06-01", None]).astype("datetime64[us]"),
+    })
+    assert_frame_equal(got, exp)
+
+
+def _cut(end: date) -> date:
+    from kamcore.analysis import _cut as cut
+    return cut(end)
+
+
+WINDOWS = [  # (start, end, previous start, previous end): month ends, mid-month ends, a shift shorter than the window
+    (date(2025, 11, 1), date(2026, 10, 31), date(2024, 11, 1), date(2025, 10, 31)),
+    (date(2025, 7, 1), date(2026, 6, 15), date(2024, 7, 1), date(2025, 6, 15)),
+    (date(2024, 3, 1), date(2025, 2, 28), date(2023, 3, 1), date(2024, 2, 29)),
+    (date(2025, 7, 1), date(2026, 6, 15), date(2025, 4, 1), date(2026, 3, 15)),
+    (date(2026, 4, 1), date(2026, 9, 30), date(2026, 1, 1), date(2026, 6, 30)),
+]
+
+
+@pytest.mark.parametrize("start, end, prev_start, prev_end", WINDOWS, ids=[w[1].isoformat() + "/" + w[3].isoformat()
+                                                                            for w in WINDOWS])
+def test_client_windows_equal_the_client_day_only_queries(demo_db, start, end, prev_start, prev_end):
+    """Whole months from client_month plus partial months from client_day == client_window / client_period
+    on client_day alone, for both windows."""
+    store = open_store(demo_db, read_only=True)
+    try:
+        bounds = {"start": start, "end": end, "cut": _cut(end), "prev_start": prev_start, "prev_end": prev_end,
+                  "prev_cut": _cut(prev_end)}
+        no_filter = {"regions": [], "industries": [], "managers": []}
+        both = store.query("client_windows", **bounds, **no_filter)
+        cur = store.query("client_window", start=start, end=end, **no_filter)
+        mine = both[both["first_day"].notna()].reset_index(drop=True)
+        assert_frame_equal(mine[list(cur.columns)], cur, check_exact=False, rtol=1e-12)
+        prev = store.query("client_window", start=prev_start, end=prev_end, **no_filter)
+        cols = ["client_id", "revenue", "profit", "lines", "first_day", "first_purchase"]
+        mine = both.loc[both["prev_first_day"].notna(), ["client_id"] + ["prev_" + c for c in cols[1:]]]
+        mine.columns = cols
+        assert_frame_equal(mine.reset_index(drop=True), prev[cols], check_exact=False, rtol=1e-12)
+
+        months = store.query("client_window_months", **bounds)
+        keys = store.sql("select client_no, client_id from client_key")
+        months = months.merge(keys, on="client_no")
+        for flag, offset, s, e in (("current", "offset", start, end), ("previous", "prev_offset", prev_start, prev_end)):
+            got = (months[months[flag]].groupby(["client_id", offset], as_index=False)[["revenue", "purchase_days"]]
+                   .sum().rename(columns={offset: "period"}).sort_values(["client_id", "period"]).reset_index(drop=True))
+            exp = store.query("client_period", start=s, end=e, step=1)
+            assert_frame_equal(got, exp, check_exact=False, rtol=1e-12, check_dtype=False)
+    finally:
+        store.close()

@@ -1,9 +1,10 @@
-"""The DuckDB store: schema and version, named queries, transactions, client_day, the file lock."""
+"""The DuckDB store: schema and version, migrations, named queries, transactions, client_day and client_month, the file lock."""
 from __future__ import annotations
 
 import subprocess
 import sys
 import time
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from kamcore.analysis import load_inputs
 from kamcore.store import DATA_TABLES, QUERY_DIR, SCHEMA_VERSION, DatabaseLocked, StoreError, open_store, query_text
 
 INSERT = ("insert into transactions (row_key, client_id, date, revenue, quantity, cost, profit, promised_date, "
@@ -30,8 +32,8 @@ def _tables(store) -> set[str]:
 
 def test_schema_created_with_version(store, tmp_path):
     assert (tmp_path / "kam.duckdb").exists()
-    assert {"meta", "import_batches", "client_day", "winback", *DATA_TABLES} <= _tables(store)
-    assert store.schema_version() == SCHEMA_VERSION == 1
+    assert {"meta", "import_batches", "client_day", "client_month", "client_key", "winback", *DATA_TABLES} <= _tables(store)
+    assert store.schema_version() == SCHEMA_VERSION == 2
     assert store.table_counts() == {t: 0 for t in DATA_TABLES}
     assert store.is_empty()
 
@@ -43,7 +45,7 @@ def test_every_data_table_has_batch_id(store):
 
 def test_creates_missing_parent_folder(tmp_path):
     s = open_store(tmp_path / "a" / "b" / "kam.duckdb")
-    assert s.schema_version() == 1
+    assert s.schema_version() == SCHEMA_VERSION
     s.close()
 
 
@@ -59,7 +61,7 @@ def test_reopening_keeps_data(tmp_path):
     try:
         assert s.table_counts()["transactions"] == 1 and s.table_counts()["clients"] == 1
         assert not s.is_empty()
-        assert s.schema_version() == 1
+        assert s.schema_version() == SCHEMA_VERSION
         assert s.scalar("select revenue from client_day") == 10.0
     finally:
         s.close()
@@ -69,9 +71,9 @@ def test_newer_schema_version_refused_with_clear_message(tmp_path):
     path = tmp_path / "kam.duckdb"
     open_store(path).close()
     con = duckdb.connect(str(path))
-    con.execute("update meta set value = '2' where key = 'schema_version'")
+    con.execute("update meta set value = '3' where key = 'schema_version'")
     con.close()
-    with pytest.raises(StoreError, match=r"written by a newer release \(schema 2, this one knows 1\)"):
+    with pytest.raises(StoreError, match=r"written by a newer release \(schema 3, this one knows 2\)"):
         open_store(path)
 
 
@@ -207,6 +209,100 @@ def test_refresh_client_day_only_touched_clients(store):
     assert_frame_equal(got, exp)
 
 
+def _client_month(store):
+    return store.sql("select * exclude (client_no) from client_month order by client_id, month")
+
+
+def _expected_client_month(c2_revenue=5.0, c2_profit=4.0, c2_lines=1, c2_profit_lines=1):
+    return pd.DataFrame({
+        "client_id": pd.Series(["c1", "c1", "c2"], dtype="str"),
+        "month": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01"]).astype("datetime64[us]"),
+        "revenue": [150.0 - 30.0 + 20.0, 0.004 + 10.0, c2_revenue],
+        "profit": [40.0 - 30.0 + 5.0, np.nan, c2_profit],
+        "lines": np.array([4, 2, c2_lines], dtype="int32"),
+        "profit_lines": np.array([3, 0, c2_profit_lines], dtype="int32"),
+        # 01-10 is returns only and 02-01 rounds to 0.00: not purchase days
+        "purchase_days": np.array([2, 1, 1], dtype="int32"),
+        "first_day": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-03"]).astype("datetime64[us]"),
+        "first_purchase": pd.to_datetime(["2024-01-01", "2024-02-05", "2024-01-03"]).astype("datetime64[us]"),
+        "last_purchase": pd.to_datetime(["2024-01-21", "2024-02-05", "2024-01-03"]).astype("datetime64[us]"),
+    })
+
+
+_MONTH_OF_DAYS = """
+    select client_id, date_trunc('month', day)::date as month, sum(revenue) as revenue, sum(profit) as profit,
+        sum(lines)::integer as lines, sum(profit_lines)::integer as profit_lines,
+        count(*) filter (where purchase)::integer as purchase_days, min(day) as first_day,
+        min(day) filter (where purchase) as first_purchase, max(day) filter (where purchase) as last_purchase
+    from client_day group by all order by client_id, month"""
+
+
+def test_client_month_hand_computed_and_equal_to_a_group_by_of_client_day(store):
+    with store.transaction() as cur:
+        cur.executemany(INSERT, _client_day_rows())
+        store.refresh_client_day(cur, None)
+    assert_frame_equal(_client_month(store), _expected_client_month())
+    assert_frame_equal(_client_month(store), store.sql(_MONTH_OF_DAYS))
+    keys = store.sql("select client_id, client_no from client_key order by client_id")
+    assert keys["client_id"].tolist() == ["c1", "c2"] and keys["client_no"].tolist() == [1, 2]
+    nos = store.sql("select distinct client_id, client_no from client_month order by client_id")
+    assert_frame_equal(nos, keys)
+
+
+def test_client_month_and_key_of_touched_clients_only(store):
+    with store.transaction() as cur:
+        cur.executemany(INSERT, _client_day_rows())
+        store.refresh_client_day(cur, ["c1", "c2"])
+    assert_frame_equal(_client_month(store), _expected_client_month())
+    with store.transaction() as cur:
+        cur.execute(INSERT, ["8", "c2", "2024-01-03", 7.0, None, None, None, None, None])
+        cur.execute(INSERT, ["9", "c0", "2024-03-01", 1.0, None, None, None, None, None])   # a new client
+        cur.execute("update client_month set lines = 99 where client_id = 'c1' and month = '2024-02-01'")
+        store.refresh_client_day(cur, ["c2", "c0"])
+    got = _client_month(store)
+    exp = _expected_client_month(c2_revenue=12.0, c2_lines=2)
+    exp.loc[1, "lines"] = 99                     # c1 not rebuilt
+    new = pd.DataFrame({"client_id": pd.Series(["c0"], dtype="str"),
+                        "month": pd.to_datetime(["2024-03-01"]).astype("datetime64[us]"), "revenue": [1.0],
+                        "profit": [np.nan], "lines": np.array([1], "int32"), "profit_lines": np.array([0], "int32"),
+                        "purchase_days": np.array([1], "int32"),
+                        **{c: pd.to_datetime(["2024-03-01"]).astype("datetime64[us]")
+                           for c in ("first_day", "first_purchase", "last_purchase")}})
+    assert_frame_equal(got, pd.concat([new, exp], ignore_index=True))
+    # numbers are never reassigned: c0 comes after c1, c2 although it sorts first
+    keys = store.sql("select client_id, client_no from client_key order by client_no")
+    assert keys["client_id"].tolist() == ["c1", "c2", "c0"] and keys["client_no"].tolist() == [1, 2, 3]
+
+
+def test_schema_1_database_is_migrated_with_client_month(tmp_path):
+    path = tmp_path / "old.duckdb"
+    s = open_store(path)
+    with s.transaction() as cur:
+        cur.executemany(INSERT, _client_day_rows())
+        s.refresh_client_day(cur, None)
+    s.close()
+    # what a schema-1 file looks like: no client_key, no client_month
+    con = duckdb.connect(str(path))
+    con.execute("drop table client_month")
+    con.execute("drop table client_key")
+    con.execute("update meta set value = '1' where key = 'schema_version'")
+    con.close()
+    ro = open_store(path, read_only=True)
+    try:
+        with pytest.raises(StoreError, match="older release"):
+            load_inputs(ro, date(2024, 2, 29))
+    finally:
+        ro.close()
+    s = open_store(path)
+    try:
+        assert s.schema_version() == SCHEMA_VERSION
+        assert_frame_equal(_client_day(s), _expected_client_day())
+        assert_frame_equal(_client_month(s), _expected_client_month())
+        assert s.sql("select client_id from client_key order by client_no")["client_id"].tolist() == ["c1", "c2"]
+    finally:
+        s.close()
+
+
 def test_refresh_inside_rolled_back_transaction_leaves_no_trace(store):
     with pytest.raises(RuntimeError):
         with store.transaction() as cur:
@@ -214,6 +310,8 @@ def test_refresh_inside_rolled_back_transaction_leaves_no_trace(store):
             store.refresh_client_day(cur)
             raise RuntimeError("abort")
     assert store.scalar("select count(*) from client_day") == 0
+    assert store.scalar("select count(*) from client_month") == 0
+    assert store.scalar("select count(*) from client_key") == 0
     assert store.is_empty()
 
 
@@ -244,7 +342,7 @@ def test_second_process_gets_database_locked(tmp_path):
         child.stderr.close()
     # once the other process is gone the file opens again
     s = open_store(path)
-    assert s.schema_version() == 1
+    assert s.schema_version() == SCHEMA_VERSION
     s.close()
 
 
