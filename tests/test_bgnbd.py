@@ -205,3 +205,30 @@ def test_analytic_gradient_matches_finite_differences(params):
     numeric = approx_fprime(np.array(params), lambda q: bgnbd.log_likelihood(q, x, t_x, T, w),
                             np.array(params) * 1e-7)
     np.testing.assert_allclose(bgnbd.gradient(params, x, t_x, T, w), numeric, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("params", [(0.5, 4.0, 0.8, 2.5), (1.2, 10.0, 0.01, 50.0), (0.3, 2.0, 1e5, 1e7)],
+                         ids=["interior", "low-dropout", "ridge"])
+def test_fit_objective_equals_log_likelihood_and_gradient(params):
+    """The fit's one-pass objective is the same function as log_likelihood and gradient, with weights."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 12, 300).astype(float)
+    T = rng.uniform(5, 100, 300)
+    t_x = np.where(x > 0, rng.uniform(0, 1, 300) * T, 0.0)
+    w = rng.integers(1, 5, 300).astype(float)
+    value, grad = bgnbd._Objective(x, t_x, T, w)(params)
+    assert value == pytest.approx(bgnbd.log_likelihood(params, x, t_x, T, w), rel=1e-12)
+    np.testing.assert_allclose(grad, bgnbd.gradient(params, x, t_x, T, w), rtol=1e-10)
+
+
+def test_fit_equals_the_fit_on_unpooled_rows(simulated):
+    """Pooling identical (x, t_x, T) rows into weights changes nothing: the same clients listed twice give
+    the same parameters and twice the log-likelihood."""
+    x, t_x, T = (np.round(v, 0) for v in simulated)       # whole weeks: many identical rows
+    once = bgnbd.fit(x, t_x, T)
+    twice = bgnbd.fit(np.tile(x, 2), np.tile(t_x, 2), np.tile(T, 2))
+    assert once.converged and twice.converged
+    for name in bgnbd.PARAMS:
+        assert getattr(twice, name) == pytest.approx(getattr(once, name), rel=1e-4)
+    assert twice.loglik == pytest.approx(2 * once.loglik, rel=1e-9)
+    assert once.loglik == pytest.approx(bgnbd.log_likelihood(once.params().values(), x, t_x, T).sum(), rel=1e-12)
