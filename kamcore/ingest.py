@@ -765,7 +765,11 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
                         {**rparams, **params})
             replaced += int(cur.execute(f"delete from {table} where {where}", rparams).fetchall()[0][0])
         if table == "transactions":
-            source = "staged as s anti join transactions as t on t.row_key = s.row_key"
+            stored_rows = cur.execute("select exists (select 1 from transactions)").fetchall()[0][0]
+            # nothing stored (first import, or a replace that emptied the table): no stored key to skip,
+            # and the anti join's hash table over a million keys is not needed
+            source = ("staged as s anti join transactions as t on t.row_key = s.row_key" if stored_rows
+                      else "staged as s")
         else:
             source = "_new as s"
             content = _content_sql(table)

@@ -110,6 +110,10 @@ def read_source(source, *, file_name: str | None = None, sheet: str | None = Non
         size = path.stat().st_size
         if size > limits.max_bytes:
             reject(file_name, f"the file is {_mb(size)}; the limit is {_mb(limits.max_bytes)}")
+        if size >= _STREAM_BYTES and encoding is None:
+            raw = _read_csv_file(path, size, file_name, delimiter)
+            if raw is not None:
+                return _checked(raw, file_name, limits)
         data = path.read_bytes()
     else:
         data = bytes(source)
@@ -132,6 +136,10 @@ def read_source(source, *, file_name: str | None = None, sheet: str | None = Non
         raw = _read_csv(data, file_name, encoding, delimiter)
     raw.checksum = digest()
     raw.n_bytes = len(data)
+    return _checked(raw, file_name, limits)
+
+
+def _checked(raw: RawTable, file_name: str, limits: Limits) -> RawTable:
     if raw.n_rows > limits.max_rows:
         reject(file_name, f"the file has {raw.n_rows:,} data rows; the limit is {limits.max_rows:,}")
     if raw.n_rows == 0 and not raw.problems:
@@ -439,15 +447,7 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None, delimiter: str 
         text, enc, head = None, "utf-8", fast
     if not head or head.isspace():
         reject(file_name, "the file is empty")
-    d = delimiter or sniff_delimiter(head)
-    if len(d) != 1:
-        reject(file_name, f"the delimiter must be one character, not {d!r}")
-    header_line = next(csv.reader(io.StringIO(head[:_HEADER_CHARS]), delimiter=d))
-    headers = [h.strip() for h in header_line]
-    while headers and headers[-1] == "":
-        headers.pop()
-    if not headers:
-        reject(file_name, "the first row (the header) is empty", row=1)
+    d, headers = _csv_header(head, file_name, delimiter)
 
     def regular() -> bool:                 # no blank line inside the body (then spreadsheet rows = pyarrow rows)
         if text is None:
@@ -467,6 +467,20 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None, delimiter: str 
         raw = _csv_slow(text, file_name, headers, d)
     raw.encoding, raw.delimiter = enc, d
     return raw
+
+
+def _csv_header(head: str, file_name: str, delimiter: str | None) -> tuple[str, list[str]]:
+    """(delimiter, header names without trailing empty ones) from the start of the text."""
+    d = delimiter or sniff_delimiter(head)
+    if len(d) != 1:
+        reject(file_name, f"the delimiter must be one character, not {d!r}")
+    header_line = next(csv.reader(io.StringIO(head[:_HEADER_CHARS]), delimiter=d))
+    headers = [h.strip() for h in header_line]
+    while headers and headers[-1] == "":
+        headers.pop()
+    if not headers:
+        reject(file_name, "the first row (the header) is empty", row=1)
+    return d, headers
 
 
 _HEAD_BYTES = 5 << 20       # decoded up front: more characters than the header and the delimiter sniffing read
@@ -560,12 +574,27 @@ def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str,
             return None                                   # 64 kB of blank lines at the end: let the slow path read it
         end -= cut
     src = memoryview(utf8)[start:end] if (start or end != len(utf8)) else utf8
-    names = [f"f{i}" for i in range(len(headers))]
+    arrays = _arrow_csv(pa.BufferReader(pa.py_buffer(src)), len(src), len(headers), d, strict_lines)
+    if arrays is None:
+        return None
+    n_rows = len(arrays[0])
+    if strict_lines:
+        suspect = _count_newlines(utf8, start, end) != n_rows       # header line + one line per row
+        if not suspect and _blank_rows(arrays):
+            suspect = True
+        if suspect and not regular():
+            return None
+    return RawTable(file_name, headers, arrays, np.arange(n_rows, dtype=np.int64) + 2)
+
+
+def _arrow_csv(source, n_bytes: int, width: int, d: str, strict_lines: bool) -> list[pa.Array] | None:
+    """Every column as one text array (empty = null) by pyarrow's multithreaded reader; None when it fails."""
+    names = [f"f{i}" for i in range(width)]
     # few large blocks: pyarrow still parses them in parallel, and joining few chunks is cheap
-    block = max(1 << 22, min(1 << 26, -(-len(src) // 4)))
+    block = max(1 << 22, min(1 << 26, -(-n_bytes // 4)))
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(src)),
+            source,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
             parse_options=pacsv.ParseOptions(delimiter=d, newlines_in_values=False,
                                              ignore_empty_lines=not strict_lines),
@@ -574,26 +603,109 @@ def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str,
                                                  quoted_strings_can_be_null=True))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    n_rows = table.num_rows
     arrays = []
     for _ in names:                          # one column at a time: its blocks are freed before the next is joined
         arrays.append(table.column(0).combine_chunks())
         table = table.remove_column(0)
     del table
     _release_unused()
-    if strict_lines:
-        suspect = _count_newlines(utf8, start, end) != n_rows       # header line + one line per row
-        if not suspect and n_rows and arrays[0].null_count:
-            blank = pc.is_null(arrays[0])
-            for a in arrays[1:]:
-                if not a.null_count:
-                    blank = None
+    return arrays
+
+
+def _blank_rows(arrays: list[pa.Array]) -> bool:
+    """True when some row is empty in every column (a blank line, or a line of delimiters)."""
+    if not len(arrays[0]) or not arrays[0].null_count:
+        return False
+    blank = pc.is_null(arrays[0])
+    for a in arrays[1:]:
+        if not a.null_count:
+            return False
+        blank = pc.and_(blank, pc.is_null(a))
+    return bool(pc.any(blank).as_py())
+
+
+_STREAM_BYTES = 32 << 20        # CSV files from this size are read from disk by pyarrow, never held whole in memory
+_SCAN_PIECE = 1 << 22
+
+
+def _read_csv_file(path: Path, size: int, file_name: str, delimiter: str | None) -> RawTable | None:
+    """A large UTF-8 CSV file read by pyarrow straight from disk (no copy of the whole file in memory).
+
+    Gives exactly what read_source gives through the bytes, or None whenever the file is
+    anything but plain (gzip, Excel or Parquet, a byte-order mark, not UTF-8, one column,
+    blank lines at the end or inside, values with line breaks …): then the caller reads it
+    whole as before. Checksum, line count and the UTF-8 check run in a second thread.
+    """
+    with path.open("rb") as f:
+        head_bytes = f.read(_HEAD_BYTES)
+        f.seek(max(0, size - 65536))
+        tail = f.read()
+    if (head_bytes[:2] == b"\x1f\x8b" or head_bytes.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"PAR1"))
+            or Path(file_name).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".parquet")
+            or head_bytes.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))):
+        return None
+    try:
+        head = codecs.getincrementaldecoder("utf-8")().decode(head_bytes, final=False)
+    except UnicodeDecodeError:
+        return None
+    if len(head) <= max(_HEADER_CHARS, _SNIFF_CHARS) or head.isspace():
+        return None
+    kept = tail.rstrip(b"\r\n")
+    suffix = tail[len(kept):]
+    if not kept or suffix not in (b"", b"\n", b"\r\n"):     # then the rows read would differ from the cut text's
+        return None
+    d, headers = _csv_header(head, file_name, delimiter)
+    if len(headers) < 2:
+        return None
+    import threading
+
+    scan: dict = {}
+    worker = threading.Thread(target=_scan_file, args=(path, scan), daemon=True)
+    worker.start()
+    with pa.OSFile(str(path)) as source:
+        arrays = _arrow_csv(source, size, len(headers), d, strict_lines=True)
+    worker.join()
+    if arrays is None or not scan.get("utf8") or scan.get("size") != size:
+        return None
+    n_rows = len(arrays[0])
+    if scan["newlines"] - suffix.count(b"\n") != n_rows or _blank_rows(arrays):
+        return None                                       # values with line breaks or blank lines: the exact path
+    return RawTable(file_name, headers, arrays, np.arange(n_rows, dtype=np.int64) + 2, encoding="utf-8",
+                    delimiter=d, checksum=scan["sha256"], n_bytes=size)
+
+
+def _scan_file(path: Path, out: dict) -> None:
+    """sha256, number of line feeds, UTF-8 validity and size of a file, read in 4 MB pieces (for a thread)."""
+    digest = hashlib.sha256()
+    newlines, size, valid = 0, 0, True
+    carry = b""                                            # an unfinished character at the end of the last piece
+    buf = bytearray(_SCAN_PIECE)                           # one buffer for every piece: no fresh memory per read
+    found = np.empty(len(buf), dtype=bool)
+    with path.open("rb", buffering=0) as f:
+        while n := f.readinto(buf):
+            view = memoryview(buf)[:n]
+            digest.update(view)
+            size += n
+            np.equal(np.frombuffer(buf, dtype=np.uint8, count=n), 10, out=found[:n])
+            newlines += int(np.count_nonzero(found[:n]))
+            if not valid:
+                continue
+            k = 0                                          # continuation bytes that finish the carried character
+            while k < min(n, 3) and 0x80 <= buf[k] < 0xC0:
+                k += 1
+            if carry or k:
+                valid = _utf8_valid(carry + bytes(view[:k]))
+            cut = n
+            for back in range(1, min(4, n - k) + 1):
+                byte = buf[n - back]
+                if byte < 0x80:
                     break
-                blank = pc.and_(blank, pc.is_null(a))
-            suspect = blank is not None and bool(pc.any(blank).as_py())
-        if suspect and not regular():
-            return None
-    return RawTable(file_name, headers, arrays, np.arange(n_rows, dtype=np.int64) + 2)
+                if byte >= 0xC0:
+                    cut = n - back
+                    break
+            valid = valid and _utf8_valid(view[k:cut])
+            carry = bytes(view[cut:])
+    out.update(sha256=digest.hexdigest(), newlines=newlines, size=size, utf8=valid and _utf8_valid(carry))
 
 
 def _release_unused() -> None:

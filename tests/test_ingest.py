@@ -386,3 +386,17 @@ def test_identity_plain_key_column_matches_the_expression_path():
     assert keys.to_pylist() == keys2.to_pylist()
     assert keys.to_pylist()[0] == "T1" and keys.to_pylist()[1].endswith("#1") and keys.to_pylist()[3].endswith("#2")
     assert (content == content2).all() and (natural == natural2).all()
+
+
+def test_replace_that_empties_the_table_then_append_again(store, tmp_path):
+    f = write(tmp_path / "t.csv", "txn_id,client_id,date,revenue\nT1,C1,2024-01-02,100\nT2,C2,2024-01-03,5\n")
+    g = write(tmp_path / "g.csv", "txn_id,client_id,date,revenue\nT2,C2,2024-01-03,5\nT3,C2,2024-01-04,7\n")
+    first = ingest.import_file(store, "transactions", f)                 # empty table: plain insert
+    again = ingest.import_file(store, "transactions", f, mode="replace")  # replaces every stored row
+    more = ingest.import_file(store, "transactions", g)                  # stored rows: T2 skipped
+    assert (first.rows_added, again.rows_added, again.rows_replaced) == (2, 2, 2)
+    assert (more.rows_added, more.rows_skipped) == (1, 1)
+    assert store.sql("select row_key from transactions order by 1")["row_key"].tolist() == ["T1", "T2", "T3"]
+    ingest.rollback(store, again.batch_id)
+    assert store.sql("select row_key, batch_id from transactions order by 1").values.tolist() == [
+        ["T1", first.batch_id], ["T2", first.batch_id], ["T3", more.batch_id]]

@@ -138,3 +138,81 @@ def test_count_newlines():
     assert rd._count_newlines(data, 0, len(data)) == data.count(b"\n")
     assert rd._count_newlines(data, 3, len(data) - 5) == data.count(b"\n", 3, len(data) - 5)
     assert rd._count_newlines(b"", 0, 0) == 0
+
+
+# -- large CSV files read from disk (never held whole in memory) ---------------
+
+_BODY = "".join(f"T{i},C{i % 7},2024-01-{i % 28 + 1:02d},{i}.5,Čaj {i}\n" for i in range(400))
+
+
+@pytest.mark.parametrize("name,data", [
+    ("plain.csv", ("txn_id,client_id,date,revenue,product\n" + _BODY).encode()),
+    ("no-final-newline.csv", ("txn_id,client_id,date,revenue,product\n" + _BODY).rstrip("\n").encode()),
+    ("crlf.csv", ("txn_id,client_id,date,revenue,product\n" + _BODY).replace("\n", "\r\n").encode()),
+    ("semicolon.csv", ("txn_id;client_id;date;revenue;product\n" + _BODY.replace(",", ";")).encode()),
+    ("trailing-blank.csv", ("a,b,c,d,e\n" + _BODY + "\n\n").encode()),
+    ("blank-inside.csv", ("a,b,c,d,e\n" + _BODY + "\n" + _BODY).encode()),
+    ("delimiters-only.csv", ("a,b,c,d,e\n" + _BODY + ",,,,\n" + _BODY).encode()),
+    ("quoted-newline.csv", ("a,b,c,d,e\n" + _BODY + '1,2,3,4,"x\ny"\n').encode()),
+    ("ragged.csv", ("a,b,c,d,e\n" + _BODY + "1,2,3,4,5,6\n").encode()),
+    ("bom.csv", ("\ufeffa,b,c,d,e\n" + _BODY).encode()),
+    ("cp1250.csv", ("a,b,c,d,e\n" + _BODY).encode("cp1250")),
+    ("bad-byte-at-end.csv", ("a,b,c,d,e\n" + _BODY).encode() + b"1,2,3,4,\xff\n"),
+    ("split-char.csv", ("a,b,c,d,e\n" + _BODY + "1,2,3,4," + "€" * 50 + "\n").encode()),
+    ("one-column.csv", ("a\n" + _BODY.replace(",", "")).encode()),
+    ("gz.csv", gzip.compress(("a,b,c,d,e\n" + _BODY).encode())),
+    ("renamed.xlsx", ("a,b,c,d,e\n" + _BODY).encode()),
+    ("empty-header.csv", (",,\n" + _BODY).encode()),
+    ("spaces.csv", (" " * 300 + "\n" + "a,b,c,d,e\n" + _BODY).encode()),
+])
+def test_large_csv_read_from_disk_as_from_bytes(tmp_path, monkeypatch, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    def outcome():
+        try:
+            raw = rd.read_source(path)
+        except rd.ImportRejected as exc:
+            return str(exc), exc.problems.to_dict("records")
+        return (raw.headers, [c.to_pylist() for c in raw.columns], raw.rows.tolist(), raw.problems, raw.encoding,
+                raw.delimiter, raw.checksum, raw.n_bytes, raw.file_name)
+
+    monkeypatch.setattr(rd, "_SNIFF_CHARS", 60)
+    monkeypatch.setattr(rd, "_HEADER_CHARS", 60)
+    monkeypatch.setattr(rd, "_HEAD_BYTES", 300)
+    monkeypatch.setattr(rd, "_SCAN_PIECE", 7)              # pieces that split characters
+    taken = []
+    real = rd._read_csv_file
+    with monkeypatch.context() as m:
+        m.setattr(rd, "_STREAM_BYTES", 1)
+        m.setattr(rd, "_read_csv_file", lambda *a: taken.append(real(*a)) or taken[-1])
+        from_disk = outcome()
+    from_bytes = outcome()                                 # files this small are read whole
+    assert from_disk == from_bytes
+    if name in ("plain.csv", "no-final-newline.csv", "crlf.csv", "semicolon.csv", "split-char.csv"):
+        assert taken and taken[0] is not None              # read from disk, not whole
+    else:
+        assert taken in ([], [None])
+
+
+def test_scan_file_matches_the_whole_bytes(tmp_path, monkeypatch):
+    import hashlib
+    import random
+
+    rnd = random.Random(5)
+    monkeypatch.setattr(rd, "_SCAN_PIECE", 5)
+    for trial in range(300):
+        data = bytearray("".join(rnd.choice("aé€😀\n,") for _ in range(rnd.randint(0, 30))).encode())
+        if trial % 3 == 0 and data:
+            data[rnd.randrange(len(data))] = rnd.choice([0x80, 0xC3, 0xFF, 0xE2, 0xF0])
+        data = bytes(data)
+        (tmp_path / "f").write_bytes(data)
+        out: dict = {}
+        rd._scan_file(tmp_path / "f", out)
+        try:
+            data.decode("utf-8")
+            valid = True
+        except UnicodeDecodeError:
+            valid = False
+        assert out == {"sha256": hashlib.sha256(data).hexdigest(), "newlines": data.count(b"\n"),
+                       "size": len(data), "utf8": valid}, data
