@@ -17,7 +17,8 @@ import pandas as pd
 
 from . import concentration as conc
 from .clienttypes import classify_types
-from .segments import cents_of, crosstab, label_abc, label_xyz, matrix_of, rank_positions, xyz_stats
+from .segments import (ABC_LABELS, XYZ_LABELS, abc_codes, cents_of, crosstab_codes, matrix_of, rank_positions,
+                       xyz_codes, xyz_stats)
 from .settings import DEFAULT, Settings
 from .store import Store, StoreError
 from .window import Window, add_months, default_as_of, month_end, month_start
@@ -120,19 +121,19 @@ def load_inputs(store: Store, as_of: date, months: int = DEFAULT.months, period:
 
 @dataclass
 class _Segment:
-    """ABC + XYZ of one window, one value per row of :attr:`Inputs.clients` (NaN where the row has no lines)."""
+    """ABC + XYZ of one window, one value per row of :attr:`Inputs.clients` (NaN / code -1 where the row has no lines)."""
 
     value: np.ndarray
     rank: np.ndarray            # 1.. or 0 (not ranked / no lines)
     share: np.ndarray
     cum_share_above: np.ndarray
     cum_above_cents: np.ndarray
-    abc: np.ndarray             # object; None where the row has no lines
+    abc: np.ndarray             # int8 index into ABC_LABELS
     n_periods: np.ndarray
     mean: np.ndarray
     std: np.ndarray
     cv: np.ndarray
-    xyz: np.ndarray
+    xyz: np.ndarray             # int8 index into XYZ_LABELS
     active_share: np.ndarray
     total_cents: int
 
@@ -155,12 +156,13 @@ def _segment(values: np.ndarray, active: np.ndarray, first: np.ndarray, rows: np
     cents = cents_of(values[act])
     order, above, total = rank_positions(cents)
     ranked = cents > 0
+    n_ranked = int(ranked.sum())
     rank = np.zeros(m, dtype=np.int64)
-    rank[order[:int(ranked.sum())]] = np.arange(1, int(ranked.sum()) + 1)
+    rank[order[:n_ranked]] = np.arange(1, n_ranked + 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(ranked, cents / total if total else 0.0, 0.0)
         cum_share_above = np.where(ranked, above / total if total else np.nan, np.nan)
-    abc = label_abc(above, ranked, total, settings.abc_a, settings.abc_b)
+    abc = abc_codes(above, ranked, total, settings.abc_a, settings.abc_b)
 
     step = 1 if period == "month" else 3
     n_periods = len(w.period_starts(period))
@@ -176,7 +178,7 @@ def _segment(values: np.ndarray, active: np.ndarray, first: np.ndarray, rows: np
     mat = np.bincount(flat, weights=revenue[ok], minlength=m * n_periods).astype(float).reshape(m, n_periods)
     mat[np.arange(n_periods)[None, :] < first_period[:, None]] = np.nan
     count, mean, std, cv = xyz_stats(mat, settings.xyz_min_periods)
-    xyz = label_xyz(count, mean, cv, settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
+    xyz = xyz_codes(count, mean, cv, settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
     buys = np.bincount(flat, weights=bought[ok], minlength=m * n_periods).reshape(m, n_periods)
     active_share = (buys > 0).sum(axis=1) / np.maximum(count, 1)
 
@@ -187,47 +189,43 @@ def _segment(values: np.ndarray, active: np.ndarray, first: np.ndarray, rows: np
 
     return _Segment(spread(np.round(np.nan_to_num(values[act].astype(float), nan=0.0), 2), np.nan),
                     spread(rank, 0, np.int64), spread(share, np.nan), spread(cum_share_above, np.nan),
-                    spread(above, np.nan), spread(abc, None, object), spread(count, np.nan), spread(mean, np.nan),
-                    spread(std, np.nan), spread(cv, np.nan), spread(xyz, None, object),
+                    spread(above, np.nan), spread(abc, -1, np.int8), spread(count, np.nan), spread(mean, np.nan),
+                    spread(std, np.nan), spread(cv, np.nan), spread(xyz, -1, np.int8),
                     spread(active_share, np.nan), total)
 
 
-_CELL_ABC = ("A", "B", "C")
-_CELL_XYZ = ("X", "Y", "Z")
+_INACTIVE_ABC = len(ABC_LABELS)                       # "inactive" after A, B, C, -
+_MIGRATION_ABC = (*ABC_LABELS, "inactive")
+_CELLS = tuple(a + x for a in ABC_LABELS[:3] for x in XYZ_LABELS[:3])
+_MIGRATION_CELL = (*_CELLS, "other", "inactive")
 
 
-def _migration_tables(in_window: np.ndarray, abc, xyz, prev_abc, prev_xyz, revenue) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _migration_tables(in_window: np.ndarray, abc: np.ndarray, xyz: np.ndarray, had: np.ndarray,
+                      prev_abc: np.ndarray, prev_xyz: np.ndarray, revenue: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """From->to tables of ABC classes and of ABC-XYZ cells; no transactions in a window = "inactive" (§2).
 
-    Arrays over the current clients (every client of the previous window is among them: they hold all
-    clients with a transaction up to as-of); ``prev_abc`` is None where the client had no lines then.
+    Arrays (label codes) over the current clients: every client of the previous window is among them
+    (they hold all clients with a transaction up to as-of); ``had``: lines in the previous window.
     """
-    had = np.not_equal(prev_abc, None) & (prev_abc == prev_abc)
     keep = in_window | had
-    to_abc = np.where(in_window, abc, "inactive")
-    from_abc = np.where(had, prev_abc, "inactive")
-    in_cells = np.isin(abc, _CELL_ABC) & np.isin(xyz, _CELL_XYZ)
-    to_cell = np.where(in_window, np.where(in_cells, abc + xyz, "other"), "inactive")
-    prev_in = had & np.isin(prev_abc, _CELL_ABC) & np.isin(prev_xyz, _CELL_XYZ)
-    prev_cell = np.where(prev_in, np.where(prev_in, prev_abc, "") + np.where(prev_in, prev_xyz, ""), "other")
-    from_cell = np.where(had, prev_cell, "inactive")
-    return (crosstab(from_abc[keep], to_abc[keep], revenue[keep]),
-            crosstab(from_cell[keep], to_cell[keep], revenue[keep]))
+    to_abc = np.where(in_window, abc, _INACTIVE_ABC)
+    from_abc = np.where(had, prev_abc, _INACTIVE_ABC)
 
+    def cell(a, x):
+        return np.where((a < 3) & (x < 3), a.astype(np.int64) * 3 + x, len(_CELLS))
 
-def _migrations(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`_migration_tables` of an :attr:`Analysis.clients` frame."""
-    prev_abc = frame["prev_abc"].to_numpy(dtype=object)
-    prev_abc = np.where(frame["prev_abc"].notna().to_numpy(), prev_abc, None)
-    return _migration_tables((frame["lines"] > 0).to_numpy(), frame["abc"].to_numpy(dtype=object),
-                             frame["xyz"].to_numpy(dtype=object), prev_abc, frame["prev_xyz"].to_numpy(dtype=object),
-                             frame["revenue"].to_numpy(dtype=float))
+    to_cell = np.where(in_window, cell(abc, xyz), len(_CELLS) + 1)
+    from_cell = np.where(had, cell(prev_abc, prev_xyz), len(_CELLS) + 1)
+    return (crosstab_codes(from_abc[keep], to_abc[keep], _MIGRATION_ABC, revenue[keep]),
+            crosstab_codes(from_cell[keep], to_cell[keep], _MIGRATION_CELL, revenue[keep]))
 
 
 def _class_counts(abc: np.ndarray, xyz: np.ndarray) -> dict:
-    return {"abc_counts": {c: int((abc == c).sum()) for c in ("A", "B", "C", "-")},
-            "xyz_counts": {c: int((xyz == c).sum()) for c in ("X", "Y", "Z", "new", "-")},
-            "n_ranked_basis": int(np.isin(abc, ["A", "B", "C"]).sum())}
+    a = np.bincount(abc, minlength=len(ABC_LABELS))
+    x = np.bincount(xyz, minlength=len(XYZ_LABELS))
+    return {"abc_counts": {c: int(a[i]) for i, c in enumerate(ABC_LABELS)},
+            "xyz_counts": {c: int(x[i]) for i, c in enumerate(XYZ_LABELS)},
+            "n_ranked_basis": int(a[:3].sum())}
 
 
 def _maybe_int(a: np.ndarray) -> np.ndarray:
@@ -235,15 +233,23 @@ def _maybe_int(a: np.ndarray) -> np.ndarray:
     return a.astype(np.int64) if len(a) and not np.isnan(a).any() else a
 
 
-def _labels(a: np.ndarray) -> pd.arrays.ArrowStringArray:
-    return pd.array(a, dtype="str")
+_ABC_ARRAY = pd.array(list(ABC_LABELS), dtype="str")
+_XYZ_ARRAY = pd.array(list(XYZ_LABELS), dtype="str")
 
 
-def _positions(ids: pd.Series, clients: pd.Series) -> np.ndarray:
-    """Position of each ``ids`` value in ``clients`` (-1 when absent)."""
-    if len(ids) == 0:
-        return np.zeros(0, dtype=np.int64)
-    return pd.Index(clients).get_indexer(ids)
+def _labels(names: pd.api.extensions.ExtensionArray, codes: np.ndarray):
+    """Text labels (pandas ``str``) of codes; code -1 = missing."""
+    return names.take(codes.astype(np.intp), allow_fill=True)
+
+
+def _by_position(frame: pd.DataFrame, at: np.ndarray, column: str, n: int, fill, dtype) -> np.ndarray:
+    """``frame[column]`` placed at the row positions of its client_no (``at``: client_no -> position)."""
+    out = np.full(n, fill, dtype=dtype)
+    no = frame["client_no"].to_numpy(dtype=np.int64)
+    pos = at[np.clip(no, 0, len(at) - 1)] if len(at) else np.zeros(0, dtype=np.int64)
+    ok = (no < len(at)) & (pos >= 0)
+    out[pos[ok]] = frame[column].to_numpy(dtype=dtype)[ok]
+    return out
 
 
 def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Filters(),
@@ -251,8 +257,11 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     """Classes and figures of DOMAIN.md §3–§7 from :func:`load_inputs` output (no database access).
 
     Works on positions: every input is aligned once to the rows of ``inputs.clients``
-    (client_id order), figures are numpy arrays, and the client frame is built once at the end.
+    (client_id order) through the integer client_no, figures are numpy arrays, labels are
+    small integer codes, and the client frame is built once at the end.
     """
+    if not 0 < settings.key_share <= 1:
+        raise ValueError(f"key-client share must be in (0, 1], not {settings.key_share}")
     w, prev = inputs.window, inputs.previous
     cl = inputs.clients
     n_all = len(cl)
@@ -267,19 +276,19 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     profit_note = "" if profit_known or lines_total == 0 else \
         f"profit unknown for {lines_total - profit_lines} of {lines_total} lines"
     basis = settings.basis if (settings.basis == "revenue" or profit_known) else "revenue"
-    prefix = "" if basis == "revenue" else "profit"
 
-    # per-period revenue of both windows, by row position
+    # client_no -> row position; per-period revenue of both windows by row position
     mo = inputs.months
     no = cl["client_no"].to_numpy(dtype=np.int64)
-    m_no = mo["client_no"].to_numpy(dtype=np.int64)
-    at = np.full(int(max(no.max(initial=-1), m_no.max(initial=-1))) + 1, -1)
+    at = np.full(int(no.max(initial=-1)) + 1, -1)
     at[no] = np.arange(n_all)
-    m_rows = at[m_no]
+    m_no = mo["client_no"].to_numpy(dtype=np.int64)
+    m_rows = np.where(m_no < len(at), at[np.clip(m_no, 0, max(len(at) - 1, 0))], -1) if len(at) else \
+        np.full(len(m_no), -1)
+    known = m_rows >= 0                      # rows of clients outside the filter are dropped here
     step = 1 if inputs.period == "month" else 3
     m_rev = mo["revenue"].to_numpy(dtype=float)
     m_buy = mo["purchase_days"].to_numpy(dtype=float)
-    known = m_rows >= 0                      # rows of clients outside the filter are dropped here
     m_cur = mo["current"].to_numpy(dtype=bool) & known
     m_prev = mo["previous"].to_numpy(dtype=bool) & known
 
@@ -289,43 +298,36 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
 
     revenue_all = cl["revenue"].to_numpy(dtype=float)
     profit_all = cl["profit"].to_numpy(dtype=float)
-    seg = _segment(profit_all if prefix else revenue_all, in_cur & (lines_all > 0),
+    seg = _segment(revenue_all if basis == "revenue" else profit_all, in_cur & (lines_all > 0),
                    first_of("first_purchase", "first_day"), m_rows[m_cur],
                    mo["offset"].to_numpy(dtype=np.int64)[m_cur] // step, m_rev[m_cur], m_buy[m_cur], w,
                    inputs.period, settings)
-    prev_values = cl["prev_profit" if prefix else "prev_revenue"].to_numpy(dtype=float)
     prev_active = in_prev & (cl["prev_lines"].to_numpy(dtype=np.int64) > 0)
-    pseg = _segment(prev_values, prev_active, first_of("prev_first_purchase", "prev_first_day"),
-                    m_rows[m_prev], mo["prev_offset"].to_numpy(dtype=np.int64)[m_prev] // step, m_rev[m_prev],
-                    m_buy[m_prev], prev, inputs.period, settings)
+    pseg = _segment(cl["prev_revenue" if basis == "revenue" else "prev_profit"].to_numpy(dtype=float), prev_active,
+                    first_of("prev_first_purchase", "prev_first_day"), m_rows[m_prev],
+                    mo["prev_offset"].to_numpy(dtype=np.int64)[m_prev] // step, m_rev[m_prev], m_buy[m_prev], prev,
+                    inputs.period, settings)
 
     # key clients (§6): ranked by revenue over the current clients, plus by hand
     revenue = revenue_all[cur]
     rev_cents = cents_of(revenue)
     rev_order, rev_above, rev_total = rank_positions(rev_cents)
     k = Fraction(str(settings.key_share))
-    if not 0 < settings.key_share <= 1:
-        raise ValueError(f"key-client share must be in (0, 1], not {settings.key_share}")
     key_by_hand = cl["key_by_hand"].to_numpy(dtype=bool)[cur]
     key = ((rev_cents > 0) & (rev_above * k.denominator < k.numerator * rev_total)) | key_by_hand
 
     n = len(cur)
-    gap_pos = _positions(inputs.gaps["client_id"], cl["client_id"])
-    gaps = np.full(n_all, np.nan)
-    gaps[gap_pos[gap_pos >= 0]] = inputs.gaps["median_gap_days"].to_numpy(dtype=float)[gap_pos >= 0]
-    inc_pos = _positions(inputs.incidents["client_id"], cl["client_id"])
-    incidents = np.zeros(n_all, dtype=np.int64)
-    quality = np.zeros(n_all, dtype=np.int64)
-    incidents[inc_pos[inc_pos >= 0]] = inputs.incidents["incidents"].to_numpy(dtype=np.int64)[inc_pos >= 0]
-    quality[inc_pos[inc_pos >= 0]] = inputs.incidents["quality_incidents"].to_numpy(dtype=np.int64)[inc_pos >= 0]
+    gaps = _by_position(inputs.gaps, at, "median_gap_days", n_all, np.nan, float)
+    incidents = _by_position(inputs.incidents, at, "incidents", n_all, 0, np.int64)
+    quality = _by_position(inputs.incidents, at, "quality_incidents", n_all, 0, np.int64)
 
     prev_revenue = cl["prev_revenue"].to_numpy(dtype=float)[cur]
     profit = profit_all[cur] if profit_known else np.full(n, np.nan)
-    abc = np.where(np.equal(seg.abc[cur], None), "-", seg.abc[cur]).astype(object)
-    xyz = np.where(np.equal(seg.xyz[cur], None), "-", seg.xyz[cur]).astype(object)
+    abc = np.where(seg.abc[cur] < 0, 3, seg.abc[cur]).astype(np.int8)      # no lines: "-"
+    xyz = np.where(seg.xyz[cur] < 0, 4, seg.xyz[cur]).astype(np.int8)
     had_prev = prev_active[cur]
-    prev_abc = np.where(had_prev, pseg.abc[cur], None)
-    prev_xyz = np.where(had_prev, pseg.xyz[cur], None)
+    prev_abc = pseg.abc[cur]
+    prev_xyz = pseg.xyz[cur]
 
     take = cl.take(cur)
     types = classify_types(pd.DataFrame({
@@ -337,12 +339,18 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
 
     # rank order, then the unranked in client_id order (§3)
     rank = seg.rank[cur]
-    order = np.lexsort((np.arange(n), np.where(rank > 0, rank, n + 1)))
+    order = np.argsort(np.where(rank > 0, rank, n + 1), kind="stable")
     rows = cur[order]
     rank_sorted = rank[order]
+    prev_rows = np.where(had_prev[order], rows, -1)
+
+    def prev_of(a: np.ndarray) -> np.ndarray:
+        return np.where(prev_rows >= 0, a[rows], np.nan)
+
     data = {c: take[c].array.take(order) for c in ("client_id", "name", "region", "industry", "manager",
                                                    "potential", "image_maker", "requirements", "first_contract",
                                                    "key_by_hand")}
+    abc_o, xyz_o, prev_abc_o, prev_xyz_o = abc[order], xyz[order], prev_abc[order], prev_xyz[order]
     data.update({
         "revenue": revenue[order], "profit": profit[order], "lines": lines[order],
         "profit_lines": take["profit_lines"].to_numpy()[order],
@@ -351,30 +359,29 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
         "value": np.nan_to_num(seg.value[rows], nan=0.0),
         "rank": pd.arrays.IntegerArray(rank_sorted, rank_sorted == 0),
         "share": np.nan_to_num(seg.share[rows], nan=0.0), "cum_share_above": seg.cum_share_above[rows],
-        "abc": _labels(abc[order]), "cum_above_cents": _maybe_int(seg.cum_above_cents[rows]),
+        "abc": _labels(_ABC_ARRAY, abc_o), "cum_above_cents": _maybe_int(seg.cum_above_cents[rows]),
         "n_periods": _maybe_int(seg.n_periods[rows]), "mean": seg.mean[rows], "std": seg.std[rows],
-        "cv": seg.cv[rows], "xyz": _labels(xyz[order]), "active_share": seg.active_share[rows],
+        "cv": seg.cv[rows], "xyz": _labels(_XYZ_ARRAY, xyz_o), "active_share": seg.active_share[rows],
         "key": key[order], "prev_revenue": prev_revenue[order],
-        "prev_value": np.where(had_prev, pseg.value[cur], np.nan)[order],
-        "prev_abc": _labels(prev_abc[order]), "prev_xyz": _labels(prev_xyz[order]),
-        "prev_cum_above_cents": _maybe_int(np.where(had_prev, pseg.cum_above_cents[cur], np.nan)[order]),
-        "prev_n_periods": _maybe_int(np.where(had_prev, pseg.n_periods[cur], np.nan)[order]),
-        "prev_mean": np.where(had_prev, pseg.mean[cur], np.nan)[order],
-        "prev_cv": np.where(had_prev, pseg.cv[cur], np.nan)[order],
+        "prev_value": prev_of(pseg.value),
+        "prev_abc": _labels(_ABC_ARRAY, prev_abc_o), "prev_xyz": _labels(_XYZ_ARRAY, prev_xyz_o),
+        "prev_cum_above_cents": _maybe_int(prev_of(pseg.cum_above_cents)),
+        "prev_n_periods": _maybe_int(prev_of(pseg.n_periods)),
+        "prev_mean": prev_of(pseg.mean), "prev_cv": prev_of(pseg.cv),
         "median_gap_days": gaps[rows], "incidents_window": incidents[rows], "quality_incidents": quality[rows],
     })
     for c in ("types", "type_reasons", "growth", "is_feeder", "is_perspective", "is_image_maker", "is_expert"):
         data[c] = types[c].array.take(order) if c == "type_reasons" else types[c].to_numpy()[order]
     frame = pd.DataFrame(data)
 
-    in_window = lines[order] > 0
-    matrix = matrix_of(abc[order], xyz[order], revenue[order])
-    mig_abc, mig_cell = _migration_tables(in_window, abc[order], xyz[order], prev_abc[order], prev_xyz[order],
-                                          revenue[order])
+    revenue_o = revenue[order]
+    matrix = matrix_of(abc_o, xyz_o, revenue_o)
+    mig_abc, mig_cell = _migration_tables(lines[order] > 0, abc_o, xyz_o, had_prev[order], prev_abc_o, prev_xyz_o,
+                                          revenue_o)
 
     ranked = rev_order[:int((rev_cents > 0).sum())]
     summary = conc.concentration_of(rev_cents[ranked], take["client_id"].array.take(ranked), settings)
-    summary.update(conc.key_figures(revenue[order][key[order]], summary["total"]))
+    summary.update(conc.key_figures(revenue_o[key[order]], summary["total"]))
     summary["flags"] = summary.pop("flags")
     active = lines > 0
     summary["active_clients"] = int(active.sum())
@@ -416,28 +423,28 @@ def relabel(result: Analysis, settings: Settings) -> Analysis:
         return f[name].to_numpy(dtype=float, na_value=np.nan)
 
     cum = col("cum_above_cents")
-    abc = label_abc(np.nan_to_num(cum, nan=-1), f["rank"].notna().to_numpy(), s["total_cents_basis"],
+    abc = abc_codes(np.nan_to_num(cum, nan=-1), f["rank"].notna().to_numpy(), s["total_cents_basis"],
                     settings.abc_a, settings.abc_b)
     in_window = f["lines"].to_numpy() > 0
-    xyz = label_xyz(col("n_periods"), col("mean"), col("cv"), settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
-    xyz = np.where(in_window, xyz, "-").astype(object)
+    xyz = xyz_codes(col("n_periods"), col("mean"), col("cv"), settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
+    xyz = np.where(in_window, xyz, 4).astype(np.int8)
     had = f["prev_abc"].notna().to_numpy()
     prev_cum = col("prev_cum_above_cents")
     with np.errstate(invalid="ignore"):
         prev_ranked = prev_cum >= 0
-    prev_abc = label_abc(np.nan_to_num(prev_cum, nan=-1), prev_ranked, s["prev_total_cents_basis"],
+    prev_abc = abc_codes(np.nan_to_num(prev_cum, nan=-1), prev_ranked, s["prev_total_cents_basis"],
                          settings.abc_a, settings.abc_b)
-    prev_xyz = label_xyz(col("prev_n_periods"), col("prev_mean"), col("prev_cv"), settings.xyz_x, settings.xyz_y,
+    prev_xyz = xyz_codes(col("prev_n_periods"), col("prev_mean"), col("prev_cv"), settings.xyz_x, settings.xyz_y,
                          settings.xyz_min_periods)
-    prev_abc = np.where(had, prev_abc, None)
-    prev_xyz = np.where(had, prev_xyz, None)
+    prev_abc = np.where(had, prev_abc, -1).astype(np.int8)
+    prev_xyz = np.where(had, prev_xyz, -1).astype(np.int8)
     f = f.copy(deep=False)
-    f["abc"] = _labels(abc)
-    f["xyz"] = _labels(xyz)
-    f["prev_abc"] = _labels(prev_abc)
-    f["prev_xyz"] = _labels(prev_xyz)
+    f["abc"] = _labels(_ABC_ARRAY, abc)
+    f["xyz"] = _labels(_XYZ_ARRAY, xyz)
+    f["prev_abc"] = _labels(_ABC_ARRAY, prev_abc)
+    f["prev_xyz"] = _labels(_XYZ_ARRAY, prev_xyz)
     revenue = f["revenue"].to_numpy(dtype=float)
-    mig_abc, mig_cell = _migration_tables(in_window, abc, xyz, prev_abc, prev_xyz, revenue)
+    mig_abc, mig_cell = _migration_tables(in_window, abc, xyz, had, prev_abc, prev_xyz, revenue)
     summary = {**s, **_class_counts(abc, xyz)}
     return Analysis(result.window, result.previous, settings, result.filters, f, matrix_of(abc, xyz, revenue),
                     mig_abc, mig_cell, summary, result.profit_known, result.profit_note, dict(result.extra))

@@ -30,46 +30,53 @@ def classify_types(frame: pd.DataFrame, as_of: date, months: int = DEFAULT.month
     missing = needed - set(frame.columns)
     if missing:
         raise KeyError(f"classify_types needs columns: {', '.join(sorted(missing))}")
-    f = frame.copy()
-    rev = f["revenue"].astype(float).fillna(0.0)
-    basis = f["profit"].astype(float).fillna(0.0) if profit_known else rev
-    pos_total = float(basis[basis > 0].sum())
-    basis_share = np.where(basis > 0, basis / pos_total, 0.0) if pos_total > 0 else np.zeros(len(f))
-    rev_total = float(rev[rev > 0].sum())
-    rev_share = np.where(rev > 0, rev / rev_total, 0.0) if rev_total > 0 else np.zeros(len(f))
+    f = frame
+    n = len(f)
+    rev = np.nan_to_num(f["revenue"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    basis = np.nan_to_num(f["profit"].to_numpy(dtype=float, na_value=np.nan), nan=0.0) if profit_known else rev
+    pos_total = float(pd.Series(basis[basis > 0]).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        basis_share = np.where(basis > 0, basis / pos_total, 0.0) if pos_total > 0 else np.zeros(n)
+        rev_total = float(pd.Series(rev[rev > 0]).sum())
+        rev_share = np.where(rev > 0, rev / rev_total, 0.0) if rev_total > 0 else np.zeros(n)
 
-    def _ts(col):
-        return pd.to_datetime(f[col]) if col in f else pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
+    def _ts(col) -> np.ndarray:
+        if col not in f:
+            return np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+        return pd.to_datetime(f[col]).to_numpy(dtype="datetime64[us]")
 
-    as_of_ts = pd.Timestamp(as_of)
-    start = pd.concat([_ts("first_day"), _ts("first_contract")], axis=1).min(axis=1)
-    years = ((as_of_ts - start).dt.days / 365.25).fillna(0.0).to_numpy()
-    feeder_cut = pd.Timestamp(add_months(as_of, -int(round(settings.feeder_years * 12))))
-    long_rel = (start <= feeder_cut).fillna(False).to_numpy(dtype=bool)
+    as_of_ts = np.datetime64(pd.Timestamp(as_of), "us")
+    first_day, first_contract = _ts("first_day"), _ts("first_contract")
+    start = np.where(np.isnat(first_day), first_contract,
+                     np.where(np.isnat(first_contract), first_day, np.minimum(first_day, first_contract)))
+    known = ~np.isnat(start)
+    days = np.where(known, (as_of_ts - np.where(known, start, as_of_ts)) // np.timedelta64(1, "D"), 0)
+    years = np.where(known, days / 365.25, 0.0)
+    feeder_cut = np.datetime64(pd.Timestamp(add_months(as_of, -int(round(settings.feeder_years * 12)))), "us")
+    long_rel = known & (start <= feeder_cut)
     feeder = (basis_share >= settings.feeder_share) & long_rel
 
     # perspective: new with large potential, or fast growth with a real share
-    key_rev = rev[f["key"].astype(bool).to_numpy()]
+    key_rev = rev[f["key"].to_numpy(dtype=bool)]
     median_key_yearly = float(np.median(key_rev) * 12 / months) if len(key_rev) else float("nan")
-    new_cut = add_months(as_of, -settings.perspective_months)
+    new_cut = np.datetime64(pd.Timestamp(add_months(as_of, -settings.perspective_months)), "us")
     first_purchase = _ts("first_purchase")
-    is_new = (first_purchase > pd.Timestamp(new_cut)).fillna(False).to_numpy(dtype=bool)
-    potential = f["potential"].astype(float).to_numpy()
+    is_new = ~np.isnat(first_purchase) & (first_purchase > new_cut)
+    potential = f["potential"].to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         big_potential = np.nan_to_num(potential, nan=-1) >= median_key_yearly if not np.isnan(median_key_yearly) \
-            else np.zeros(len(f), bool)
-    prev = f["prev_revenue"].astype(float).fillna(0.0).to_numpy()
+            else np.zeros(n, bool)
+    prev = np.nan_to_num(f["prev_revenue"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        growth = np.where(prev > 0, (rev.to_numpy() - prev) / prev, np.nan)
+        growth = np.where(prev > 0, (rev - prev) / prev, np.nan)
     grows = (np.nan_to_num(growth, nan=-1) >= settings.perspective_growth) & (rev_share >= settings.perspective_min_share)
     persp_new = is_new & big_potential
-    image = f["image_maker"].fillna(False).astype(bool).to_numpy()
-    high = f["requirements"].astype(object).fillna("").astype(str).str.lower().eq("high").to_numpy()
-    qual = f["quality_incidents"].fillna(0).astype(int).to_numpy()
+    image = f["image_maker"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    high = f["requirements"].astype("str").str.lower().eq("high").fillna(False).to_numpy(dtype=bool)
+    qual = f["quality_incidents"].fillna(0).to_numpy(dtype=np.int64)
     expert = high | (qual >= settings.expert_quality_incidents)
 
     basis_word = t("basis.profit", lang)
-    n = len(f)
     types = [("standard",)] * n
     reasons = [""] * n
     tagged = np.flatnonzero(feeder | persp_new | grows | image | expert)
@@ -84,7 +91,7 @@ def classify_types(frame: pd.DataFrame, as_of: date, months: int = DEFAULT.month
             tags.append("perspective")
             parts = []
             if persp_new[i]:
-                parts.append(t("reason.perspective_new", lang, date=f"{first_purchase.iloc[i]:%Y-%m-%d}",
+                parts.append(t("reason.perspective_new", lang, date=str(first_purchase[i].astype("datetime64[D]")),
                                potential=fmt_money(potential[i], lang, currency),
                                median=fmt_money(median_key_yearly, lang, currency)))
             if grows[i]:
@@ -104,6 +111,6 @@ def classify_types(frame: pd.DataFrame, as_of: date, months: int = DEFAULT.month
             why.append(t("type.expert", lang) + ": " + ", ".join(parts))
         types[i] = tuple(tags)
         reasons[i] = "; ".join(why)
-    return pd.DataFrame({"client_id": f["client_id"].to_numpy(), "types": types, "type_reasons": reasons,
+    return pd.DataFrame({"client_id": f["client_id"].array, "types": types, "type_reasons": pd.array(reasons, dtype="str"),
                          "growth": growth, "is_feeder": feeder, "is_perspective": persp_new | grows,
                          "is_image_maker": image, "is_expert": expert})

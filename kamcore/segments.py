@@ -26,24 +26,40 @@ def _below(cum_cents: np.ndarray, total_cents: int, cut: float) -> np.ndarray:
     return cum_cents * f.denominator < f.numerator * total_cents
 
 
-def label_abc(cum_above_cents: np.ndarray, ranked: np.ndarray, total_cents: int,
+ABC_LABELS = ("A", "B", "C", "-")            # abc_codes 0..3
+XYZ_LABELS = ("X", "Y", "Z", "new", "-")     # xyz_codes 0..4
+
+
+def abc_codes(cum_above_cents: np.ndarray, ranked: np.ndarray, total_cents: int,
               a: float = DEFAULT.abc_a, b: float = DEFAULT.abc_b) -> np.ndarray:
-    """ABC labels from exact cents: A if S_i < a, B if S_i < b, else C; "-" when not ranked."""
+    """:func:`label_abc` as int8 indexes into :data:`ABC_LABELS`."""
     cum = np.asarray(cum_above_cents, dtype=np.int64)
     ranked = np.asarray(ranked, dtype=bool)
     return np.select([~ranked, _below(cum, total_cents, a), _below(cum, total_cents, b)],
-                     ["-", "A", "B"], default="C").astype(object)
+                     [np.int8(3), np.int8(0), np.int8(1)], default=np.int8(2))
 
 
-def label_xyz(n_periods: np.ndarray, mean: np.ndarray, cv: np.ndarray, x: float = DEFAULT.xyz_x,
+def label_abc(cum_above_cents: np.ndarray, ranked: np.ndarray, total_cents: int,
+              a: float = DEFAULT.abc_a, b: float = DEFAULT.abc_b) -> np.ndarray:
+    """ABC labels from exact cents: A if S_i < a, B if S_i < b, else C; "-" when not ranked."""
+    return np.array(ABC_LABELS, dtype=object)[abc_codes(cum_above_cents, ranked, total_cents, a, b)]
+
+
+def xyz_codes(n_periods: np.ndarray, mean: np.ndarray, cv: np.ndarray, x: float = DEFAULT.xyz_x,
               y: float = DEFAULT.xyz_y, min_periods: int = DEFAULT.xyz_min_periods) -> np.ndarray:
-    """XYZ labels: "new" with fewer than ``min_periods`` periods, "-" when mean <= 0, else X/Y/Z by CV."""
+    """:func:`label_xyz` as int8 indexes into :data:`XYZ_LABELS`."""
     n = np.asarray(n_periods, dtype=float)
     mean = np.asarray(mean, dtype=float)
     cv = np.asarray(cv, dtype=float)
     with np.errstate(invalid="ignore"):
         return np.select([np.nan_to_num(n, nan=0) < min_periods, ~(mean > 0), cv <= x, cv <= y],
-                         ["new", "-", "X", "Y"], default="Z").astype(object)
+                         [np.int8(3), np.int8(4), np.int8(0), np.int8(1)], default=np.int8(2))
+
+
+def label_xyz(n_periods: np.ndarray, mean: np.ndarray, cv: np.ndarray, x: float = DEFAULT.xyz_x,
+              y: float = DEFAULT.xyz_y, min_periods: int = DEFAULT.xyz_min_periods) -> np.ndarray:
+    """XYZ labels: "new" with fewer than ``min_periods`` periods, "-" when mean <= 0, else X/Y/Z by CV."""
+    return np.array(XYZ_LABELS, dtype=object)[xyz_codes(n_periods, mean, cv, x, y, min_periods)]
 
 
 def cents_of(values) -> np.ndarray:
@@ -181,15 +197,15 @@ def abc_xyz_matrix(frame: pd.DataFrame, strategies: dict | None = None) -> pd.Da
     clients, revenue, share, strategy`` (A..C x X..Z); ``share`` is the cell's
     revenue over the revenue of all classified (A/B/C) clients.
     """
-    return matrix_of(frame["abc"].to_numpy(dtype=object), frame["xyz"].to_numpy(dtype=object),
+    return matrix_of(_codes(frame["abc"].to_numpy(dtype=object), _ABC),
+                     _codes(frame["xyz"].to_numpy(dtype=object), _XYZ),
                      frame["revenue"].to_numpy(dtype=float), strategies)
 
 
-def matrix_of(abc: np.ndarray, xyz: np.ndarray, revenue: np.ndarray, strategies: dict | None = None) -> pd.DataFrame:
-    """:func:`abc_xyz_matrix` from arrays of labels and revenue."""
+def matrix_of(abc_code: np.ndarray, xyz_code: np.ndarray, revenue: np.ndarray,
+              strategies: dict | None = None) -> pd.DataFrame:
+    """:func:`abc_xyz_matrix` from label codes (:data:`ABC_LABELS`, :data:`XYZ_LABELS` indexes) and revenue."""
     strategies = strategies or STRATEGIES
-    abc_code = _codes(abc, _ABC)
-    xyz_code = _codes(xyz, _XYZ)
     revenue = np.asarray(revenue, dtype=float)
     classified = abc_code < len(_ABC)
     total = float(revenue[classified].sum())
@@ -228,6 +244,22 @@ def migration(current: pd.DataFrame, previous: pd.DataFrame, column: str = "abc"
     return crosstab(both["from_class"].fillna("inactive").to_numpy(dtype=object),
                     both["to_class"].fillna("inactive").to_numpy(dtype=object),
                     both[revenue].fillna(0.0).to_numpy(dtype=float))
+
+
+def crosstab_codes(from_code: np.ndarray, to_code: np.ndarray, names: tuple[str, ...],
+                   revenue: np.ndarray) -> pd.DataFrame:
+    """:func:`crosstab` of class codes (indexes into ``names``)."""
+    if len(from_code) == 0:
+        return crosstab(np.zeros(0, dtype=object), np.zeros(0, dtype=object), np.zeros(0))
+    k = len(names)
+    pair = np.asarray(from_code, dtype=np.int64) * k + np.asarray(to_code, dtype=np.int64)
+    clients = np.bincount(pair, minlength=k * k)
+    money = np.bincount(pair, weights=np.asarray(revenue, dtype=float), minlength=k * k)
+    used = np.flatnonzero(clients)
+    label = np.array(names, dtype=object)
+    out = pd.DataFrame({"from_class": label[used // k], "to_class": label[used % k],
+                        "clients": clients[used].astype(np.int64), "revenue": money[used]})
+    return out.sort_values(["from_class", "to_class"]).reset_index(drop=True)
 
 
 def crosstab(from_class: np.ndarray, to_class: np.ndarray, revenue: np.ndarray) -> pd.DataFrame:

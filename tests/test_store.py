@@ -106,7 +106,8 @@ def test_named_query_with_parameters(store):
         store.refresh_client_day(cur)
     got = store.query("client_gaps", start=pd.Timestamp("2024-01-01").date(), end=pd.Timestamp("2024-01-31").date())
     # gaps in the window: 10 and 20 -> median 15
-    exp = pd.DataFrame({"client_id": pd.Series(["c1"], dtype="str"), "median_gap_days": [15.0]})
+    exp = pd.DataFrame({"client_id": pd.Series(["c1"], dtype="str"), "median_gap_days": [15.0],
+                        "client_no": np.array([1], dtype="int32")})
     assert_frame_equal(got, exp)
 
 
