@@ -34,7 +34,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from . import bgnbd
+from . import bgnbd, i18n
 from .settings import DEFAULT, Settings
 from .window import Window, add_months, month_end, month_start
 
@@ -53,9 +53,7 @@ NOT_GIVEN = "not given"
 # --------------------------------------------------------------------------- formatting
 
 def _t(lang: str, key: str, **values) -> str:
-    from .i18n import t
-
-    return t(f"riskr.{key}", lang, **values)
+    return i18n.t(f"riskr.{key}", lang, **values)
 
 
 def _num(text: str, lang: str) -> str:
@@ -67,7 +65,7 @@ def _num(text: str, lang: str) -> str:
 
 def _money(v: float) -> str:
     """4,200 (whole units, thousands separated)."""
-    return f"{v:,.0f}"
+    return f"{round(v, 2):,.0f}"
 
 
 def _days(v: float) -> str:
@@ -377,31 +375,46 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
     out.loc[out["x"].isna() | (out["x"] == 0), "p_alive"] = np.nan
 
     # revenue at risk
-    flagged = out["status"].isin(["lost", "lapsing"]) | out["declining"]
-    lp = out.loc[flagged & out["last_purchase"].notna(), ["client_id", "last_purchase"]]
-    lp = lp.assign(since=lp["last_purchase"].map(lambda t: pd.Timestamp(add_months(t.date(), -12))))
-    out["revenue_at_risk"] = per_client(revenue_before(lp), 0.0).astype(float)
-    out.loc[~flagged, "revenue_at_risk"] = 0.0
+    status = out["status"].to_numpy(dtype=object)
+    lapsed = (status == "lost") | (status == "lapsing")
+    declining = out["declining"].to_numpy(dtype=bool)
+    flagged = lapsed | declining
+    last = out["last_purchase"].to_numpy(dtype="datetime64[us]")
+    take = flagged & ~np.isnat(last)
+    since = _add_months_days(last[take].astype("datetime64[D]"), -12).astype("datetime64[us]")
+    lp = pd.DataFrame({"client_id": out["client_id"].to_numpy()[take], "last_purchase": last[take], "since": since})
+    out["revenue_at_risk"] = np.where(flagged, per_client(revenue_before(lp), 0.0).astype(float), 0.0)
 
-    # reasons
-    reasons = [""] * len(out)
-    any_flag = (out["status"].isin(["lost", "lapsing"]) | out["declining"] | out["complaints_rising"]
-                | out["late_deliveries"]).to_numpy()
-    for i, row in zip(np.flatnonzero(any_flag), out[any_flag].itertuples(index=False)):
+    # reasons, built only for flagged clients
+    rising = out["complaints_rising"].to_numpy(dtype=bool)
+    late = out["late_deliveries"].to_numpy(dtype=bool)
+    rows = np.flatnonzero(flagged | rising | late)
+    stage_known = per_client(has_stage, 0) > 0
+
+    def pick(values) -> list:
+        return np.asarray(values)[rows].tolist()
+
+    reasons = np.full(len(out), "", dtype=object)
+    recency = out["recency_days"].to_numpy(dtype=float, na_value=np.nan)
+    texts = []
+    for (is_lapsed, is_declining, is_rising, is_late, rec, cad, now, before, n_recent, n_before, stages, categories,
+         by_stage, rate) in zip(*map(pick, (lapsed, declining, rising, late, recency, out["cadence_days"],
+                                            out["rev_last3"], out["rev_last3_prev"], out["complaints_recent"],
+                                            out["complaints_before"], out["complaint_stages"],
+                                            out["complaint_categories"], stage_known, out["on_time_rate"]))):
         parts = []
-        if row.status in ("lost", "lapsing"):
-            parts.append(_reason_recency(row.recency_days, row.cadence_days, s, lang))
-        if row.declining:
-            parts.append(_t(lang, "declining", months=s.decline_months, now=_num(_money(row.rev_last3), lang),
-                            pct=_num(_pct(row.rev_last3 / row.rev_last3_prev, s.decline_ratio), lang),
-                            before=_num(_money(row.rev_last3_prev), lang)))
-        if row.complaints_rising:
-            detail = row.complaint_stages if row.client_id in has_stage.index else row.complaint_categories
-            parts.append(_t(lang, "complaints", n=row.complaints_recent, days=s.complaints_days,
-                            before=row.complaints_before, detail=detail))
-        if row.late_deliveries:
-            parts.append(_t(lang, "on_time", pct=_num(_pct(row.on_time_rate, s.on_time_min), lang)))
-        reasons[i] = "; ".join(parts)
+        if is_lapsed:
+            parts.append(_reason_recency(rec, cad, s, lang))
+        if is_declining:
+            parts.append(_t(lang, "declining", months=s.decline_months, now=_num(_money(now), lang),
+                            pct=_num(_pct(now / before, s.decline_ratio), lang), before=_num(_money(before), lang)))
+        if is_rising:
+            parts.append(_t(lang, "complaints", n=n_recent, days=s.complaints_days, before=n_before,
+                            detail=stages if by_stage else categories))
+        if is_late:
+            parts.append(_t(lang, "on_time", pct=_num(_pct(rate, s.on_time_min), lang)))
+        texts.append("; ".join(parts))
+    reasons[rows] = texts
     out["reasons"] = pd.Series(reasons, index=out.index, dtype=str)
     out = out[list(RISK_COLUMNS)].reset_index(drop=True)
     out.attrs["bgnbd"] = {"fit": fit.as_dict(), "signal": bool(fit.converged and not bgnbd.no_signal(p.to_numpy(), s)),
@@ -455,9 +468,7 @@ def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: l
     bg = load_bgnbd_inputs(store, as_of)
     if fitted is None:
         fitted = fit_p_alive_inputs(bg, settings)
-    per = rhythm_from_store(store, as_of, settings, window_start, client_ids)
-    if client_ids is not None:
-        bg = bg[bg["client_id"].isin(set(map(str, client_ids)))]
+    per = rhythm_from_store(store, as_of, settings, window_start, client_ids)    # bg is aligned to per's clients
     incidents = load_incidents(store, as_of - timedelta(days=2 * settings.complaints_days), as_of, client_ids)
     return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_store(store), lang)
 

@@ -559,3 +559,34 @@ def test_risk_trend_store_declining_at_exactly_70_percent_mid_month(tmp_path):
     assert (mid["declining"], mid["revenue_at_risk"]) == (1, 699.0)
     # month end: dec 700 < 0.7 * 1500 -> declining too; (2025-10-05, 2026-10-05] holds 500 + 400 + 300
     assert (end["declining"], end["revenue_at_risk"]) == (2, 699.0 + 1200.0)
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (date(2026, 3, 31), -1, date(2026, 2, 28)),     # the 31st -> last day of a shorter month
+    (date(2026, 2, 28), -12, date(2025, 2, 28)),
+    (date(2025, 2, 28), -12, date(2024, 2, 29)),    # a month end stays a month end
+    (date(2024, 2, 29), -12, date(2023, 2, 28)),
+    (date(2026, 4, 30), -1, date(2026, 3, 31)),
+    (date(2026, 4, 29), -1, date(2026, 3, 29)),
+    (date(2026, 1, 15), -12, date(2025, 1, 15)),
+    (date(2026, 1, 31), 1, date(2026, 2, 28)),
+], ids=["31st", "feb_end", "feb_end_to_leap", "leap_day", "apr_end", "apr_29", "mid", "forward"])
+def test_add_months_over_arrays_keeps_month_ends(day, months, expected):
+    got = risk._add_months_days(np.array([day], dtype="datetime64[D]"), months)
+    assert got.astype(object).tolist() == [expected]
+
+
+def test_add_months_over_arrays_equals_window_add_months():
+    from kamcore.window import add_months
+
+    days = np.arange(np.datetime64("2023-01-01"), np.datetime64("2027-01-01"))
+    for months in (-24, -12, -1):
+        got = risk._add_months_days(days, months).astype(object).tolist()
+        assert got == [add_months(d, months) for d in days.astype(object).tolist()]
+
+
+def test_money_is_rounded_to_cents_before_whole_units():
+    # a sum that lands a hair above .5 because of the order of additions shows like the exact .5 (half to even)
+    assert risk._money(224214.50000000003) == risk._money(224214.5) == "224,214"
+    assert risk._money(35953.49999999999) == risk._money(35953.5) == "35,954"
+    assert risk._money(4199.6) == "4,200"
