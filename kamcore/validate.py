@@ -122,10 +122,19 @@ def parse_text(arr: pa.Array) -> tuple[pa.Array, Issues]:
 def parse_id(arr: pa.Array) -> tuple[pa.Array, Issues]:
     """Identifier column: like text, and ``17850.0`` (a number saved by a spreadsheet) becomes ``17850``."""
     text, issues = parse_text(arr)
-    if (len(text) and pc.any(pc.match_substring(text, ".0")).as_py()
+    if (len(text) and _may_contain(text, b".0") and pc.any(pc.match_substring(text, ".0")).as_py()
             and pc.any(pc.match_substring_regex(text, r"^\d+\.0+$")).as_py()):
         text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
     return text, issues
+
+
+def _may_contain(text: pa.Array, needle: bytes) -> bool:
+    """False only when no value of a text array can contain ``needle`` (one search over its bytes)."""
+    if not isinstance(text, pa.Array) or not pa.types.is_string(text.type) or text.buffers()[2] is None:
+        return True
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset:text.offset + len(text) + 1]
+    data = memoryview(text.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+    return needle in bytes(data)             # a hit across two values only sends the column to the exact check
 
 
 def _bool_array(n: int, positions: np.ndarray) -> pa.Array:

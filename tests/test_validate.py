@@ -135,3 +135,20 @@ def test_clean_text_fast_check_property(values, offset):
 def test_clean_text_returns_the_same_array_when_nothing_to_trim():
     arr = pa.array(["a", None, "b c"], type=pa.string())
     assert va.clean_text(arr) is arr
+
+
+@pytest.mark.parametrize("values,expected", [
+    (["17850.0", "A1", None], ["17850", "A1", None]), (["C1.", "0x", "12.00"], ["C1.", "0x", "12"]),
+    (["T1", "T2"], ["T1", "T2"]), (["1.0a", " 3.0 "], ["1.0a", "3"]),
+])
+def test_parse_id_spreadsheet_numbers(values, expected):
+    arr = pa.array(values, type=pa.string())
+    assert va.parse_id(arr)[0].to_pylist() == expected
+    assert va.parse_id(arr.slice(1))[0].to_pylist() == expected[1:]
+
+
+def test_may_contain():
+    arr = pa.array(["ab", None, "c.", "0d"], type=pa.string())
+    assert va._may_contain(arr, b".0")                     # across two values: a harmless yes
+    assert not va._may_contain(arr.slice(0, 2), b".0")
+    assert not va._may_contain(pa.array([], type=pa.string()), b".0")
