@@ -106,10 +106,11 @@ def load_inputs(store: Store, as_of: date, months: int = DEFAULT.months, period:
         "gaps": ("client_gaps", {"start": window.start, "end": window.end}),
         "incidents": ("client_incidents_window", {"start": window.start, "end": window.end}),
     }
+    run = getattr(store, "frame", None) or store.query     # duck-typed stores may offer query() only
     # independent queries, each on its own cursor: DuckDB runs them side by side
     try:
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            futures = {k: pool.submit(store.query, name, **params) for k, (name, params) in jobs.items()}
+            futures = {k: pool.submit(run, name, **params) for k, (name, params) in jobs.items()}
             got = {k: f.result() for k, f in futures.items()}
     except duckdb.CatalogException as exc:
         if "client_month" in str(exc) or "client_key" in str(exc):

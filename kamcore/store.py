@@ -15,12 +15,17 @@ from typing import Iterator
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 SCHEMA_VERSION = 2
 _HERE = Path(__file__).parent
 QUERY_DIR = _HERE / "queries"
 DATA_TABLES = ("clients", "transactions", "incidents", "contacts", "tenders",
                "competitors", "prospects")
+
+
+_TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))    # what DuckDB's .df() gives for VARCHAR
+_ARROW_TYPES = {pa.string(): _TEXT, pa.large_string(): _TEXT}
 
 
 class StoreError(Exception):
@@ -84,6 +89,23 @@ class Store:
     def query(self, name: str, **params) -> pd.DataFrame:
         """Run the named query ``queries/<name>.sql`` with bound parameters."""
         return self.sql(query_text(name), params)
+
+    def frame(self, name: str, **params) -> pd.DataFrame:
+        """:meth:`query` through Arrow: the same frame (text as pandas ``str``, dates as datetime64[us]),
+        several times cheaper for text columns. For queries whose integer columns have no NULLs
+        (Arrow would turn those into floats)."""
+        cur = self.cursor()
+        try:
+            table = cur.sql(query_text(name), params=params).to_arrow_table()
+        finally:
+            cur.close()
+        out = table.to_pandas(types_mapper=_ARROW_TYPES.get, date_as_object=False)
+        for f in table.schema:
+            if pa.types.is_date(f.type):
+                out[f.name] = out[f.name].astype("datetime64[us]")
+            elif f.type in _ARROW_TYPES and table[f.name].null_count == table.num_rows:
+                out[f.name] = pd.Series([None] * table.num_rows, dtype=object)   # as .df(): no text to infer from
+        return out
 
     def sql(self, text: str, params: dict | None = None) -> pd.DataFrame:
         """Run one SQL statement with bound parameters and return a DataFrame."""

@@ -291,3 +291,19 @@ def test_client_windows_equal_the_client_day_only_queries(demo_db, start, end, p
             assert_frame_equal(got, exp, check_exact=False, rtol=1e-12, check_dtype=False)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("name", ["client_windows", "client_window_months", "client_gaps", "client_incidents_window"])
+def test_frame_through_arrow_equals_query(store, name):
+    """Store.frame (the analysis path) gives the frame of Store.query: same values and dtypes."""
+    params = _params(name)
+    fast, slow = store.frame(name, **params), store.query(name, **params)
+    keys = GRAIN[name]
+    assert_frame_equal(fast.sort_values(keys).reset_index(drop=True), slow.sort_values(keys).reset_index(drop=True))
+
+
+def test_frame_of_an_empty_result_equals_query(store):
+    params = {**_params("client_windows"), "start": date(2010, 1, 1), "end": date(2010, 12, 31),
+              "cut": date(2011, 1, 1), "prev_start": date(2009, 1, 1), "prev_end": date(2009, 12, 31),
+              "prev_cut": date(2010, 1, 1)}
+    assert_frame_equal(store.frame("client_windows", **params), store.query("client_windows", **params))
