@@ -504,12 +504,16 @@ def _identity(table: str, data: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndar
     """
     natural = NATURAL_KEY[table]
     stored = ", ".join(mp.stored_columns(table))
+    # a natural key that is a text column of its own is taken as it is (no copy through the database)
+    plain = natural in data.column_names and data.schema.field(natural).type == pa.string()
+    if plain and data.column(natural).null_count == 0:
+        # every row has its key: content hashes are needed only where keys repeat (see _duplicates)
+        hk = _hashes(data, f"hash({natural})")
+        return data.column(natural).combine_chunks(), _LazyHashes(lambda: _hashes(data, f"hash({stored})")), hk
     con = duckdb.connect()
     try:
         con.execute("set preserve_insertion_order = true")
         con.register("rows_in", data)
-        # a natural key that is a text column of its own is taken as it is (no copy through the database)
-        plain = natural in data.column_names and data.schema.field(natural).type == pa.string()
         out = con.sql(f"select case when {natural} is null then sha1({_content_sql(table)}) end as _h, "
                       f"hash({stored}) as _hh, coalesce(hash({natural}), 0) as _hk"
                       + ("" if plain else f", cast({natural} as varchar) as _nk") + " from rows_in").to_arrow_table()
@@ -528,6 +532,30 @@ def _identity(table: str, data: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndar
         keys = pc.coalesce(nk, pc.binary_join_element_wise(out.column("_h").combine_chunks(),
                                                            pc.cast(pa.array(occ), pa.string()), "#"))
     return keys, hh, np.where(_mask_null(nk), 0, out.column("_hk").to_numpy()).astype(np.uint64)
+
+
+def _hashes(data: pa.Table, expression: str) -> np.ndarray:
+    """One DuckDB hash per row of ``data`` (uint64, in row order)."""
+    con = duckdb.connect()
+    try:
+        con.execute("set preserve_insertion_order = true")
+        con.register("rows_in", data)
+        out = con.sql(f"select {expression} as _h from rows_in").to_arrow_table()
+    finally:
+        con.close()
+    return out.column("_h").to_numpy().astype(np.uint64)
+
+
+class _LazyHashes:
+    """Row hashes computed on first use (indexing like the numpy array they stand for)."""
+
+    def __init__(self, compute):
+        self._compute, self._values = compute, None
+
+    def __getitem__(self, index):
+        if self._values is None:
+            self._values = self._compute()
+        return self._values[index]
 
 
 def _repeated(h: np.ndarray) -> np.ndarray:

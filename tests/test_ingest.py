@@ -400,3 +400,17 @@ def test_replace_that_empties_the_table_then_append_again(store, tmp_path):
     ingest.rollback(store, again.batch_id)
     assert store.sql("select row_key, batch_id from transactions order by 1").values.tolist() == [
         ["T1", first.batch_id], ["T2", first.batch_id], ["T3", more.batch_id]]
+
+
+def test_identity_with_every_key_computes_content_hashes_only_when_asked():
+    import pyarrow as pa
+
+    cols = {"txn_id": pa.array(["T1", "T2", "T1"]), "client_id": pa.array(["C1", "C1", "C2"]),
+            "revenue": pa.array([1.0, 2.0, 1.0])}
+    full = ingest._assemble_table("transactions", cols, ingest.mp.stored_columns("transactions"), 3)
+    keys, content, natural = ingest._identity("transactions", full)
+    assert isinstance(content, ingest._LazyHashes) and content._values is None
+    assert keys.to_pylist() == ["T1", "T2", "T1"] and natural[0] == natural[2] != natural[1]
+    stored = ", ".join(ingest.mp.stored_columns("transactions"))
+    direct = ingest._hashes(full, f"hash({stored})")
+    assert (content[[0, 1, 2]] == direct).all() and content[0] != content[2]
