@@ -559,8 +559,16 @@ def _epoch_days(values) -> np.ndarray:
     return np.asarray(values, dtype="datetime64[D]").astype(np.int64)
 
 
+def _order_by_client_and_gap(c: np.ndarray, gap: np.ndarray, n: int) -> np.ndarray:
+    """Row order by (c, gap): two stable passes (radix sorts for 16-bit keys), else one sort of a packed key."""
+    if len(gap) and n <= 1 << 16 and 0 <= gap.min() and gap.max() < 1 << 15:
+        by_gap = np.argsort(gap.astype(np.int16), kind="stable")
+        return by_gap[np.argsort(c[by_gap].astype(np.uint16), kind="stable")]
+    return np.argsort(c * (int(gap.max(initial=0)) + 1) + gap, kind="stable")
+
+
 def _trend_cadence(gaps: pd.DataFrame, n: int, points: list[date], first_cut: date, settings: Settings) -> np.ndarray:
-    """cadence_days per (point, client index c) from ``risk_trend_gaps`` rows (sorted by c, gap); NaN = no cadence.
+    """cadence_days per (point, client index c) from ``risk_trend_gaps`` rows; NaN = no cadence.
 
     The gaps counted at point P are those of purchase days with cut(P) < day <= P whose previous purchase day is
     also after cut(P): the n_recent purchase days of the window give n_recent - 1 gaps. Each client's rows are
@@ -569,23 +577,26 @@ def _trend_cadence(gaps: pd.DataFrame, n: int, points: list[date], first_cut: da
     out = np.full((len(points), n), np.nan)
     if gaps.empty:
         return out
-    c = gaps["c"].to_numpy(dtype=np.int64)
-    day = gaps["day_no"].to_numpy(dtype=np.int32)
-    prev = gaps["previous_day_no"].to_numpy(dtype=np.int32)
-    gap = gaps["gap"].to_numpy(dtype=float)
-    starts = np.searchsorted(c, np.arange(n + 1), "left")            # client c's rows: starts[c]:starts[c + 1]
+    c, gap = gaps["c"].to_numpy(dtype=np.int64), gaps["gap"].to_numpy(dtype=np.int64)
+    order = _order_by_client_and_gap(c, gap, n)
+    c, gap = c[order], gap[order].astype(float)
+    # each row is counted at the points lo..hi: lo = first point on or after its day, hi = last point whose
+    # cut is before its previous purchase day
+    until = np.array([(p - first_cut).days for p in points])
+    cuts = np.array([(add_months(p, -settings.cadence_months) - first_cut).days for p in points])
+    lo = np.searchsorted(until, gaps["day_no"].to_numpy()[order], "left").astype(np.int16)
+    hi = (np.searchsorted(cuts, gaps["previous_day_no"].to_numpy()[order], "left") - 1).astype(np.int16)
+    size, some = len(points) + 1, hi >= lo
+    enter = np.bincount(c * size + lo, weights=some, minlength=n * size)
+    leave = np.bincount(c * size + hi + 1, weights=some, minlength=n * size)
+    counts = np.cumsum((enter - leave).reshape(n, size), axis=1)[:, :-1].T.astype(np.int64)   # (point, client)
     need = max(1, settings.cadence_min_days - 1)
-    for k, point in enumerate(points):
-        until = (point - first_cut).days
-        cut = (add_months(point, -settings.cadence_months) - first_cut).days
-        counted = (day <= until) & (prev > cut)
-        before = np.concatenate([[0], np.cumsum(counted, dtype=np.int64)])[starts]   # counted rows before client c
-        m = np.diff(before)
+    for k in range(len(points)):
+        at = np.flatnonzero((lo <= k) & (hi >= k))        # rows counted at point k, grouped by client, by gap
+        m = counts[k]
+        before = np.concatenate([[0], np.cumsum(m)[:-1]])
         ok = np.flatnonzero(m >= need)
-        at = np.flatnonzero(counted)                                  # counted rows, still grouped by client
-        lo = at[before[ok] + (m[ok] - 1) // 2]
-        hi = at[before[ok] + m[ok] // 2]
-        out[k, ok] = (gap[lo] + gap[hi]) / 2
+        out[k, ok] = (gap[at[before[ok] + (m[ok] - 1) // 2]] + gap[at[before[ok] + m[ok] // 2]]) / 2
     return out
 
 
@@ -593,10 +604,11 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
                      client_ids: list[str] | None = None) -> pd.DataFrame:
     """:func:`risk_trend` from the database in three queries for all points together.
 
-    ``risk_trend_months`` gives per client and month (counted from the first point; older months pooled) the
-    revenue and the last purchase day, ``risk_trend_gaps`` the gaps between purchase days for the cadence;
-    status and decline per point follow the same rules as :func:`classify_risk`, and revenue at risk is summed
-    once per distinct (client, last purchase day) of the flagged clients (``risk_client_revenue``).
+    Clients are numbered ``c`` in client_id order by every query. ``risk_trend_months`` gives per client and month
+    (counted from the first point; older months pooled) the revenue and the last purchase day,
+    ``risk_trend_gaps`` the gaps between purchase days for the cadence; status and decline per point follow the
+    same rules as :func:`classify_risk`, and revenue at risk is summed once per distinct (client, last purchase
+    day) of the flagged clients (``risk_trend_revenue``).
     """
     s = settings
     points = _trend_points(as_of, months)
@@ -610,8 +622,7 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
         return _trend_frame([_trend_row(p, nobody, nobody.astype(bool), nobody.astype(float)) for p in points])
     first_cut = add_months(points[0], -s.cadence_months)
     gaps = store.query("risk_trend_gaps", first_cut=first_cut, **params)
-    ids = mon.drop_duplicates("c")["client_id"].astype(str).to_numpy()
-    n, width = len(ids), m - older
+    n, width = int(mon["c"].max()) + 1, m - older
     c = mon["c"].to_numpy(dtype=np.int64)
     col = mon["bucket"].to_numpy(dtype=np.int64) - older
     revenue = np.zeros((n, width))
@@ -648,12 +659,11 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
         key = cs * _DAY_SPAN + last[pick].astype(np.int64)
         pairs = np.unique(key)
         pc, pday = pairs // _DAY_SPAN, (pairs % _DAY_SPAN).astype("datetime64[D]")
-        got = _revenue_pairs(store, ids[pc], _add_months_days(pday, -12), pday)
+        got = store.query("risk_trend_revenue", c=pc.tolist(), since=_add_months_days(pday, -12).tolist(),
+                          last=pday.tolist(), **params)
         found = np.zeros(len(pairs))
-        if len(got):
-            got_key = (pd.Index(ids).get_indexer(got["client_id"].astype(str)).astype(np.int64) * _DAY_SPAN
-                       + _epoch_days(got["last_purchase"].to_numpy()))
-            found[np.searchsorted(pairs, got_key)] = got["revenue"].to_numpy(dtype=float)
+        got_key = got["c"].to_numpy(dtype=np.int64) * _DAY_SPAN + _epoch_days(got["last_purchase"].to_numpy())
+        found[np.searchsorted(pairs, got_key)] = got["revenue"].to_numpy(dtype=float)
         rar[pick] = found[np.searchsorted(pairs, key)]
     return _trend_frame([_trend_row(point, status[k][here[k]], declining[k][here[k]], rar[k][here[k]])
                          for k, point in enumerate(points)])

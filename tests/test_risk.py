@@ -590,3 +590,13 @@ def test_money_is_rounded_to_cents_before_whole_units():
     assert risk._money(224214.50000000003) == risk._money(224214.5) == "224,214"
     assert risk._money(35953.49999999999) == risk._money(35953.5) == "35,954"
     assert risk._money(4199.6) == "4,200"
+
+
+@pytest.mark.parametrize(("n", "top"), [(5, 40), (5, 40_000), (70_000, 40)], ids=["radix", "long_gaps", "many_clients"])
+def test_trend_gap_order_is_by_client_then_gap(n, top):
+    rng = np.random.default_rng(1)
+    c = rng.integers(0, n, 500)
+    gap = rng.integers(1, top, 500)
+    order = risk._order_by_client_and_gap(c, gap, n)
+    assert sorted(order.tolist()) == list(range(500))
+    assert list(zip(c[order], gap[order])) == sorted(zip(c, gap))

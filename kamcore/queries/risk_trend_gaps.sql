@@ -17,4 +17,3 @@ from days as d
 join clients as c on c.client_id = d.client_id
 where d.purchase
   and d.day - d.gap_days > $first_cut
-order by c.c, d.gap_days

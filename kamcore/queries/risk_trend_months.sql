@@ -20,11 +20,9 @@ buckets as (
 )
 select
     c.c,
-    c.client_id,
     b.bucket,
     b.revenue,
     b.revenue_to_prev_end,
     b.last_purchase
 from buckets as b
 join clients as c on c.client_id = b.client_id
-order by c.c, b.bucket
