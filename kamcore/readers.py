@@ -588,7 +588,11 @@ def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str,
 
 
 def _arrow_csv(source, n_bytes: int, width: int, d: str, strict_lines: bool) -> list[pa.Array] | None:
-    """Every column as one text array (empty = null) by pyarrow's multithreaded reader; None when it fails."""
+    """Every column as one text array (empty = null) by pyarrow's multithreaded reader; None when it fails.
+
+    The text is known to be UTF-8 already (checked whole before, or by _scan_file alongside),
+    so pyarrow does not check it again.
+    """
     names = [f"f{i}" for i in range(width)]
     # few large blocks: pyarrow still parses them in parallel, and joining few chunks is cheap
     block = max(1 << 22, min(1 << 26, -(-n_bytes // 4)))
@@ -600,7 +604,7 @@ def _arrow_csv(source, n_bytes: int, width: int, d: str, strict_lines: bool) -> 
                                              ignore_empty_lines=not strict_lines),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  null_values=[""], strings_can_be_null=True,
-                                                 quoted_strings_can_be_null=True))
+                                                 quoted_strings_can_be_null=True, check_utf8=False))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
     arrays = []
