@@ -176,18 +176,22 @@ class Store:
     def refresh_client_day(self, cur: duckdb.DuckDBPyConnection,
                            client_ids: list[str] | None = None) -> None:
         """Rebuild ``client_day`` and ``client_month`` for the given clients (all when None), inside ``cur``'s transaction."""
-        if client_ids is None:
-            cur.execute("delete from client_day")
-            cur.execute(query_text("refresh_client_day"), {"all": True, "clients": []})
-            self._refresh_derived(cur, None)
+        if client_ids is not None and not client_ids:
             return
-        if not client_ids:
-            return
-        ids = sorted(set(map(str, client_ids)))
-        cur.execute("delete from client_day where client_id in (select unnest($clients::varchar[]))",
-                    {"clients": ids})
-        cur.execute(query_text("refresh_client_day"), {"all": False, "clients": ids})
-        self._refresh_derived(cur, ids)
+        ids = None if client_ids is None else sorted(set(map(str, client_ids)))
+        # row order of the aggregates means nothing: let DuckDB insert from all threads
+        cur.execute("set preserve_insertion_order = false")
+        try:
+            if ids is None:
+                cur.execute("delete from client_day")
+                cur.execute(query_text("refresh_client_day"), {"all": True, "clients": []})
+            else:
+                cur.execute("delete from client_day where client_id in (select unnest($clients::varchar[]))",
+                            {"clients": ids})
+                cur.execute(query_text("refresh_client_day"), {"all": False, "clients": ids})
+            self._refresh_derived(cur, ids)
+        finally:
+            cur.execute("reset preserve_insertion_order")
 
     @staticmethod
     def _refresh_derived(cur: duckdb.DuckDBPyConnection, ids: list[str] | None) -> None:
