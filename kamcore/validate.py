@@ -216,6 +216,8 @@ def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str
 
 
 def _finite(values: pa.Array, original: pa.Array) -> tuple[pa.Array, Issues]:
+    if pc.all(pc.is_finite(values)).as_py() is not False:   # one pass (nulls skipped); the usual case
+        return values, []
     v = values.to_numpy(zero_copy_only=False).astype(float)
     present = ~mask_of(pc.is_null(values))
     bad = present & ~np.isfinite(v)
@@ -465,6 +467,11 @@ def _serials(v: np.ndarray) -> DateResult:
 
 def _date_range(values: pa.Array) -> DateResult:
     """Dates before 1900 or after 2199 are problems (typing slips such as 0024-01-31)."""
+    if not len(values) or values.null_count == len(values):
+        return DateResult(values)
+    lo_hi = pc.min_max(values)                        # one pass; the usual column is all in range
+    if lo_hi["min"].as_py() >= _MIN_DATE and lo_hi["max"].as_py() <= _MAX_DATE:
+        return DateResult(values)
     lo = pc.less(values, pa.scalar(_MIN_DATE, pa.date32()))
     hi = pc.greater(values, pa.scalar(_MAX_DATE, pa.date32()))
     bad = mask_of(pc.or_(lo, hi))

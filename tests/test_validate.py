@@ -152,3 +152,14 @@ def test_may_contain():
     assert va._may_contain(arr, b".0")                     # across two values: a harmless yes
     assert not va._may_contain(arr.slice(0, 2), b".0")
     assert not va._may_contain(pa.array([], type=pa.string()), b".0")
+
+
+@pytest.mark.parametrize("values,bad", [
+    ([D(2024, 1, 31), None, D(1900, 1, 1), D(2199, 12, 31)], []),
+    ([D(2024, 1, 31), D(1899, 12, 31), None, D(2200, 1, 1)], [1, 3]),
+    ([None, None], []), ([], []),
+])
+def test_date_range_bounds(values, bad):
+    res = va._date_range(pa.array(values, type=pa.date32()))
+    assert [int(p) for pos, _ in res.issues for p in pos] == bad
+    assert res.values.to_pylist() == [None if i in bad else v for i, v in enumerate(values)]
