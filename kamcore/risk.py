@@ -22,6 +22,9 @@ Boundary rules (all comparisons on whole days; D = as-of date, L = ``lost_days``
   ``late_deliveries`` when the rate < 0.90 (exactly 90 % is on time enough).
 - ``revenue_at_risk`` = net revenue of days in (last purchase − 12 months, last purchase] for clients that
   are lost, lapsing or declining; 0 for the others.
+- The database paths take the gap to the previous purchase day from ``client_day.gap_days``; the row paths
+  compute it from the rows (the tests hold both equal).
+- Money in reasons is rounded to cents, then to whole units (a sum a hair off .5 shows like the exact .5).
 - BG/NBD inputs in weeks: x = purchase days − 1, t_x = (last − first purchase day) / 7,
   T = (D − first purchase day) / 7. P(alive) is NaN for x = 0 ("too little history") and when the fit failed.
 """
@@ -64,7 +67,7 @@ def _num(text: str, lang: str) -> str:
 
 
 def _money(v: float) -> str:
-    """4,200 (whole units, thousands separated)."""
+    """4,200 (whole units, thousands separated; rounded to cents first)."""
     return f"{round(v, 2):,.0f}"
 
 
