@@ -93,9 +93,13 @@ def load_inputs(store: Store, as_of: date, months: int = DEFAULT.months, period:
                 filters: Filters = Filters(), shift: int | None = None) -> Inputs:
     """Read the aggregates :func:`classify` needs: 4 small queries over ``client_month`` and ``client_day``.
 
-    ``clients``: one row per client with a transaction up to either window's end (``client_windows.sql``);
-    ``months``: its per-month revenue in either window (``client_window_months.sql``).
+    ``clients``: one row per client with a transaction up to the window's end, with its figures of
+    both windows (``client_windows.sql``); ``months``: per-month revenue and purchase days in either
+    window (``client_window_months.sql``). Whole months come from ``client_month``, a partial last
+    month from ``client_day``. ``shift``: months between the windows (default: the window length).
     """
+    if shift is not None and shift < 1:
+        raise ValueError(f"the previous window must start at least one month earlier, not {shift}")
     window = Window(as_of, months)
     previous = window.shifted(shift)
     bounds = {"start": window.start, "end": window.end, "cut": _cut(window.end),

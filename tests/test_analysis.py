@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore.analysis import Filters, analyze, latest_as_of, summarize
+from kamcore.analysis import Filters, analyze, latest_as_of, load_inputs, summarize
 from kamcore.settings import ABC_CLASSES, DEFAULT, XYZ_CLASSES, Settings
 from kamcore.store import open_store
 
@@ -311,3 +311,18 @@ def test_settings_reach_the_classes(store):
     f = r.clients.set_index("client_id")
     assert f["abc"].to_dict() == {"A1": "A", "B2": "B", "C3": "C", "E5": "C", "D4": "-"}
     assert f["key"].to_dict() == {"A1": True, "B2": True, "C3": False, "E5": True, "D4": False}
+
+
+def test_previous_window_must_be_earlier(store):
+    with pytest.raises(ValueError, match="at least one month earlier"):
+        load_inputs(store, AS_OF, shift=0)
+
+
+def test_mid_month_as_of_takes_the_partial_month_from_client_day(store):
+    # as-of 2024-11-20: window 2023-12 … 2024-11-20; C3's 2024-11-05 purchase counts, its 2024-12-05 one does not
+    f = analyze(store, date(2024, 11, 20)).clients.set_index("client_id")
+    assert f.loc["C3", "revenue"] == 150.0
+    assert f.loc["C3", "last_purchase"] == pd.Timestamp("2024-11-05")
+    # A1: 2023-12 + 2024-01 … 2024-11 (the 15th of November is before the 20th)
+    assert f.loc["A1", "revenue"] == 1200.0 and f.loc["A1", "n_periods"] == 12
+    assert f.loc["A1", "prev_value"] == 1100.0     # 2022-12 … 2023-11-20: 2023-01 … 2023-11 = 11 × 100 (nothing in Dec 2022)
