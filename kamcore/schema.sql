@@ -91,7 +91,8 @@ create table if not exists client_key (
 
 -- Client x month aggregate of client_day (month = its first day), rebuilt with it for the
 -- same clients. Window sums take whole months from here and only a partial last month
--- from client_day. purchase_days counts purchase days; first_day is the first day with a line.
+-- from client_day. purchase_days counts purchase days; first_day is the first day with a line;
+-- ontime_lines / dated_lines feed the company's monthly on-time rate.
 create table if not exists client_month (
     client_no integer not null,
     client_id varchar not null,
@@ -103,7 +104,9 @@ create table if not exists client_month (
     purchase_days integer not null,
     first_day date not null,
     first_purchase date,
-    last_purchase date
+    last_purchase date,
+    ontime_lines integer not null,   -- delivered <= promised
+    dated_lines integer not null     -- both dates known
 );
 
 create table if not exists incidents (

@@ -307,3 +307,38 @@ def test_frame_of_an_empty_result_equals_query(store):
               "cut": date(2011, 1, 1), "prev_start": date(2009, 1, 1), "prev_end": date(2009, 12, 31),
               "prev_cut": date(2010, 1, 1)}
     assert_frame_equal(store.frame("client_windows", **params), store.query("client_windows", **params))
+
+
+_COMPANY_MONTH_OF_DAYS = """
+    with client_rows as (
+        select * from clients
+        qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
+    )
+    select date_trunc('month', d.day)::date as month, sum(d.revenue) as revenue, sum(d.profit) as profit,
+        sum(d.lines)::bigint as lines, sum(d.profit_lines)::bigint as profit_lines,
+        sum(d.ontime_lines)::bigint as ontime_lines, sum(d.dated_lines)::bigint as dated_lines,
+        count(distinct d.client_id) filter (where d.purchase)::integer as active_clients
+    from client_day as d
+    left join client_rows as c on c.client_id = d.client_id
+    where d.day >= $start and d.day <= $end
+      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], c.region))
+      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], c.industry))
+      and (len($managers::varchar[]) = 0 or list_contains($managers::varchar[], c.manager))
+    group by month order by month"""
+
+
+@pytest.mark.parametrize("start, end", [
+    (date(2024, 7, 1), date(2025, 6, 30)),     # whole months only
+    (date(2024, 7, 1), date(2025, 6, 17)),     # the last month cut by the as-of date
+    (date(2024, 7, 12), date(2024, 9, 3)),     # both ends cut
+    (date(2025, 2, 3), date(2025, 2, 20)),     # inside one month
+])
+@pytest.mark.parametrize("filters", [{}, {"regions": ["Alps", "South"]}, {"managers": ["nobody"]}])
+def test_company_month_equals_the_sum_over_client_days(demo_db, start, end, filters):
+    """Whole months from client_month plus cut months from client_day == the same totals over client_day."""
+    store = open_store(demo_db, read_only=True)
+    params = {"start": start, "end": end, "regions": [], "industries": [], "managers": [], **filters}
+    got, want = store.query("company_month", **params), store.sql(_COMPANY_MONTH_OF_DAYS, params)
+    assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
+    assert (len(got) > 0) == (filters.get("managers") != ["nobody"])
+    store.close()

@@ -227,6 +227,9 @@ def _expected_client_month(c2_revenue=5.0, c2_profit=4.0, c2_lines=1, c2_profit_
         "first_day": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-03"]).astype("datetime64[us]"),
         "first_purchase": pd.to_datetime(["2024-01-01", "2024-02-05", "2024-01-03"]).astype("datetime64[us]"),
         "last_purchase": pd.to_datetime(["2024-01-21", "2024-02-05", "2024-01-03"]).astype("datetime64[us]"),
+        # c1 2024-01-01: 1 of its 2 dated lines on time; no other line has both dates
+        "ontime_lines": np.array([1, 0, 0], dtype="int32"),
+        "dated_lines": np.array([2, 0, 0], dtype="int32"),
     })
 
 
@@ -234,7 +237,8 @@ _MONTH_OF_DAYS = """
     select client_id, date_trunc('month', day)::date as month, sum(revenue) as revenue, sum(profit) as profit,
         sum(lines)::integer as lines, sum(profit_lines)::integer as profit_lines,
         count(*) filter (where purchase)::integer as purchase_days, min(day) as first_day,
-        min(day) filter (where purchase) as first_purchase, max(day) filter (where purchase) as last_purchase
+        min(day) filter (where purchase) as first_purchase, max(day) filter (where purchase) as last_purchase,
+        sum(ontime_lines)::integer as ontime_lines, sum(dated_lines)::integer as dated_lines
     from client_day group by all order by client_id, month"""
 
 
@@ -268,7 +272,8 @@ def test_client_month_and_key_of_touched_clients_only(store):
                         "profit": [np.nan], "lines": np.array([1], "int32"), "profit_lines": np.array([0], "int32"),
                         "purchase_days": np.array([1], "int32"),
                         **{c: pd.to_datetime(["2024-03-01"]).astype("datetime64[us]")
-                           for c in ("first_day", "first_purchase", "last_purchase")}})
+                           for c in ("first_day", "first_purchase", "last_purchase")},
+                        "ontime_lines": np.array([0], "int32"), "dated_lines": np.array([0], "int32")})
     assert_frame_equal(got, pd.concat([new, exp], ignore_index=True))
     # numbers are never reassigned: c0 comes after c1, c2 although it sorts first
     keys = store.sql("select client_id, client_no from client_key order by client_no")

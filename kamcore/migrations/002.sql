@@ -16,5 +16,7 @@ create table if not exists client_month (
     purchase_days integer not null,
     first_day date not null,
     first_purchase date,
-    last_purchase date
+    last_purchase date,
+    ontime_lines integer not null,   -- delivered <= promised
+    dated_lines integer not null     -- both dates known
 );

@@ -1,26 +1,57 @@
+-- Company totals per month of [$start, $end] for the clients of the filter. Whole months come
+-- from client_month, months cut by $start or $end from client_day; active_clients counts the
+-- clients with a purchase day in the month.
 with client_rows as (
     select *
     from clients
     qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
 ),
-days as (
-    select d.client_id, d.day, d.revenue, d.profit, d.lines, d.profit_lines, d.ontime_lines, d.dated_lines, d.purchase, c.region, c.industry, c.manager
-    from client_day as d
-    left join client_rows as c on c.client_id = d.client_id
-    where d.day >= $start and d.day <= $end
+chosen as (
+    select k.client_no, k.client_id
+    from client_key as k
+    left join client_rows as c on c.client_id = k.client_id
+    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], c.region))
+      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], c.industry))
+      and (len($managers::varchar[]) = 0 or list_contains($managers::varchar[], c.manager))
+),
+whole_months as (
+    select
+        month, revenue, profit, lines, profit_lines, ontime_lines, dated_lines,
+        purchase_days > 0 as active
+    from client_month
+    where month >= $start and last_day(month) <= $end
+      and client_no in (select client_no from chosen)
+),
+cut_months as (
+    select
+        date_trunc('month', day)::date as month,
+        sum(revenue) as revenue,
+        sum(profit) as profit,
+        sum(lines) as lines,
+        sum(profit_lines) as profit_lines,
+        sum(ontime_lines) as ontime_lines,
+        sum(dated_lines) as dated_lines,
+        bool_or(purchase) as active
+    from client_day
+    where day >= $start and day <= $end
+      and not (date_trunc('month', day) >= $start and last_day(day) <= $end)
+      and client_id in (select client_id from chosen)
+    group by client_id, month
+),
+units as (
+    select * from whole_months
+    union all
+    select * from cut_months
 )
 select
-    date_trunc('month', day)::date as month,
+    month,
     sum(revenue) as revenue,
     sum(profit) as profit,
     sum(lines)::bigint as lines,
     sum(profit_lines)::bigint as profit_lines,
     sum(ontime_lines)::bigint as ontime_lines,
     sum(dated_lines)::bigint as dated_lines,
-    count(distinct client_id) filter (where purchase)::integer as active_clients
-from days
-where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-  and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], industry))
-  and (len($managers::varchar[]) = 0 or list_contains($managers::varchar[], manager))
+    count(*) filter (where active)::integer as active_clients
+from units
 group by month
 order by month

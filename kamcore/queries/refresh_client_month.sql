@@ -10,13 +10,15 @@ with months as (
         count(*) filter (where purchase)::integer as purchase_days,
         min(day) as first_day,
         min(day) filter (where purchase) as first_purchase,
-        max(day) filter (where purchase) as last_purchase
+        max(day) filter (where purchase) as last_purchase,
+        sum(ontime_lines)::integer as ontime_lines,
+        sum(dated_lines)::integer as dated_lines
     from client_day
     where $all or client_id in (select unnest($clients::varchar[]))
     group by client_id, month
 )
 select
     k.client_no, m.client_id, m.month, m.revenue, m.profit, m.lines, m.profit_lines, m.purchase_days,
-    m.first_day, m.first_purchase, m.last_purchase
+    m.first_day, m.first_purchase, m.last_purchase, m.ontime_lines, m.dated_lines
 from months as m
 join client_key as k on k.client_id = m.client_id
