@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from kamcore import abm, dossier, i18n, managers, risk, winback  # loaded with the server, not on a first page visit
 from kamcore import analysis as an
@@ -626,8 +628,8 @@ def _risk_trend(path: str, version: tuple, as_of: date, risk_settings: tuple, fi
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _incidents(path: str, version: tuple, since: date, as_of: date, ids: tuple[str, ...]) -> pd.DataFrame:
-    return risk.load_incidents(_store(path), since, as_of, list(ids))
+def _incidents(path: str, version: tuple, since: date, as_of: date) -> pd.DataFrame:
+    return risk.load_incidents(_store(path), since, as_of)
 
 
 def _settings_key(view: View) -> tuple:
@@ -639,6 +641,26 @@ def clients_risk(view: View) -> tuple[pd.DataFrame, dict]:
     return _risk(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang, view.currency)
 
 
+def side_by_side(*loaders) -> None:
+    """Run independent cached loaders at the same time, so the page's own calls then find them cached.
+
+    DuckDB and numpy release the GIL, so two loaders take about the time of the longer one. A loader
+    that fails here is simply called again by the page, which shows the error the usual way.
+    """
+    ctx = get_script_run_ctx()
+
+    def quietly(load) -> None:
+        with contextlib.suppress(Exception):
+            load()
+
+    threads = [threading.Thread(target=quietly, args=(load,), daemon=True) for load in loaders]
+    for t in threads:
+        add_script_run_ctx(t, ctx)
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def risk_trend(view: View) -> pd.DataFrame:
     """Revenue at risk at each of the last 12 month ends."""
     return _risk_trend(view.path, view.version, view.as_of, _risk_key(_settings_key(view)), view.filters)
@@ -646,7 +668,9 @@ def risk_trend(view: View) -> pd.DataFrame:
 
 def incidents(view: View, since: date, ids) -> pd.DataFrame:
     """Incidents with since < date <= as-of for the given clients."""
-    return _incidents(view.path, view.version, since, view.as_of, tuple(sorted(map(str, ids))))
+    rows = _incidents(view.path, view.version, since, view.as_of)      # all clients: one cache entry per window
+    keep = rows["client_id"].isin(pd.Index(ids, dtype=object).astype(str).unique())
+    return rows[keep.to_numpy()].reset_index(drop=True)
 
 
 def winback_editor(view: View, candidates: pd.DataFrame) -> None:

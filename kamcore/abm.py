@@ -22,7 +22,7 @@ def load_decision_makers(store: Store) -> pd.DataFrame:
     """The contacts whose buying role means decision maker: all that the cards of :func:`with_cards`,
     :func:`coverage` and :func:`workbook` use, so passing these instead of all contacts gives the same
     results with less work. Columns as :func:`load_contacts`."""
-    c = load_contacts(store)
+    c = store.query("abm_decision_makers")
     return c[is_decision_maker(c["buying_role"])].reset_index(drop=True)
 
 
@@ -80,8 +80,9 @@ def with_cards(targets: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
 def coverage(lists: dict[str, pd.DataFrame], contacts: pd.DataFrame) -> pd.DataFrame:
     """Per list: clients, with_decision_maker (clients with at least one card). Out: list, clients,
     with_decision_maker."""
-    ids = set(decision_makers(contacts)["client_id"])
-    rows = [(name, len(f), int(f["client_id"].astype(str).isin(ids).sum())) for name, f in lists.items()]
+    ids = set(decision_makers(contacts)["client_id"].tolist())
+    # plain set lookups: pandas' isin on Arrow-backed text rebuilds the value set on every call
+    rows = [(name, len(f), sum(c in ids for c in f["client_id"].astype(str).tolist())) for name, f in lists.items()]
     return pd.DataFrame(rows, columns=["list", "clients", "with_decision_maker"])
 
 

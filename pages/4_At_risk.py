@@ -6,6 +6,8 @@ from kamcore import charts, risk
 
 view = ui.page("menu.risk")
 with ui.guard(view):
+    # the 12-month trend and today's assessment are independent: compute them side by side
+    ui.side_by_side(lambda: ui.clients_risk(view), lambda: ui.risk_trend(view))
     result = view.analysis()
     ui.caption(view, result)
     frame, fit = ui.clients_risk(view)

@@ -31,6 +31,7 @@ PARAMS = {
 # name -> key columns (one row per key; [] = exactly one row), or "write" for statements that change data
 GRAIN: dict[str, list[str] | str] = {
     "abm_contacts": ["client_id", "name"],
+    "abm_decision_makers": ["client_id", "name"],
     "client_gaps": ["client_id"],
     "client_incidents": ["client_id", "date", "category"],
     "client_incidents_window": ["client_id"],

@@ -130,3 +130,32 @@ def test_an_invalid_status_is_refused_and_nothing_written(db):
     assert not at.exception
     assert any("status is empty" in str(e.value) for e in at.error), [e.value for e in at.error]
     assert stored(db) == []
+
+
+def _pareto_total(at: AppTest) -> int:
+    import json
+
+    chart = next(c for c in at.get("plotly_chart") if "complaints_pareto" in c.proto.id)
+    bars = json.loads(chart.proto.spec)["data"][0]
+    return int(sum(bars["y"]))
+
+
+def test_complaints_follow_the_scope(db):
+    """Pareto totals: incidents in the window of the at-risk clients, then of every client of the view."""
+    from kamcore.analysis import latest_as_of
+    from kamcore.window import Window
+
+    at = run()
+    shown = set()
+    for key in ("list_lost", "list_lapsing", "list_declining"):
+        shown |= set(at.dataframe(key=key).value["client_id"])
+    store = open_store(db)      # the app holds the file open read-write in this process
+    try:
+        w = Window(latest_as_of(store), 12)
+        rows = store.sql("select client_id from incidents where date > $s and date <= $e", {"s": w.start, "e": w.end})
+    finally:
+        store.close()
+    assert 0 < _pareto_total(at) == int(rows["client_id"].isin(shown).sum()) < len(rows)
+    at.segmented_control(key="complaint_scope").set_value("all").run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    assert _pareto_total(at) == len(rows)
