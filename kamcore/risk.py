@@ -618,8 +618,10 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
     m, dm = len(points), s.decline_months
     older = -(12 + dm)                   # pools every month before the earliest one a decline looks at
     params = {"as_of": as_of, "all": client_ids is None, "clients": [str(c) for c in (client_ids or [])]}
-    mon = store.query("risk_trend_months", first_point=points[0], older=older, prev_end=add_months(as_of, -12),
-                      **params)
+    prev_end = add_months(as_of, -12)
+    mon = store.query("risk_trend_months", first_point=points[0], older=older, prev_end=prev_end,
+                      cut=add_months(month_start(as_of), 1) if as_of == month_end(as_of) else month_start(as_of),
+                      prev_month=None if prev_end == month_end(prev_end) else month_start(prev_end), **params)
     if mon.empty:
         nobody = np.array([], dtype=object)
         return _trend_frame([_trend_row(p, nobody, nobody.astype(bool), nobody.astype(float)) for p in points])
