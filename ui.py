@@ -691,6 +691,7 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
         if editable else True,
         column_config={
             "client_id": view.t("col.client_id"), "name": view.t("col.name"), "manager": view.t("sidebar.manager"),
+            "abc": st.column_config.TextColumn("ABC", width="small"),
             "key": st.column_config.CheckboxColumn(view.t("col.key")),
             "status": view.t("risk.status"),
             "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=view.money_format),
