@@ -358,3 +358,23 @@ def test_query_files_are_lower_case_and_use_bound_parameters():
         for word in ("SELECT ", "FROM ", "WHERE ", "GROUP BY", "ORDER BY"):
             assert word not in text, f"{f.name}: upper-case {word.strip()}"
         assert "{" not in text or "}" not in text.split("{", 1)[1], f"{f.name}: format placeholder"
+
+
+def test_client_month_of_a_month_without_purchase_days_equals_the_filter_group_by(store):
+    # refresh_client_month uses count_if / min(case ...) instead of FILTER clauses: a month whose days are
+    # all returns or zero has purchase_days 0 and no first / last purchase, exactly as the FILTER form
+    with store.transaction() as cur:
+        cur.executemany(INSERT, _client_day_rows())
+        cur.execute(INSERT, ["8", "c3", "2024-03-02", -4.0, None, None, None, None, None])
+        cur.execute(INSERT, ["9", "c3", "2024-03-09", 0.001, None, None, None, None, None])
+        cur.execute(INSERT, ["10", "c3", "2024-04-01", 3.0, None, None, None, None, None])
+        store.refresh_client_day(cur, None)
+    whole = _client_month(store)
+    assert_frame_equal(whole, store.sql(_MONTH_OF_DAYS))
+    march = whole[(whole["client_id"] == "c3") & (whole["month"] == pd.Timestamp("2024-03-01"))].iloc[0]
+    assert march["purchase_days"] == 0 and pd.isna(march["first_purchase"]) and pd.isna(march["last_purchase"])
+    assert march["first_day"] == pd.Timestamp("2024-03-02") and march["lines"] == 2
+    with store.transaction() as cur:                   # the same rows when rebuilt for a list of clients
+        cur.execute("delete from client_month")
+        store.refresh_client_day(cur, ["c3", "c1", "c2"])
+    assert_frame_equal(_client_month(store), whole)

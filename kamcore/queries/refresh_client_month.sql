@@ -1,5 +1,6 @@
 insert into client_month
 with months as (
+    -- case expressions instead of FILTER clauses: the same values, a cheaper hash aggregate
     select
         client_id,
         date_trunc('month', day)::date as month,
@@ -7,10 +8,10 @@ with months as (
         sum(profit) as profit,
         sum(lines)::integer as lines,
         sum(profit_lines)::integer as profit_lines,
-        count(*) filter (where purchase)::integer as purchase_days,
+        count_if(purchase)::integer as purchase_days,
         min(day) as first_day,
-        min(day) filter (where purchase) as first_purchase,
-        max(day) filter (where purchase) as last_purchase,
+        min(case when purchase then day end) as first_purchase,
+        max(case when purchase then day end) as last_purchase,
         sum(ontime_lines)::integer as ontime_lines,
         sum(dated_lines)::integer as dated_lines
     from client_day
