@@ -31,11 +31,13 @@ Boundary rules (all comparisons on whole days; D = as-of date, L = ``lost_days``
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import bgnbd, i18n
 from .settings import DEFAULT, Settings
@@ -554,7 +556,7 @@ def risk_trend(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, m
 
 
 _EPOCH = date(1970, 1, 1)
-_DAY_SPAN = 1 << 32             # (client index, day number) packed into one int64 key
+_SPLIT_ROWS = 200_000          # gap rows from which the cadence is computed in two halves of the clients
 
 
 def _epoch_days(values) -> np.ndarray:
@@ -562,115 +564,187 @@ def _epoch_days(values) -> np.ndarray:
     return np.asarray(values, dtype="datetime64[D]").astype(np.int64)
 
 
+def _fetch(store, name: str, tables: dict | None = None, **params) -> dict[str, np.ndarray]:
+    """Named query ``queries/<name>.sql`` as numpy columns (no pandas), on its own cursor; a column with
+    NULLs comes as a masked array. ``tables``: name -> Arrow table, registered on that cursor for the query."""
+    from .store import query_text
+
+    cur = store.cursor()
+    try:
+        for table_name, table in (tables or {}).items():
+            cur.register(table_name, table)
+        return cur.execute(query_text(name), params).fetchnumpy()
+    finally:
+        cur.close()
+
+
 def _order_by_client_and_gap(c: np.ndarray, gap: np.ndarray, n: int) -> np.ndarray:
     """Row order by (c, gap): two stable passes (radix sorts for 16-bit keys), else one sort of a packed key."""
     if len(gap) and n <= 1 << 16 and 0 <= gap.min() and gap.max() < 1 << 15:
-        by_gap = np.argsort(gap.astype(np.int16), kind="stable")
+        by_gap = np.argsort(gap.astype(np.int16, copy=False), kind="stable")
         return by_gap[np.argsort(c[by_gap].astype(np.uint16), kind="stable")]
-    return np.argsort(c * (int(gap.max(initial=0)) + 1) + gap, kind="stable")
+    return np.argsort(c.astype(np.int64) * (int(gap.max(initial=0)) + 1) + gap, kind="stable")
 
 
-def _trend_cadence(gaps: pd.DataFrame, n: int, points: list[date], first_cut: date, settings: Settings) -> np.ndarray:
-    """cadence_days per (point, client index c) from ``risk_trend_gaps`` rows; NaN = no cadence.
+def _trend_cadence(c: np.ndarray, day_no: np.ndarray, gap: np.ndarray, n: int, points: list[date],
+                   first_cut: date, settings: Settings) -> np.ndarray:
+    """cadence_days per (point, client number c < n) from ``risk_trend_gaps`` rows; NaN = no cadence.
 
-    The gaps counted at point P are those of purchase days with cut(P) < day <= P whose previous purchase day is
-    also after cut(P): the n_recent purchase days of the window give n_recent - 1 gaps. Each client's rows are
-    sorted by gap, so the median is read at the middle rank among the rows counted at P.
+    In: per gap row its client number ``c``, ``day_no`` = purchase day − ``first_cut`` and ``gap`` in days (the
+    previous purchase day is day_no − gap). The gaps counted at point P are those of purchase days with
+    cut(P) < day <= P whose previous purchase day is also after cut(P): the n_recent purchase days of the window
+    give n_recent − 1 gaps. Each client's rows are sorted by gap, so the median is read at the middle rank among
+    the rows counted at P.
     """
-    out = np.full((len(points), n), np.nan)
-    if gaps.empty:
+    m = len(points)
+    out = np.full((m, n), np.nan)
+    if not len(gap):
         return out
-    c, gap = gaps["c"].to_numpy(dtype=np.int64), gaps["gap"].to_numpy(dtype=np.int64)
     order = _order_by_client_and_gap(c, gap, n)
-    c, gap = c[order], gap[order].astype(float)
+    c, gap, day_no = c[order], gap[order], day_no[order]
+    del order
     # each row is counted at the points lo..hi: lo = first point on or after its day, hi = last point whose
-    # cut is before its previous purchase day
+    # cut is before its previous purchase day; both looked up per day number in a table over the whole span
     until = np.array([(p - first_cut).days for p in points])
     cuts = np.array([(add_months(p, -settings.cadence_months) - first_cut).days for p in points])
-    lo = np.searchsorted(until, gaps["day_no"].to_numpy()[order], "left").astype(np.int16)
-    hi = (np.searchsorted(cuts, gaps["previous_day_no"].to_numpy()[order], "left") - 1).astype(np.int16)
-    size, some = len(points) + 1, hi >= lo
-    enter = np.bincount(c * size + lo, weights=some, minlength=n * size)
-    leave = np.bincount(c * size + hi + 1, weights=some, minlength=n * size)
-    counts = np.cumsum((enter - leave).reshape(n, size), axis=1)[:, :-1].T.astype(np.int64)   # (point, client)
+    span = np.arange(until[-1] + 1)
+    lo = np.searchsorted(until, span, "left").astype(np.int8)[day_no]
+    hi = (np.searchsorted(cuts, span, "left") - 1).astype(np.int8)[day_no - gap]
+    del day_no
+    keep = np.flatnonzero(hi >= lo)                   # rows counted at some point
+    if len(keep) < len(lo):
+        c, gap, lo, hi = c[keep], gap[keep], lo[keep], hi[keep]
+    del keep
+    size = m + 1
+    key = c * np.int32(size) if n * size < 1 << 31 else c.astype(np.int64) * size
+    enter = np.bincount(key + lo, minlength=n * size)
+    leave = np.bincount(key + hi + 1, minlength=n * size)
+    del key, c
+    counts = np.cumsum((enter - leave).reshape(n, size), axis=1)[:, :-1].T      # (point, client)
     need = max(1, settings.cadence_min_days - 1)
-    for k in range(len(points)):
-        at = np.flatnonzero((lo <= k) & (hi >= k))        # rows counted at point k, grouped by client, by gap
-        m = counts[k]
-        before = np.concatenate([[0], np.cumsum(m)[:-1]])
-        ok = np.flatnonzero(m >= need)
-        out[k, ok] = (gap[at[before[ok] + (m[ok] - 1) // 2]] + gap[at[before[ok] + m[ok] // 2]]) / 2
+    for k in range(m):
+        at = np.flatnonzero((lo <= k) & (hi >= k))     # rows counted at point k, grouped by client, by gap
+        cnt = counts[k]
+        before = np.cumsum(cnt) - cnt
+        ok = np.flatnonzero(cnt >= need)
+        start, cnt = before[ok], cnt[ok]
+        out[k, ok] = (gap[at[start + (cnt - 1) // 2]].astype(float) + gap[at[start + cnt // 2]]) / 2
     return out
+
+
+def _trend_gaps(store, first_cut: date, as_of: date, params: dict) -> dict[str, np.ndarray]:
+    if (as_of - first_cut).days >= 1 << 15:
+        raise ValueError(f"a trend over {(as_of - first_cut).days} days of purchase history is too long (< 32768)")
+    return _fetch(store, "risk_trend_gaps", first_cut=first_cut, **params)
+
+
+@dataclass
+class _TrendMonths:
+    """Per (point, client number) from ``risk_trend_months``: last purchase day (epoch days, NaN = none yet),
+    a row on or before the point, declining."""
+
+    n: int
+    last: np.ndarray
+    here: np.ndarray
+    declining: np.ndarray
+
+
+def _trend_months(store, points: list[date], as_of: date, settings: Settings, params: dict) -> _TrendMonths | None:
+    """Fetch ``risk_trend_months`` and derive what the points need besides the cadence (None: no client)."""
+    m, dm = len(points), settings.decline_months
+    older = -(12 + dm)                   # pools every month before the earliest one a decline looks at
+    prev_end = add_months(as_of, -12)
+    mon = _fetch(store, "risk_trend_months", first_point=points[0], older=older,
+                 older_month=add_months(month_start(points[0]), older), prev_end=prev_end,
+                 cut=add_months(month_start(as_of), 1) if as_of == month_end(as_of) else month_start(as_of),
+                 prev_month=None if prev_end == month_end(prev_end) else month_start(prev_end), **params)
+    if not len(mon["c"]):
+        return None
+    c = mon["c"].astype(np.int64)
+    n, width = int(c.max()) + 1, m - older
+    col = mon["bucket"].astype(np.int64) - older
+    revenue = np.zeros((n, width))
+    revenue[c, col] = mon["revenue"]
+    revenue_to_prev_end = np.zeros((n, width))
+    revenue_to_prev_end[c, col] = mon["revenue_to_prev_end"]
+    last = np.full((n, width), np.nan)
+    last[c, col] = np.ma.filled(np.ma.asarray(mon["last_purchase"]).astype(float), np.nan)
+    last = np.fmax.accumulate(last, axis=1)          # last purchase day up to the end of each month
+    seen = np.zeros((n, width), dtype=bool)
+    seen[c, col] = True
+    seen = np.logical_or.accumulate(seen, axis=1)    # a row on or before the end of each month
+    del mon, c, col
+    here, declining = [], []
+    for k in range(m):
+        kc = k - older
+        rev_last3 = revenue[:, kc - dm + 1:kc + 1].sum(axis=1)
+        prev_cols = revenue[:, kc - 12 - dm + 1:kc - 12 + 1]
+        if k == m - 1:                                 # as_of may be mid-month: the year-earlier span ends mid-month
+            prev_cols = np.concatenate([prev_cols[:, :-1], revenue_to_prev_end[:, kc - 12:kc - 12 + 1]], axis=1)
+        here.append(seen[:, kc])                       # clients with a row on or before the point
+        declining.append(_declining(rev_last3, prev_cols.sum(axis=1), settings))
+    return _TrendMonths(n, np.ascontiguousarray(last[:, -m:].T), np.array(here), np.array(declining))
 
 
 def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = DEFAULT,
                      client_ids: list[str] | None = None) -> pd.DataFrame:
     """:func:`risk_trend` from the database in three queries for all points together.
 
-    Clients are numbered ``c`` in client_id order by every query. ``risk_trend_months`` gives per client and month
-    (counted from the first point; older months pooled) the revenue and the last purchase day,
-    ``risk_trend_gaps`` the gaps between purchase days for the cadence; status and decline per point follow the
-    same rules as :func:`classify_risk`, and revenue at risk is summed once per distinct (client, last purchase
-    day) of the flagged clients (``risk_trend_revenue``).
+    Clients are numbered ``c`` = ``client_key.client_no`` by every query. ``risk_trend_months`` gives per client and
+    month (counted from the first point; older months pooled) the revenue and the last purchase day,
+    ``risk_trend_gaps`` the gaps between purchase days for the cadence (the two side by side, each on its own
+    cursor); status and decline per point follow the same rules as :func:`classify_risk`, and revenue at risk is
+    summed once per distinct (client, last purchase day) of the flagged clients (``risk_trend_revenue``).
     """
     s = settings
     points = _trend_points(as_of, months)
-    m, dm = len(points), s.decline_months
-    older = -(12 + dm)                   # pools every month before the earliest one a decline looks at
+    m = len(points)
     params = {"as_of": as_of, "all": client_ids is None, "clients": [str(c) for c in (client_ids or [])]}
-    prev_end = add_months(as_of, -12)
-    mon = store.query("risk_trend_months", first_point=points[0], older=older, prev_end=prev_end,
-                      cut=add_months(month_start(as_of), 1) if as_of == month_end(as_of) else month_start(as_of),
-                      prev_month=None if prev_end == month_end(prev_end) else month_start(prev_end), **params)
-    if mon.empty:
+    first_cut = add_months(points[0], -s.cadence_months)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        mon_job = pool.submit(_trend_months, store, points, as_of, s, params)
+        gaps = _trend_gaps(store, first_cut, as_of, params)
+        n_gaps = int(gaps["c"].max(initial=-1)) + 1
+        if len(gaps["c"]) < _SPLIT_ROWS:
+            cadence = _trend_cadence(gaps["c"], gaps["day_no"], gaps["gap"], n_gaps, points, first_cut, s)
+        else:                                        # two halves of the clients side by side (numpy frees the GIL)
+            half = n_gaps // 2
+            low = gaps["c"] < half
+            high = ~low
+            low_job = pool.submit(_trend_cadence, gaps["c"][low], gaps["day_no"][low], gaps["gap"][low], half,
+                                  points, first_cut, s)
+            c_high, day_high, gap_high = gaps["c"][high] - half, gaps["day_no"][high], gaps["gap"][high]
+            del gaps, low, high
+            upper = _trend_cadence(c_high, day_high, gap_high, n_gaps - half, points, first_cut, s)
+            del c_high, day_high, gap_high
+            cadence = np.concatenate([low_job.result(), upper], axis=1)
+        gaps = None
+        mon = mon_job.result()
+    if mon is None:
         nobody = np.array([], dtype=object)
         return _trend_frame([_trend_row(p, nobody, nobody.astype(bool), nobody.astype(float)) for p in points])
-    first_cut = add_months(points[0], -s.cadence_months)
-    gaps = store.query("risk_trend_gaps", first_cut=first_cut, **params)
-    n, width = int(mon["c"].max()) + 1, m - older
-    c = mon["c"].to_numpy(dtype=np.int64)
-    col = mon["bucket"].to_numpy(dtype=np.int64) - older
-    revenue = np.zeros((n, width))
-    revenue[c, col] = mon["revenue"].to_numpy(dtype=float)
-    revenue_to_prev_end = np.zeros((n, width))
-    revenue_to_prev_end[c, col] = mon["revenue_to_prev_end"].to_numpy(dtype=float)
-    last = np.full((n, width), np.nan)
-    bought = mon["last_purchase"].notna().to_numpy()
-    last[c[bought], col[bought]] = _epoch_days(mon.loc[bought, "last_purchase"].to_numpy())
-    last = np.fmax.accumulate(last, axis=1)          # last purchase day up to the end of each month
-    first_col = np.full(n, width)
-    np.minimum.at(first_col, c, col)
-    cadence = _trend_cadence(gaps, n, points, first_cut, s)
-
-    here, status, declining = [], [], []
-    for k, point in enumerate(points):
-        kc = k - older
-        rev_last3 = revenue[:, kc - dm + 1:kc + 1].sum(axis=1)
-        prev_cols = revenue[:, kc - 12 - dm + 1:kc - 12 + 1]
-        if k == m - 1:                                 # as_of may be mid-month: the year-earlier span ends mid-month
-            prev_cols = np.concatenate([prev_cols[:, :-1], revenue_to_prev_end[:, kc - 12:kc - 12 + 1]], axis=1)
-        here.append(first_col <= kc)                   # clients with a row on or before the point
-        status.append(_status((point - _EPOCH).days - last[:, kc], cadence[k], s))
-        declining.append(_declining(rev_last3, prev_cols.sum(axis=1), s))
-    last = last[:, -m:].T                              # (point, client)
-    here, status, declining = np.array(here), np.array(status), np.array(declining)
-    flagged = here & ((status != "active") | declining)
+    n, last, here = mon.n, mon.last, mon.here                        # (point, client)
+    if n_gaps < n:
+        cadence = np.concatenate([cadence, np.full((m, n - n_gaps), np.nan)], axis=1)
+    status = np.array([_status((point - _EPOCH).days - last[k], cadence[k, :n], s) for k, point in enumerate(points)])
+    flagged = here & ((status != "active") | mon.declining)
 
     # revenue at risk: once per distinct (client, last purchase day) flagged at some point
     rar = np.zeros((m, n))
     pick = flagged & ~np.isnan(last)
     if pick.any():
-        cs = np.broadcast_to(np.arange(n), (m, n))[pick]
-        key = cs * _DAY_SPAN + last[pick].astype(np.int64)
-        pairs = np.unique(key)
-        pc, pday = pairs // _DAY_SPAN, (pairs % _DAY_SPAN).astype("datetime64[D]")
-        got = store.query("risk_trend_revenue", c=pc.tolist(), since=_add_months_days(pday, -12).tolist(),
-                          last=pday.tolist(), **params)
+        days = last[pick].astype(np.int64)
+        base = int(days.min())                         # (client, day - base) packed into one int64 key
+        key = np.broadcast_to(np.arange(n, dtype=np.int64), (m, n))[pick] << 32 | (days - base)
+        pairs, at = np.unique(key, return_inverse=True)
+        pday = ((pairs & 0xFFFFFFFF) + base).astype("datetime64[D]")
+        targets = pa.table({"i": np.arange(len(pairs), dtype=np.int32), "c": (pairs >> 32).astype(np.int32),
+                            "since": _add_months_days(pday, -12), "last_purchase": pday})
+        got = _fetch(store, "risk_trend_revenue", tables={"trend_targets": targets})
         found = np.zeros(len(pairs))
-        got_key = got["c"].to_numpy(dtype=np.int64) * _DAY_SPAN + _epoch_days(got["last_purchase"].to_numpy())
-        found[np.searchsorted(pairs, got_key)] = got["revenue"].to_numpy(dtype=float)
-        rar[pick] = found[np.searchsorted(pairs, key)]
-    return _trend_frame([_trend_row(point, status[k][here[k]], declining[k][here[k]], rar[k][here[k]])
+        found[got["i"]] = got["revenue"]
+        rar[pick] = found[at]
+    return _trend_frame([_trend_row(point, status[k][here[k]], mon.declining[k][here[k]], rar[k][here[k]])
                          for k, point in enumerate(points)])
 
 

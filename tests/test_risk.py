@@ -600,3 +600,78 @@ def test_trend_gap_order_is_by_client_then_gap(n, top):
     order = risk._order_by_client_and_gap(c, gap, n)
     assert sorted(order.tolist()) == list(range(500))
     assert list(zip(c[order], gap[order])) == sorted(zip(c, gap))
+
+
+def test_risk_trend_store_numbers_clients_by_client_key_not_by_id(tmp_path):
+    # clients imported later get the next client_no: "aaa" and "0first" sort first by id but are numbered last,
+    # and a client removed from client_day leaves a hole in the numbers
+    late = [("aaa", date(2026, 1, 5), 300.0), ("aaa", date(2026, 2, 4), 300.0), ("aaa", date(2026, 3, 6), 300.0),
+            ("0first", date(2025, 11, 20), -40.0)]
+    store = _store_with(tmp_path, TREND_ROWS)
+    path = store.path
+    store.close()
+    store = open_store(path)
+    with store.transaction() as cur:
+        for cid in ("aaa", "0first"):
+            cur.execute("insert into clients (client_id, name, manager, batch_id) values (?, ?, 'Ann', 2)", [cid, cid])
+        for i, (cid, day, rev) in enumerate(late):
+            cur.execute("insert into transactions (row_key, client_id, date, revenue, cost, batch_id) "
+                        "values (?, ?, ?, ?, ?, 2)", [f"late{i}", cid, day, rev, rev * 0.6])
+        cur.execute("delete from transactions where client_id = 'cut'")
+        store.refresh_client_day(cur, ["aaa", "0first", "cut"])
+    numbers = store.sql("select client_id, client_no from client_key order by client_no")
+    store.close()
+    assert numbers["client_id"].tolist()[-2:] == ["0first", "aaa"]
+    assert numbers["client_id"].tolist() != sorted(numbers["client_id"])
+    store = open_store(path, read_only=True)
+    try:
+        got = risk.risk_trend_store(store, D, 14)
+        only = risk.risk_trend_store(store, MID, 14, client_ids=["aaa", "dec", "0first"])
+        days_left = store.scalar("select count(*) from client_day where client_id = 'cut'")
+    finally:
+        store.close()
+    assert days_left == 0
+    frame = days_frame([row for row in TREND_ROWS if row[0] != "cut"] + late)
+    assert_frame_equal(got, risk.risk_trend(frame, NO_INCIDENTS, D, 14))
+    part = frame[frame["client_id"].isin(["aaa", "dec", "0first"])]
+    assert_frame_equal(only, risk.risk_trend(part, NO_INCIDENTS, MID, 14))
+
+
+@pytest.mark.parametrize("as_of", [D, MID], ids=["month_end", "mid_month"])
+def test_risk_trend_store_cadence_in_two_halves_equals_the_row_path(tmp_path, monkeypatch, as_of):
+    monkeypatch.setattr(risk, "_SPLIT_ROWS", 1)      # every store takes the side-by-side path
+    store = _store_with(tmp_path, TREND_ROWS)
+    try:
+        got = risk.risk_trend_store(store, as_of, 14)
+        only = risk.risk_trend_store(store, as_of, 14, client_ids=["two_x", "zzz"])
+    finally:
+        store.close()
+    frame = days_frame(TREND_ROWS)
+    assert_frame_equal(got, risk.risk_trend(frame, NO_INCIDENTS, as_of, 14))
+    assert_frame_equal(only, risk.risk_trend(frame[frame["client_id"] == "two_x"], NO_INCIDENTS, as_of, 14))
+
+
+@pytest.mark.parametrize("min_days", [3, 2, 5])
+def test_trend_cadence_equals_the_median_of_the_gaps_counted_at_each_point(min_days):
+    from kamcore.window import add_months
+
+    rng = np.random.default_rng(7)
+    points = risk._trend_points(date(2026, 6, 15), 5)
+    settings_ = DEFAULT.with_(cadence_months=6, cadence_min_days=min_days)
+    first_cut = add_months(points[0], -6)
+    span = (points[-1] - first_cut).days
+    n = 40                                           # clients 0, 38 and 39 have no gap rows
+    rows = []
+    for c in range(1, 38):
+        days = np.unique(rng.integers(1, span + 1, rng.integers(1, 30)))
+        rows += [(c, int(d), int(d - p)) for p, d in zip(days[:-1], days[1:])]
+    rng.shuffle(rows)
+    c, day_no, gap = (np.array(col) for col in zip(*rows))
+    got = risk._trend_cadence(c.astype(np.int32), day_no.astype(np.int16), gap.astype(np.int16), n, points,
+                              first_cut, settings_)
+    for k, point in enumerate(points):
+        until, cut = (point - first_cut).days, (add_months(point, -6) - first_cut).days
+        for client in range(n):
+            counted = [g for cc, d, g in rows if cc == client and d <= until and d - g > cut]
+            want = float(np.median(counted)) if len(counted) >= max(1, min_days - 1) else np.nan
+            assert got[k, client] == want or (np.isnan(want) and np.isnan(got[k, client])), (k, client)

@@ -1,19 +1,13 @@
-with days as (
-    select client_id, day, purchase, gap_days
-    from client_day
-    where day <= $as_of
-      and ($all or client_id in (select unnest($clients::varchar[])))
-),
-clients as (
-    select client_id, (row_number() over (order by client_id) - 1)::integer as c
-    from (select distinct client_id from days)
-)
+-- Gaps between consecutive purchase days up to $as_of whose previous purchase day is after $first_cut:
+-- c = client_key.client_no, day_no = days since $first_cut (the caller keeps that span below 2^15 days),
+-- gap = client_day.gap_days; the previous purchase day is day_no - gap.
 select
-    c.c,
-    (d.day - $first_cut)::integer as day_no,
-    (d.day - d.gap_days - $first_cut)::integer as previous_day_no,
-    d.gap_days as gap
-from days as d
-join clients as c on c.client_id = d.client_id
-where d.purchase
+    k.client_no as c,
+    (d.day - $first_cut)::smallint as day_no,
+    d.gap_days::smallint as gap
+from client_day as d
+join client_key as k on k.client_id = d.client_id
+where d.day <= $as_of
+  and d.purchase
   and d.day - d.gap_days > $first_cut
+  and ($all or d.client_id in (select unnest($clients::varchar[])))

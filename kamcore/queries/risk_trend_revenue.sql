@@ -1,24 +1,16 @@
-with clients as (
-    select client_id, (row_number() over (order by client_id) - 1)::integer as c
-    from (
-        select distinct client_id
-        from client_day
-        where day <= $as_of
-          and ($all or client_id in (select unnest($clients::varchar[])))
-    )
-),
-targets as (
-    select
-        unnest($c::integer[]) as c,
-        unnest($since::date[]) as since,
-        unnest($last::date[]) as last_purchase
+-- Net revenue of client_day rows in (since, last_purchase] per target of the table trend_targets
+-- (i integer, c integer = client_key.client_no, since date, last_purchase date), which the caller registers
+-- on the cursor (thousands of rows bind much faster as an Arrow table than as list parameters);
+-- targets without such rows are left out.
+with named as (
+    select t.i, t.since, t.last_purchase, k.client_id
+    from trend_targets as t
+    join client_key as k on k.client_no = t.c
 )
 select
-    t.c,
-    t.last_purchase,
+    t.i,
     sum(d.revenue) as revenue
-from targets as t
-join clients as k on k.c = t.c
+from named as t
 join client_day as d
-    on d.client_id = k.client_id and d.day > t.since and d.day <= t.last_purchase
-group by t.c, t.last_purchase
+    on d.client_id = t.client_id and d.day > t.since and d.day <= t.last_purchase
+group by t.i
