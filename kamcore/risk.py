@@ -291,12 +291,18 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_rows(cd, as_of), lang)
 
 
-def _status(recency: np.ndarray, cadence: np.ndarray, s: Settings) -> np.ndarray:
-    """lost / lapsing / active from recency and cadence in days (float; NaN = no purchase day / no cadence)."""
+def _lost_lapsing(recency: np.ndarray, cadence: np.ndarray, s: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """(lost, lapsing) masks from recency and cadence in days (float; NaN = no purchase day / no cadence)."""
     limit = np.fmax(float(s.lost_days), s.lost_factor * cadence)
     with np.errstate(invalid="ignore"):
         lost = np.isnan(recency) | (recency > limit)
         lapsing = ~lost & ~np.isnan(cadence) & (recency > s.lapsing_factor * cadence)
+    return lost, lapsing
+
+
+def _status(recency: np.ndarray, cadence: np.ndarray, s: Settings) -> np.ndarray:
+    """lost / lapsing / active from recency and cadence in days (float; NaN = no purchase day / no cadence)."""
+    lost, lapsing = _lost_lapsing(recency, cadence, s)
     return np.where(lost, "lost", np.where(lapsing, "lapsing", "active"))
 
 
@@ -522,8 +528,15 @@ def _trend_points(as_of: date, months: int) -> list[date]:
 
 def _trend_row(point: date, status: np.ndarray, declining: np.ndarray, revenue_at_risk: np.ndarray) -> dict:
     """One trend point from per-client status, declining and revenue_at_risk (sums as :func:`summarize_risk`)."""
+    return _trend_row_masks(point, status == "lost", status == "lapsing", status == "active", declining,
+                            revenue_at_risk)
+
+
+def _trend_row_masks(point: date, lost: np.ndarray, lapsing: np.ndarray, active: np.ndarray, declining: np.ndarray,
+                     revenue_at_risk: np.ndarray) -> dict:
+    """:func:`_trend_row` from per-client status masks."""
     rar = np.asarray(revenue_at_risk, dtype=float)
-    by = {k: status == k for k in RISK_STATUSES}
+    by = {"lost": lost, "lapsing": lapsing, "active": active}
     return {"as_of": pd.Timestamp(point), "lost": int(by["lost"].sum()), "lapsing": int(by["lapsing"].sum()),
             "declining": int((declining & by["active"]).sum()), "revenue_at_risk": round(float(rar.sum()), 2),
             "revenue_at_risk_lost": round(float(rar[by["lost"]].sum()), 2),
@@ -726,8 +739,11 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
     n, last, here = mon.n, mon.last, mon.here                        # (point, client)
     if n_gaps < n:
         cadence = np.concatenate([cadence, np.full((m, n - n_gaps), np.nan)], axis=1)
-    status = np.array([_status((point - _EPOCH).days - last[k], cadence[k, :n], s) for k, point in enumerate(points)])
-    flagged = here & ((status != "active") | mon.declining)
+    lost, lapsing = np.empty((m, n), dtype=bool), np.empty((m, n), dtype=bool)
+    for k, point in enumerate(points):
+        lost[k], lapsing[k] = _lost_lapsing((point - _EPOCH).days - last[k], cadence[k, :n], s)
+    active = ~(lost | lapsing)
+    flagged = here & (~active | mon.declining)
 
     # revenue at risk: once per distinct (client, last purchase day) flagged at some point
     rar = np.zeros((m, n))
@@ -744,8 +760,8 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
         found = np.zeros(len(pairs))
         found[got["i"]] = got["revenue"]
         rar[pick] = found[at]
-    return _trend_frame([_trend_row(point, status[k][here[k]], mon.declining[k][here[k]], rar[k][here[k]])
-                         for k, point in enumerate(points)])
+    return _trend_frame([_trend_row_masks(point, lost[k][h], lapsing[k][h], active[k][h], mon.declining[k][h],
+                                          rar[k][h]) for k, (point, h) in enumerate(zip(points, here))])
 
 
 def complaints_pareto(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFrame:
