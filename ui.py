@@ -587,7 +587,7 @@ def _risk_fit(path: str, version: tuple, as_of: date):
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _universe(path: str, version: tuple, as_of: date, months: int, filters: an.Filters) -> list[str]:
+def _universe(path: str, version: tuple, as_of: date, filters: an.Filters) -> list[str]:
     """Client ids of the filter with a transaction on or before as-of (the rows of the analysis)."""
     rows = _store(path).query("client_universe", end=as_of, **filters.params())
     return rows["client_id"].astype(str).tolist()
@@ -598,7 +598,7 @@ def _risk_core(path: str, version: tuple, as_of: date, risk_settings: tuple, fil
                lang_: str) -> tuple[pd.DataFrame, dict]:
     """§8 for the clients of the filter; independent of ABC/XYZ thresholds and of the basis."""
     s = Settings(**dict(risk_settings))
-    r = risk.assess_store(_store(path), as_of, s, client_ids=_universe(path, version, as_of, s.months, filters),
+    r = risk.assess_store(_store(path), as_of, s, client_ids=_universe(path, version, as_of, filters),
                           window_start=an.Window(as_of, s.months).start, fitted=_risk_fit(path, version, as_of),
                           lang=lang_)
     return r, dict(r.attrs.get("bgnbd") or {})
@@ -623,7 +623,7 @@ def _risk_key(settings: tuple) -> tuple:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _risk_trend(path: str, version: tuple, as_of: date, risk_settings: tuple, filters: an.Filters) -> pd.DataFrame:
     s = Settings(**dict(risk_settings))
-    ids = _universe(path, version, as_of, s.months, filters)
+    ids = _universe(path, version, as_of, filters)
     return risk.risk_trend_store(_store(path), as_of, 12, s, ids).rename(columns={"as_of": "month"})
 
 

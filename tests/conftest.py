@@ -45,6 +45,19 @@ def demo_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_analysis(demo_db):
+    """``kamcore.analysis.analyze`` of the demo database with the default settings (shared: do not modify)."""
+    from kamcore.analysis import analyze
+    from kamcore.store import open_store
+
+    store = open_store(demo_db, read_only=True)
+    try:
+        return analyze(store)
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="session")
 def empty_db(tmp_path_factory) -> Path:
     """Path of a database with the current schema and no data."""
     from kamcore.store import open_store

@@ -12,21 +12,15 @@ import pandas as pd
 import pytest
 
 from kamcore import demo
-from kamcore.analysis import analyze
 from kamcore.i18n import t
 from kamcore.settings import DEFAULT
-from kamcore.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def result(demo_db):
-    store = open_store(demo_db, read_only=True)
-    try:
-        return analyze(store)
-    finally:
-        store.close()
+def result(demo_analysis):
+    return demo_analysis
 
 
 @pytest.fixture(scope="module")

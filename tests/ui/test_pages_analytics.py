@@ -5,27 +5,15 @@ Figures on screen are compared with kamcore's own results, formatted the way the
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.helpers import errors
+from tests.ui.helpers import TIMEOUT, errors
+from tests.ui.helpers import run_page as run
 
 from kamcore import demo, i18n
-from kamcore.analysis import analyze
 from kamcore.settings import CLIENT_TYPES
-from kamcore.store import open_store
-
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 120
-
-
-def run(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    if page != "app.py":
-        at.switch_page(page)
-    return at.run(timeout=TIMEOUT)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -33,12 +21,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def result(demo_db):
-    store = open_store(demo_db, read_only=True)
-    try:
-        return analyze(store)
-    finally:
-        store.close()
+def result(demo_analysis):
+    return demo_analysis
 
 
 def matrix_spec(at: AppTest) -> dict:
