@@ -429,6 +429,14 @@ def excel_button(view: View, result, key: str = "excel") -> None:
                        icon=":material/download:", key=key)
 
 
+def frame_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """``kamcore.export.frame_workbook`` for a deferred download button: openpyxl (~0.4 s to import) loads on
+    the first click, not on the first render of the page."""
+    from kamcore.export import frame_workbook as build
+
+    return build(sheets)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def _workbook(path, version, as_of, settings, filters, lang_, currency) -> bytes:
     from kamcore.export import analysis_workbook
@@ -679,8 +687,6 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
 
     table = winback.with_statuses(candidates, winback.load_statuses(view.store))
     editable = can_edit(view, "winback")
-    from kamcore.export import frame_workbook
-
     st.download_button(view.t("download.excel"), lambda: frame_workbook({"Win-back": table}),
                        file_name=f"winback-{view.as_of}.xlsx", icon=":material/download:", key="winback_excel",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -13,6 +13,7 @@ See bench/README.md for what is measured and the targets.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -71,6 +72,12 @@ def _rss_mb() -> float:
         pass
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak() -> None:
+    """Start VmHWM afresh (Linux: ``5`` to /proc/self/clear_refs), so a round's peak is its own."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 def _profiled(spec: dict, name: str, fn) -> None:
@@ -324,19 +331,28 @@ def w_page(spec: dict) -> dict:
     import gc
 
     import streamlit as st
+    from streamlit.components.v2.component_manager import BidiComponentManager
     from streamlit.testing.v1 import AppTest
-    import ui  # noqa: F401  (imported once, as in a running server)
+
+    import ui  # imported once, as in a running server
     import kamcore.charts  # noqa: F401  (likewise)
     from kamcore.settings import ABC_PRESETS
+    components = BidiComponentManager()     # the component scan a server does once at start (AppTest: per instance)
+    components.discover_and_register_components(start_file_watching=False)
     setup = _rss_mb()
+    peaks = []
     presets = [p for p in ABC_PRESETS if p != "80/95"]
     first, second, problems = [], [], []
     timeout = spec["timeout"]
     for k in range(spec["repeat"]):
+        if k:                         # the previous round's connection closed, as a server keeps only one
+            ui._store(ui.db_path()).close()
         st.cache_data.clear()
         st.cache_resource.clear()
         gc.collect()
+        _reset_peak()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+        at._bidi_component_manager = components
         if spec["page"] != "app.py":
             at.switch_page(spec["page"])
         t0 = time.perf_counter()
@@ -364,9 +380,10 @@ def w_page(spec: dict) -> dict:
             second.append(None)
             break
         second.append(time.perf_counter() - t0)
+        peaks.append(_rss_mb())
         if first[-1] > SLOW_PAGE_S:
             break
-    return {"times": first, "times2": second, "setup_mb": setup,
+    return {"times": first, "times2": second, "setup_mb": setup, "peak_mb": max(peaks, default=_rss_mb()),
             "info": {"problems": sorted(set(problems))[:5], "interaction": "ABC preset change"}}
 
 

@@ -3,7 +3,6 @@ import streamlit as st
 
 import ui
 from kamcore import charts, dossier, edits
-from kamcore.export import frame_workbook
 
 
 def _config(columns) -> dict:
@@ -106,7 +105,7 @@ with ui.guard(view):
         b1, b2, _ = st.columns([2, 1, 3])
         b1.download_button(view.t("dossier.print"), html, file_name=f"dossier-{cid}.html", mime="text/html",
                            icon=":material/print:")
-        b2.download_button(view.t("download.excel"), lambda: frame_workbook({"History": hist, **rows}),
+        b2.download_button(view.t("download.excel"), lambda: ui.frame_workbook({"History": hist, **rows}),
                            file_name=f"dossier-{cid}.xlsx", icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     with tabs[1]:

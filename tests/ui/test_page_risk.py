@@ -159,3 +159,16 @@ def test_complaints_follow_the_scope(db):
     at.segmented_control(key="complaint_scope").set_value("all").run(timeout=TIMEOUT)
     assert not errors(at), errors(at)
     assert _pareto_total(at) == len(rows)
+
+
+def test_download_workbook_is_written_by_the_deferred_helper():
+    """The win-back and dossier buttons hand ui.frame_workbook to Streamlit (openpyxl loads on the first click)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    import ui
+
+    data = ui.frame_workbook({"Win-back": pd.DataFrame({"client_id": ["K1"], "revenue_at_risk": [1250.5]})})
+    ws = load_workbook(BytesIO(data))["Win-back"]
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [["client_id", "revenue_at_risk"], ["K1", 1250.5]]
