@@ -110,6 +110,62 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    from .analysis import latest_as_of
+    from .check import compare, stale_rows
+    from .store import open_store
+
+    if not Path(args.db).exists():
+        raise StoreError(f"no database at {args.db}")
+    store = open_store(args.db)          # writable: the rebuild it compares with is rolled back
+    try:
+        as_of = args.as_of or latest_as_of(store)
+        if as_of is None:
+            raise StoreError(f"the database {args.db} has no transactions")
+        stale = stale_rows(store)
+        found = compare(store, as_of)
+        clients = int(store.scalar("select count(distinct client_id) from client_day where day <= ?", [as_of]))
+    finally:
+        store.close()
+    missing_keys = int(stale["client_key"]["clients_without_number"].iloc[0])
+    print(f"{args.db}: the stored aggregates checked against the transaction lines")
+    for table in ("client_day", "client_month"):
+        rows = stale[table]
+        print(f"  {table}: " + ("in step" if rows.empty else
+                                f"{len(rows):,} row{'s' * (len(rows) != 1)} differ{'s' * (len(rows) == 1)} from a rebuild"))
+    print("  client_key: " + ("every client numbered" if not missing_keys else
+                              f"{missing_keys:,} client{'s' * (missing_keys != 1)} without a number"))
+    print(f"  analysis as of {as_of}: " + (f"the same from the aggregates and from the lines ({clients:,} clients)"
+                                           if found.empty else
+                                           f"{found['client_id'].nunique():,} client(s) differ from the lines"))
+    if stale["client_day"].empty and stale["client_month"].empty and not missing_keys and found.empty:
+        return 0
+    for title, frame in (("client_day", stale["client_day"]), ("client_month", stale["client_month"]),
+                         ("analysis", found)):
+        if not frame.empty:
+            print(f"\n{title} (first {min(args.show, len(frame))} of {len(frame):,}):")
+            print(frame.head(args.show).to_string(index=False))
+    print(f"\nRebuild the aggregates from the lines with: python -m kamcore rebuild --db {args.db}")
+    return 1
+
+
+def cmd_rebuild(args) -> int:
+    from .store import open_store
+
+    if not Path(args.db).exists():
+        raise StoreError(f"no database at {args.db}")
+    store = open_store(args.db)
+    try:
+        with store.transaction() as cur:
+            store.refresh_client_day(cur)
+        days = int(store.scalar("select count(*) from client_day"))
+    finally:
+        store.close()
+    print(f"{args.db}: client_day, client_key and client_month rebuilt from the transaction lines "
+          f"({days:,} client days)")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """Bad arguments: one line on stderr and exit code 2 (no usage block)."""
 
@@ -140,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     _analysis_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("check", help="do the stored aggregates agree with the transaction lines?")
+    p.add_argument("--db", required=True, help="DuckDB file")
+    p.add_argument("--as-of", type=_date, help="as-of date (default: end of the latest month with data)")
+    p.add_argument("--show", type=int, default=20, help="differences printed (default 20)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("rebuild", help="rebuild client_day, client_key and client_month from the lines")
+    p.add_argument("--db", required=True, help="DuckDB file")
+    p.set_defaults(func=cmd_rebuild)
 
     ingest_cli.register(sub)
     risk_cli.register(sub)

@@ -20,7 +20,7 @@ from .clienttypes import classify_types
 from .segments import (ABC_LABELS, XYZ_LABELS, abc_codes, cents_of, crosstab_codes, matrix_of, rank_positions,
                        xyz_codes, xyz_stats)
 from .settings import DEFAULT, Settings
-from .store import Store, StoreError
+from .store import Store, StoreError, arrow_frame, query_text
 from .window import Window, add_months, default_as_of, month_end, month_start
 
 
@@ -98,10 +98,7 @@ def load_inputs(store: Store, as_of: date, months: int = DEFAULT.months, period:
     window (``client_window_months.sql``). Whole months come from ``client_month``, a partial last
     month from ``client_day``. ``shift``: months between the windows (default: the window length).
     """
-    if shift is not None and shift < 1:
-        raise ValueError(f"the previous window must start at least one month earlier, not {shift}")
-    window = Window(as_of, months)
-    previous = window.shifted(shift)
+    window, previous = _windows(as_of, months, shift)
     bounds = {"start": window.start, "end": window.end, "cut": _cut(window.end),
               "prev_start": previous.start, "prev_end": previous.end, "prev_cut": _cut(previous.end)}
     jobs = {
@@ -122,6 +119,48 @@ def load_inputs(store: Store, as_of: date, months: int = DEFAULT.months, period:
                              "(the dashboard or an import does) to upgrade it.") from exc
         raise
     return Inputs(window, previous, period, got["clients"], got["months"], got["gaps"], got["incidents"])
+
+
+def _windows(as_of: date, months: int, shift: int | None) -> tuple[Window, Window]:
+    if shift is not None and shift < 1:
+        raise ValueError(f"the previous window must start at least one month earlier, not {shift}")
+    window = Window(as_of, months)
+    return window, window.shifted(shift)
+
+
+def load_inputs_from_lines(store: Store, as_of: date, months: int = DEFAULT.months, period: str = DEFAULT.period,
+                           filters: Filters = Filters(), shift: int | None = None) -> Inputs:
+    """:func:`load_inputs` straight from the transaction lines, without the stored aggregates.
+
+    One pass over the lines into a temporary client x day table of one connection
+    (``client_day_from_lines.sql``), then the clients (``client_windows_from_lines.sql``, client_no numbered
+    there) and their months (``client_window_months_from_lines.sql``) from it; incidents come from the
+    incidents table (``client_incidents_window.sql``, by client_id). The same frames and columns;
+    sums may differ from the aggregate path in the last bits of a float (they add in another order).
+    ``python -m kamcore check`` compares the two paths.
+    """
+    window, previous = _windows(as_of, months, shift)
+    bounds = {"start": window.start, "prev_start": previous.start, "prev_end": previous.end}
+    cur = store.cursor()
+    try:                                  # the temporary table lives and dies with this connection
+        cur.execute(query_text("client_day_from_lines"), {"end": window.end})
+        table = cur.sql(query_text("client_windows_from_lines"), params={**bounds, **filters.params()}).to_arrow_table()
+        month_rows = arrow_frame(cur.sql(query_text("client_window_months_from_lines"), params=bounds).to_arrow_table())
+    finally:
+        cur.close()
+    clients = arrow_frame(table.drop_columns(["median_gap_days"]))
+    numbers = pd.Index(clients["client_id"])
+
+    def numbered(frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` by client_id -> its rows of the clients above, client_no as numbered here."""
+        at = numbers.get_indexer(frame["client_id"])
+        return frame[at >= 0].assign(client_no=clients["client_no"].to_numpy()[at[at >= 0]]).reset_index(drop=True)
+
+    extra = arrow_frame(table.select(["client_id", "median_gap_days", "client_no"]))
+    gaps = extra[extra["median_gap_days"].notna()].reset_index(drop=True)
+    incidents = numbered(store.frame("client_incidents_window", start=window.start, end=window.end))
+    month_rows = numbered(month_rows)[["client_no", *month_rows.columns.drop("client_id")]]
+    return Inputs(window, previous, period, clients, month_rows, gaps, incidents)
 
 
 @dataclass
@@ -455,13 +494,24 @@ def relabel(result: Analysis, settings: Settings) -> Analysis:
                     mig_abc, mig_cell, summary, result.profit_known, result.profit_note, dict(result.extra))
 
 
+SOURCES = ("aggregates", "lines")
+
+
 def analyze(store: Store, as_of: date | None = None, settings: Settings = DEFAULT,
-            filters: Filters = Filters(), lang: str = "en", currency: str = "EUR") -> Analysis:
-    """Load and classify in one call (the command line and tests use it)."""
+            filters: Filters = Filters(), lang: str = "en", currency: str = "EUR",
+            source: str = "aggregates") -> Analysis:
+    """Load and classify in one call (the command line and tests use it).
+
+    ``source``: ``aggregates`` (client_day / client_month, :func:`load_inputs`) or ``lines`` (the transaction
+    lines in one pass, :func:`load_inputs_from_lines`).
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
     as_of = as_of or latest_as_of(store)
     if as_of is None:
         raise ValueError("the database has no transactions yet")
-    inputs = load_inputs(store, as_of, settings.months, settings.period, filters)
+    load = load_inputs if source == "aggregates" else load_inputs_from_lines
+    inputs = load(store, as_of, settings.months, settings.period, filters)
     return classify(inputs, settings, filters, lang, currency)
 
 

@@ -94,18 +94,15 @@ class Store:
         """:meth:`query` through Arrow: the same frame (text as pandas ``str``, dates as datetime64[us]),
         several times cheaper for text columns. For queries whose integer columns have no NULLs
         (Arrow would turn those into floats)."""
+        return arrow_frame(self.arrow(name, **params))
+
+    def arrow(self, name: str, **params) -> pa.Table:
+        """The named query's result as an Arrow table (for nested columns, or to skip pandas)."""
         cur = self.cursor()
         try:
-            table = cur.sql(query_text(name), params=params).to_arrow_table()
+            return cur.sql(query_text(name), params=params).to_arrow_table()
         finally:
             cur.close()
-        out = table.to_pandas(types_mapper=_ARROW_TYPES.get, date_as_object=False)
-        for f in table.schema:
-            if pa.types.is_date(f.type):
-                out[f.name] = out[f.name].astype("datetime64[us]")
-            elif f.type in _ARROW_TYPES and table[f.name].null_count == table.num_rows:
-                out[f.name] = pd.Series([None] * table.num_rows, dtype=object)   # as .df(): no text to infer from
-        return out
 
     def sql(self, text: str, params: dict | None = None) -> pd.DataFrame:
         """Run one SQL statement with bound parameters and return a DataFrame."""
@@ -211,6 +208,18 @@ class Store:
 
     def is_empty(self) -> bool:
         return int(self.scalar("select count(*) from transactions")) == 0
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow query result as :meth:`Store.query` would return it: text as pandas ``str``, dates as
+    datetime64[us], an all-NULL text column as object None (integer columns with NULLs become floats)."""
+    out = table.to_pandas(types_mapper=_ARROW_TYPES.get, date_as_object=False)
+    for f in table.schema:
+        if pa.types.is_date(f.type):
+            out[f.name] = out[f.name].astype("datetime64[us]")
+        elif f.type in _ARROW_TYPES and table[f.name].null_count == table.num_rows:
+            out[f.name] = pd.Series([None] * table.num_rows, dtype=object)   # as .df(): no text to infer from
+    return out
 
 
 def open_store(path: str | Path, read_only: bool = False) -> Store:

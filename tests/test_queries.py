@@ -1,6 +1,6 @@
 """Grain of every named query (one row per key, no null keys) on a small fixture database.
 
-Queries named refresh_*, ingest_*, risk_*, winback_* are exercised by their own modules' tests.
+Queries named refresh_*, ingest_*, risk_*, winback_*, check_* are exercised by their own modules' tests.
 A new query file must declare its grain in GRAIN below.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pandas.testing import assert_frame_equal
 
 from kamcore.store import QUERY_DIR, open_store, query_text
 
-SKIP_PREFIXES = ("refresh_", "ingest_", "risk_", "winback_")
+SKIP_PREFIXES = ("refresh_", "ingest_", "risk_", "winback_", "check_")
 QUERIES = sorted(p.stem for p in QUERY_DIR.glob("*.sql") if not p.stem.startswith(SKIP_PREFIXES))
 
 PARAMS = {
@@ -39,7 +39,10 @@ GRAIN: dict[str, list[str] | str] = {
     "client_universe": ["client_id"],
     "client_window": ["client_id"],
     "client_window_months": ["client_no", "offset", "current", "previous"],
+    "client_window_months_from_lines": ["client_id", "offset", "current", "previous"],
+    "client_day_from_lines": "write",            # a temporary table of its connection
     "client_windows": ["client_id"],
+    "client_windows_from_lines": ["client_id"],
     "company_month": ["month"],
     "data_range": [],
     "dossier_client": ["client_id"],
@@ -67,6 +70,7 @@ ROWS = {
     "client_period": 6,          # c1 months 0, 2, 4; c2 months 1, 7; c4 month 3
     "client_windows": 4,         # as client_window
     "client_window_months": 7,   # the 6 of client_period + c3's June 2023 (previous window)
+    "client_windows_from_lines": 4, "client_window_months_from_lines": 7,   # as the aggregate path
     "client_gaps": 2,            # c1 (gaps 15 and 111), c2 (gap 196)
     "client_incidents_window": 2,  # c1 (2 quality), c2 (1); c2's 2023 incident is outside
     "company_month": 6,          # Jan, Feb, Mar, Apr, May, Aug 2024
@@ -139,7 +143,15 @@ def test_query_grain(store, name):
                 cur.execute(query_text(name), params)
                 raise RuntimeError("rollback")
         return
-    df = store.query(name, **params)
+    if name.endswith("_from_lines"):            # they read the temporary table client_day_from_lines makes
+        cur = store.cursor()
+        try:
+            cur.execute(query_text("client_day_from_lines"), _params("client_day_from_lines"))
+            df = cur.execute(query_text(name), params).df()
+        finally:
+            cur.close()
+    else:
+        df = store.query(name, **params)
     if grain == []:
         assert len(df) == 1, f"{name}: expected exactly one row, got {len(df)}"
     else:
