@@ -257,9 +257,10 @@ def crosstab_codes(from_code: np.ndarray, to_code: np.ndarray, names: tuple[str,
     money = np.bincount(pair, weights=np.asarray(revenue, dtype=float), minlength=k * k)
     used = np.flatnonzero(clients)
     label = np.array(names, dtype=object)
-    out = pd.DataFrame({"from_class": label[used // k], "to_class": label[used % k],
-                        "clients": clients[used].astype(np.int64), "revenue": money[used]})
-    return out.sort_values(["from_class", "to_class"]).reset_index(drop=True)
+    rank = np.argsort(np.argsort(label))            # each name's place in alphabetical order
+    used = used[np.lexsort((rank[used % k], rank[used // k]))]     # sorted by from_class, then to_class
+    return pd.DataFrame({"from_class": label[used // k], "to_class": label[used % k],
+                         "clients": clients[used].astype(np.int64), "revenue": money[used]})
 
 
 def crosstab(from_class: np.ndarray, to_class: np.ndarray, revenue: np.ndarray) -> pd.DataFrame:

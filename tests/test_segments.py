@@ -264,3 +264,29 @@ def test_migration():
         "revenue": [100.0, 50.0, 0.0, 30.0],
     })
     assert_frame_equal(got, exp)
+
+
+def test_crosstab_codes_hand_computed_and_sorted_by_name():
+    from kamcore.segments import crosstab_codes
+
+    names = ("A", "B", "C", "-", "inactive")
+    # clients: A->A 100, A->B 50, inactive->C 10, B->inactive 0, inactive->C 5
+    out = crosstab_codes(np.array([0, 0, 4, 1, 4]), np.array([0, 1, 2, 4, 2]), names,
+                         np.array([100.0, 50.0, 10.0, 0.0, 5.0]))
+    expected = pd.DataFrame({"from_class": ["A", "A", "B", "inactive"], "to_class": ["A", "B", "inactive", "C"],
+                             "clients": np.array([1, 1, 1, 2], dtype=np.int64), "revenue": [100.0, 50.0, 0.0, 15.0]})
+    assert_frame_equal(out, expected, check_dtype=False)
+    assert out["clients"].dtype == np.int64
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.floats(-1e6, 1e6, allow_nan=False)),
+                min_size=1, max_size=40))
+def test_crosstab_codes_equals_crosstab_of_the_labels(rows):
+    """Codes give the same table as the labels themselves, whatever the alphabetical order of the names."""
+    from kamcore.segments import crosstab, crosstab_codes
+
+    names = ("C", "A", "inactive", "-", "B")
+    f, t, money = (np.array(c) for c in zip(*rows))
+    label = np.array(names, dtype=object)
+    assert_frame_equal(crosstab_codes(f, t, names, money.astype(float)),
+                       crosstab(label[f], label[t], money.astype(float)), check_dtype=False)
