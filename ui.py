@@ -589,9 +589,15 @@ def rollback_batch(view: View, batch_id: int) -> None:
 
 # -- risk ------------------------------------------------------------------------
 @st.cache_data(max_entries=8, show_spinner=False)
+def _bgnbd_inputs(path: str, version: tuple, as_of: date) -> pd.DataFrame:
+    """Per-client purchase counts of BG/NBD (all clients): depend on the as-of date only."""
+    return risk.load_bgnbd_inputs(_store(path), as_of)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
 def _risk_fit(path: str, version: tuple, as_of: date):
     """BG/NBD over all clients: depends on the as-of date only, not on filters or thresholds."""
-    return risk.fit_p_alive_inputs(risk.load_bgnbd_inputs(_store(path), as_of))
+    return risk.fit_p_alive_inputs(_bgnbd_inputs(path, version, as_of))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -608,7 +614,7 @@ def _risk_core(path: str, version: tuple, as_of: date, risk_settings: tuple, fil
     s = Settings(**dict(risk_settings))
     r = risk.assess_store(_store(path), as_of, s, client_ids=_universe(path, version, as_of, filters),
                           window_start=an.Window(as_of, s.months).start, fitted=_risk_fit(path, version, as_of),
-                          lang=lang_)
+                          lang=lang_, bg=_bgnbd_inputs(path, version, as_of))
     return r, dict(r.attrs.get("bgnbd") or {})
 
 

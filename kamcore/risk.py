@@ -471,12 +471,15 @@ def load_incidents(store, since: date, as_of: date, client_ids: list[str] | None
 
 def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: list[str] | None = None,
                  window_start: date | None = None,
-                 fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None, lang: str = "en") -> pd.DataFrame:
+                 fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None, lang: str = "en",
+                 bg: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`assess` for the clients ``client_ids`` (None = all), with BG/NBD fitted over ALL clients.
 
-    ``fitted`` reuses a :func:`fit_p_alive_inputs` result (it depends on ``as_of`` only).
+    ``fitted`` reuses a :func:`fit_p_alive_inputs` result and ``bg`` a :func:`load_bgnbd_inputs` result
+    (both depend on ``as_of`` only).
     """
-    bg = load_bgnbd_inputs(store, as_of)
+    if bg is None:
+        bg = load_bgnbd_inputs(store, as_of)
     if fitted is None:
         fitted = fit_p_alive_inputs(bg, settings)
     per = rhythm_from_store(store, as_of, settings, window_start, client_ids)    # bg is aligned to per's clients
