@@ -17,6 +17,8 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
@@ -683,8 +685,11 @@ def risk_trend(view: View) -> pd.DataFrame:
 def incidents(view: View, since: date, ids) -> pd.DataFrame:
     """Incidents with since < date <= as-of for the given clients."""
     rows = _incidents(view.path, view.version, since, view.as_of)      # all clients: one cache entry per window
-    keep = rows["client_id"].isin(pd.Index(ids, dtype=object).astype(str).unique())
-    return rows[keep.to_numpy()].reset_index(drop=True)
+    # a hash lookup in Arrow: pandas' isin over 20k text values costs ~0.15 s a render
+    wanted = pa.array(pd.Series(ids, dtype=object).astype(str).to_numpy(dtype=object), type=pa.large_string())
+    keep = pc.is_in(pa.array(rows["client_id"].astype(str).to_numpy(dtype=object), type=pa.large_string()),
+                    value_set=wanted)
+    return rows[keep.to_numpy(zero_copy_only=False)].reset_index(drop=True)
 
 
 def winback_editor(view: View, candidates: pd.DataFrame) -> None:
