@@ -110,6 +110,10 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def cmd_check(args) -> int:
     from .analysis import latest_as_of
     from .check import compare, stale_rows
@@ -124,20 +128,19 @@ def cmd_check(args) -> int:
             raise StoreError(f"the database {args.db} has no transactions")
         stale = stale_rows(store)
         found = compare(store, as_of)
-        clients = int(store.scalar("select count(distinct client_id) from client_day where day <= ?", [as_of]))
+        clients = int(store.scalar("select count(distinct client_id) from transactions where date <= ?", [as_of]))
     finally:
         store.close()
     missing_keys = int(stale["client_key"]["clients_without_number"].iloc[0])
     print(f"{args.db}: the stored aggregates checked against the transaction lines")
     for table in ("client_day", "client_month"):
         rows = stale[table]
-        print(f"  {table}: " + ("in step" if rows.empty else
-                                f"{len(rows):,} row{'s' * (len(rows) != 1)} differ{'s' * (len(rows) == 1)} from a rebuild"))
+        print(f"  {table}: " + ("in step" if rows.empty else f"{_count(len(rows), 'row')} would change in a rebuild"))
     print("  client_key: " + ("every client numbered" if not missing_keys else
-                              f"{missing_keys:,} client{'s' * (missing_keys != 1)} without a number"))
+                              f"{_count(missing_keys, 'client')} without a number"))
     print(f"  analysis as of {as_of}: " + (f"the same from the aggregates and from the lines ({clients:,} clients)"
                                            if found.empty else
-                                           f"{found['client_id'].nunique():,} client(s) differ from the lines"))
+                                           "differences from the lines for " + _count(found["client_id"].nunique(), "client")))
     if stale["client_day"].empty and stale["client_month"].empty and not missing_keys and found.empty:
         return 0
     for title, frame in (("client_day", stale["client_day"]), ("client_month", stale["client_month"]),

@@ -97,7 +97,7 @@ class Store:
         return arrow_frame(self.arrow(name, **params))
 
     def arrow(self, name: str, **params) -> pa.Table:
-        """The named query's result as an Arrow table (for nested columns, or to skip pandas)."""
+        """The named query's result as an Arrow table."""
         cur = self.cursor()
         try:
             return cur.sql(query_text(name), params=params).to_arrow_table()

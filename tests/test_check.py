@@ -96,10 +96,13 @@ def test_check_and_rebuild_commands(db, capsys):
     assert "client_day: in step" in out and "client_month: in step" in out
     assert "the same from the aggregates and from the lines (5 clients)" in out
 
-    _tamper(db, "update client_day set revenue = 600 where client_id = 'B2' and day = '2024-09-01'")
+    _tamper(db, "update client_day set revenue = 600 where client_id = 'B2' and day = '2024-09-01'",
+            "delete from client_month where client_id = 'A1' and month = '2024-05-01'")
     assert main(["check", "--db", str(db), "--as-of", str(AS_OF)]) == 1
     out = capsys.readouterr().out
-    assert "client_day: 1 row differs from a rebuild" in out
+    assert "client_day: 1 row would change in a rebuild" in out
+    assert "client_month: 1 row would change in a rebuild" in out
+    assert "analysis as of 2024-12-31: differences from the lines for 1 client" in out
     assert f"python -m kamcore rebuild --db {db}" in out
 
     assert main(["rebuild", "--db", str(db)]) == 0
