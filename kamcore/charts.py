@@ -487,15 +487,17 @@ def key_band(key_share: float | None, band: tuple[float, float] = DEFAULT.key_ba
     inside = lo <= key_share <= hi
     fig = go.Figure(go.Indicator(
         mode="number+gauge", value=float(key_share), number=dict(valueformat=".1%", font=dict(size=26)),
-        domain=dict(x=[0.18, 1], y=[0.1, 0.9]),
-        title=dict(text=f"{lab['key_band']}<br><span style='font-size:11px;color:{PALETTE['grey']}'>"
-                        f"{lab['band']} {lo:.0%}–{hi:.0%}</span>", font=dict(size=13)),
+        domain=dict(x=[0.02, 1], y=[0.22, 0.74]),
         gauge=dict(
-            shape="bullet", axis=dict(range=[0, 1], tickformat=".0%", dtick=0.1),
+            shape="bullet", axis=dict(range=[0, 1], tickformat=".0%", dtick=0.2),
             bar=dict(color=PALETTE["good"] if inside else PALETTE["middle"], thickness=0.45),
             bgcolor="#FFFFFF", borderwidth=0,
             steps=[dict(range=[lo, hi], color=_rgba(PALETTE["good"], 0.18))],
             threshold=dict(line=dict(color=INK, width=2), thickness=0.8, value=float(key_share)))))
+    # named above the gauge, not in the bullet's title: that one sits left of the gauge and is cut in a narrow column
+    fig.add_annotation(text=f"{lab['key_band']} · <span style='color:{PALETTE['grey']}'>{lab['band']} "
+                            f"{lo:.0%}–{hi:.0%}</span>", x=0.02, y=0.8, xref="paper", yref="paper",
+                       xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12))
     return _layout(fig, None, height, margin=dict(l=10, r=20, t=10, b=10))
 
 

@@ -167,8 +167,12 @@ def test_lorenz_empty():
 
 
 def test_key_band():
-    ind = charts.key_band(0.42).data[0]
+    fig = charts.key_band(0.42)
+    ind = fig.data[0]
     assert ind.value == 0.42
+    assert not ind.title.text
+    [label] = [a.text for a in fig.layout.annotations]
+    assert label.startswith("Key clients' share · ") and label.endswith("method's band 30%–55%</span>")
     assert tuple(ind.gauge.steps[0].range) == (0.30, 0.55)
     assert ind.gauge.bar.color == charts.PALETTE["good"]
     outside = charts.key_band(0.7, band=(0.3, 0.5)).data[0]
