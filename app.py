@@ -15,24 +15,24 @@ with ui.guard(view):
         st.stop()
     frame, _ = ui.clients_risk(view)
     at_risk = risk.summarize_risk(frame)
-    cols = st.columns(5)
-    cols[0].metric(view.t("kpi.revenue"), view.money_short(s["revenue"]), ui.delta(s["revenue"], s["prev_revenue"]),
-                   border=True, help=view.t("overview.prev_window", label=result.previous.label()))
+    tiles = ui.metric_row()
+    tiles.metric(view.t("kpi.revenue"), view.money_short(s["revenue"]), ui.delta(s["revenue"], s["prev_revenue"]),
+                 border=True, help=view.t("overview.prev_window", label=result.previous.label()))
     if result.profit_known:
-        cols[1].metric(view.t("kpi.profit"), view.money_short(s["profit"]), ui.delta(s["profit"], s["prev_profit"]),
-                       border=True)
+        tiles.metric(view.t("kpi.profit"), view.money_short(s["profit"]), ui.delta(s["profit"], s["prev_profit"]),
+                     border=True)
     else:
-        cols[1].metric(view.t("kpi.profit"), "–", border=True, help=result.profit_note)
-    cols[2].metric(view.t("kpi.active_clients"), view.num(s["active_clients"]),
-                   ui.delta(s["active_clients"], s["prev_active_clients"]), border=True)
-    cols[3].metric(view.t("kpi.key_clients"), view.num(s["key_count"]), view.pct(s["key_share"]),
-                   delta_color="off", delta_arrow="off", border=True,
-                   help=view.t("overview.key", n=s["key_count"], share=view.pct(s["key_share"])))
-    cols[4].metric(view.t("kpi.revenue_at_risk"), view.money_short(at_risk["revenue_at_risk"]),
-                   view.t("overview.key_at_risk", n=at_risk["key_at_risk"] or 0), delta_color="off",
-                   delta_arrow="off", border=True,
-                   help=view.t("risk.headline", n=at_risk["at_risk"], money=view.money(at_risk["revenue_at_risk"]))
-                   + " " + view.t("overview.key_at_risk_help"))
+        tiles.metric(view.t("kpi.profit"), "–", border=True, help=result.profit_note)
+    tiles.metric(view.t("kpi.active_clients"), view.num(s["active_clients"]),
+                 ui.delta(s["active_clients"], s["prev_active_clients"]), border=True)
+    tiles.metric(view.t("kpi.key_clients"), view.num(s["key_count"]), view.pct(s["key_share"]),
+                 delta_color="off", delta_arrow="off", border=True,
+                 help=view.t("overview.key", n=s["key_count"], share=view.pct(s["key_share"])))
+    tiles.metric(view.t("kpi.revenue_at_risk"), view.money_short(at_risk["revenue_at_risk"]),
+                 view.t("overview.key_at_risk", n=at_risk["key_at_risk"] or 0), delta_color="off",
+                 delta_arrow="off", border=True,
+                 help=view.t("risk.headline", n=at_risk["at_risk"], money=view.money(at_risk["revenue_at_risk"]))
+                 + " " + view.t("overview.key_at_risk_help"))
 
     monthly = view.monthly(result.window.start, result.window.end)
     prev = view.monthly(result.previous.start, result.previous.end)

@@ -431,6 +431,12 @@ def excel_button(view: View, result, key: str = "excel") -> None:
                        icon=":material/download:", key=key)
 
 
+def metric_row():
+    """A row of KPI tiles that wraps onto a second line in a narrow window (st.columns would squeeze them
+    until the figures are cut)."""
+    return st.container(horizontal=True)
+
+
 def frame_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     """``kamcore.export.frame_workbook`` for a deferred download button: openpyxl (~0.4 s to import) loads on
     the first click, not on the first render of the page."""

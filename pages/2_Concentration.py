@@ -11,16 +11,16 @@ with ui.guard(view):
     s = result.summary
     labels = view.labels
     st.caption(view.t("conc.by_revenue", n=s["n_ranked"]))
-    cols = st.columns(4)
-    for col, n in zip(cols, (1, 5, 10, 20)):
-        col.metric(view.t("conc.top_n", n=n), view.pct(s[f"top{n}_share"]), border=True)
-    cols = st.columns(5)
-    cols[0].metric(view.t("conc.n_for", p=50), view.num(s["n_for_50"]), border=True)
-    cols[1].metric(view.t("conc.n_for", p=80), view.num(s["n_for_80"]), border=True)
-    cols[2].metric(view.t("conc.hhi"), view.num(s["hhi"]), border=True, help=view.t("conc.hhi_help"))
-    cols[3].metric(view.t("conc.effective_n"), view.num(s["effective_n"], 1), border=True,
-                   help=view.t("conc.effective_help"))
-    cols[4].metric(view.t("conc.gini"), view.num(s["gini"], 2), border=True)
+    tiles = ui.metric_row()
+    for n in (1, 5, 10, 20):
+        tiles.metric(view.t("conc.top_n", n=n), view.pct(s[f"top{n}_share"]), border=True)
+    tiles = ui.metric_row()
+    tiles.metric(view.t("conc.n_for", p=50), view.num(s["n_for_50"]), border=True)
+    tiles.metric(view.t("conc.n_for", p=80), view.num(s["n_for_80"]), border=True)
+    tiles.metric(view.t("conc.hhi"), view.num(s["hhi"]), border=True, help=view.t("conc.hhi_help"))
+    tiles.metric(view.t("conc.effective_n"), view.num(s["effective_n"], 1), border=True,
+                 help=view.t("conc.effective_help"))
+    tiles.metric(view.t("conc.gini"), view.num(s["gini"], 2), border=True)
 
     st.subheader(view.t("conc.flags"))
     if not s["flags"]:

@@ -11,12 +11,12 @@ with ui.guard(view):
     ui.caption(view, result)
     f = result.clients[result.clients["lines"] > 0]
     counts = result.summary["type_counts"]
-    cols = st.columns(len(CLIENT_TYPES))
-    for col, kind in zip(cols, CLIENT_TYPES):
+    tiles = ui.metric_row()
+    for kind in CLIENT_TYPES:
         members = f[f["types"].map(lambda ts, k=kind: k in ts)]
-        col.metric(view.t(f"type.{kind}").capitalize(), view.num(counts[kind]),
-                   view.pct(members["revenue"].sum() / f["revenue"].sum()) if f["revenue"].sum() else None,
-                   delta_color="off", delta_arrow="off", border=True)
+        tiles.metric(view.t(f"type.{kind}").capitalize(), view.num(counts[kind]),
+                     view.pct(members["revenue"].sum() / f["revenue"].sum()) if f["revenue"].sum() else None,
+                     delta_color="off", delta_arrow="off", border=True)
     labels = view.labels
     st.subheader(view.t("types.bubbles"))
     st.plotly_chart(charts.type_bubbles(f, labels=labels, fmt_money=view.money), key="bubbles")

@@ -14,16 +14,16 @@ with ui.guard(view):
     summary = risk.summarize_risk(frame)
     ui.last_data_note(view)
     by = summary["revenue_at_risk_by_status"]
-    cols = st.columns(4)
-    cols[0].metric(view.t("kpi.revenue_at_risk"), view.money_short(summary["revenue_at_risk"]), border=True,
-                   help=view.t("risk.headline", n=summary["at_risk"], money=view.money(summary["revenue_at_risk"])))
-    cols[1].metric(view.t("risk.lost"), view.num(summary["status"]["lost"]), view.money_short(by["lost"]),
-                   delta_color="off", delta_arrow="off", border=True)
-    cols[2].metric(view.t("risk.lapsing"), view.num(summary["status"]["lapsing"]), view.money_short(by["lapsing"]),
-                   delta_color="off", delta_arrow="off", border=True)
+    tiles = ui.metric_row()
+    tiles.metric(view.t("kpi.revenue_at_risk"), view.money_short(summary["revenue_at_risk"]), border=True,
+                 help=view.t("risk.headline", n=summary["at_risk"], money=view.money(summary["revenue_at_risk"])))
+    tiles.metric(view.t("risk.lost"), view.num(summary["status"]["lost"]), view.money_short(by["lost"]),
+                 delta_color="off", delta_arrow="off", border=True)
+    tiles.metric(view.t("risk.lapsing"), view.num(summary["status"]["lapsing"]), view.money_short(by["lapsing"]),
+                 delta_color="off", delta_arrow="off", border=True)
     declining_active = frame[frame["declining"].fillna(False).astype(bool) & (frame["status"] == "active")]
-    cols[3].metric(view.t("risk.declining"), view.num(len(declining_active)), view.money_short(by["declining"]),
-                   delta_color="off", delta_arrow="off", border=True)
+    tiles.metric(view.t("risk.declining"), view.num(len(declining_active)), view.money_short(by["declining"]),
+                 delta_color="off", delta_arrow="off", border=True)
     st.markdown(view.t("risk.headline", n=summary["at_risk"], money=view.money(summary["revenue_at_risk"])))
     st.plotly_chart(charts.risk_trend(ui.risk_trend(view), labels=view.labels, fmt_money=view.money), key="trend")
 

@@ -71,15 +71,15 @@ with ui.guard(view):
         st.markdown(info["description"])
     if not risk:
         st.caption(view.t("dossier.not_in_universe"))
-    cols = st.columns(4)
-    cols[0].metric(view.t("kpi.revenue"), view.money(kpi["revenue"]), ui.delta(kpi["revenue"], kpi["prev_revenue"]),
-                   border=True, help=view.t("overview.prev_window", label=result.previous.label()))
-    cols[1].metric(view.t("kpi.profit"), view.money(kpi["profit"]), ui.delta(kpi["profit"], kpi["prev_profit"]), border=True)
-    cols[2].metric("ABC / XYZ", f"{kpi['abc']} / {kpi['xyz']}", border=True,
-                   delta=view.t("dossier.was", cls=f"{kpi['prev_abc']} / {kpi['prev_xyz']}") if kpi["prev_abc"] else None,
-                   delta_color="off", delta_arrow="off")
-    cols[3].metric(view.t("kpi.revenue_at_risk"), view.money(risk.get("revenue_at_risk", 0.0)), border=True,
-                   help=risk.get("reasons") or None)
+    tiles = ui.metric_row()
+    tiles.metric(view.t("kpi.revenue"), view.money(kpi["revenue"]), ui.delta(kpi["revenue"], kpi["prev_revenue"]),
+                 border=True, help=view.t("overview.prev_window", label=result.previous.label()))
+    tiles.metric(view.t("kpi.profit"), view.money(kpi["profit"]), ui.delta(kpi["profit"], kpi["prev_profit"]), border=True)
+    tiles.metric("ABC / XYZ", f"{kpi['abc']} / {kpi['xyz']}", border=True,
+                 delta=view.t("dossier.was", cls=f"{kpi['prev_abc']} / {kpi['prev_xyz']}") if kpi["prev_abc"] else None,
+                 delta_color="off", delta_arrow="off")
+    tiles.metric(view.t("kpi.revenue_at_risk"), view.money(risk.get("revenue_at_risk", 0.0)), border=True,
+                 help=risk.get("reasons") or None)
 
     tabs = st.tabs([view.t(f"dossier.tab_{k}") for k in ("overview", "people", "tenders", "service", "notes")])
     with tabs[0]:

@@ -18,12 +18,12 @@ with ui.guard(view):
     qualified = prospects.qualified_list(scored)
     st.caption(view.t("prospects.rule", n=view.settings.prospect_qualified))
 
-    c = st.columns(4)
-    c[0].metric(view.t("prospects.open"), view.num(len(open_)), border=True)
-    c[1].metric(view.t("prospects.qualified"), view.num(len(qualified)), border=True)
-    c[2].metric(view.t("prospects.converted"), view.num(len(scored) - len(open_)), border=True)
-    c[3].metric(view.t("prospects.key_median"), view.money(median), border=True,
-                help=view.t("prospects.key_median_help"))
+    tiles = ui.metric_row()
+    tiles.metric(view.t("prospects.open"), view.num(len(open_)), border=True)
+    tiles.metric(view.t("prospects.qualified"), view.num(len(qualified)), border=True)
+    tiles.metric(view.t("prospects.converted"), view.num(len(scored) - len(open_)), border=True)
+    tiles.metric(view.t("prospects.key_median"), view.money(median), border=True,
+                 help=view.t("prospects.key_median_help"))
     if scored.empty:
         st.info(view.t("prospects.empty"), icon=":material/info:")
 

@@ -13,14 +13,13 @@ with ui.guard(view):
     titles = {k: view.t(f"abm.list_{k}") for k in abm.LISTS}
     st.markdown(view.t("abm.intro"))
     cov = abm.coverage(lists, contacts)
-    cols = st.columns(len(abm.LISTS) + 1)
-    for col, (_, r) in zip(cols, cov.iterrows()):
-        col.metric(titles[r["list"]], view.num(r["clients"]), border=True,
-                   help=view.t("abm.coverage", n=int(r["with_decision_maker"]), total=int(r["clients"])))
-    with cols[-1]:
-        st.download_button(view.t("abm.download"), lambda: abm.workbook(lists, contacts, titles),
-                           file_name=f"abm-targets-{view.as_of}.xlsx", icon=":material/download:",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    tiles = ui.metric_row()
+    for _, r in cov.iterrows():
+        tiles.metric(titles[r["list"]], view.num(r["clients"]), border=True,
+                     help=view.t("abm.coverage", n=int(r["with_decision_maker"]), total=int(r["clients"])))
+    tiles.download_button(view.t("abm.download"), lambda: abm.workbook(lists, contacts, titles),
+                          file_name=f"abm-targets-{view.as_of}.xlsx", icon=":material/download:",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     n_prospects = int(prospects.qualified_list(prospects.score(prospects.load(view.store))).shape[0])
     if n_prospects:
         st.caption(view.t("abm.prospects", n=n_prospects))
