@@ -113,3 +113,8 @@ def test_check_and_rebuild_commands(db, capsys):
 def test_check_of_a_missing_database(tmp_path, capsys):
     assert main(["check", "--db", str(tmp_path / "none.duckdb")]) == 1
     assert "no database at" in capsys.readouterr().err
+
+
+def test_check_of_an_empty_database(empty_db, copy_db, capsys):
+    assert main(["check", "--db", str(copy_db(empty_db))]) == 1
+    assert "has no transactions" in capsys.readouterr().err
