@@ -102,26 +102,6 @@ class _Rollback(Exception):
     """Raised inside Store.transaction() to roll the measured rebuild back."""
 
 
-class _CursorStore:
-    """The part of Store that analysis.load_inputs uses, on one cursor (sees its uncommitted writes)."""
-
-    def __init__(self, cur):
-        import threading
-
-        self.cur = cur
-        self.lock = threading.Lock()   # load_inputs runs queries side by side; one cursor takes one at a time
-
-    def query(self, name: str, **params):
-        from kamcore.store import query_text
-        with self.lock:
-            return self.cur.execute(query_text(name), params).df()
-
-    def scalar(self, text: str, params: dict | None = None):
-        with self.lock:
-            row = self.cur.execute(text, params or {}).fetchone()
-        return None if row is None else row[0]
-
-
 def w_generate(spec: dict) -> dict:
     from kamcore import demo
     t = time.perf_counter()
@@ -414,8 +394,8 @@ def w_page(spec: dict) -> dict:
             "info": {"problems": sorted(set(problems))[:5], "interaction": "ABC preset change"}}
 
 
-WORKERS = {"generate": w_generate, "full_raw": w_full_raw, "rebuild": w_rebuild, "reanalysis": w_reanalysis, "threshold": w_threshold,
-           "risk": w_risk, "baseline": w_baseline, "import": w_import, "page": w_page}
+WORKERS = {"generate": w_generate, "full_raw": w_full_raw, "rebuild": w_rebuild, "reanalysis": w_reanalysis,
+           "threshold": w_threshold, "risk": w_risk, "baseline": w_baseline, "import": w_import, "page": w_page}
 
 
 def worker_main(name: str, spec: dict) -> None:
@@ -650,7 +630,7 @@ def main(argv=None) -> int:
     same = out.get("info", {}).get("same_classes_as_aggregates")
     if same is False:
         table.failures.append("the analysis from the lines and from the aggregates disagree")
-    table.add(f"{size} full analysis from raw lines (one query over the transactions + classify)", out,
+    table.add(f"{size} full analysis from raw lines (one pass over the transactions + classify)", out,
               TARGETS["full_raw"], baseline=base_med,
               note=_split(out, "load_from_lines_s", "classify_s") + ("" if same is None else
                                                                      f"; same classes as the aggregates: {same}"))
