@@ -44,7 +44,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sidebar.xyz_custom": ("X / Y thresholds (CV)", "Meji X / Y (KV)"),
     "sidebar.key_share": ("Key clients: share of revenue k", "Ključne stranke: delež prihodkov k"),
     "overview.concentration": ("{n50} clients make 50 % of revenue and {n80} make 80 %; the top 5 carry {top5}.",
-                               "{n50} strank ustvari 50 % prihodkov in {n80} 80 %; prvih 5 jih nosi {top5}."),
+                               "{n50} strank ustvari 50 % prihodkov, {n80} strank pa 80 %; prvih 5 jih nosi {top5}."),
     "overview.key": ("{n} key clients carry {share} of revenue.", "{n} ključnih strank nosi {share} prihodkov."),
     "overview.classes": ("Clients per class", "Stranke po razredih"),
     "overview.flag_client": ("{names}: each ≥ 10 % of revenue", "{names}: vsaka ≥ 10 % prihodkov"),
