@@ -78,9 +78,10 @@ class Analysis:
     extra: dict = field(default_factory=dict)
 
 
-def latest_as_of(store: Store) -> date | None:
-    """Default as-of date: last day of the latest month with transactions (None when empty)."""
-    last = store.scalar("select max(day) from client_day")
+def latest_as_of(store: Store, source: str = "aggregates") -> date | None:
+    """Default as-of date: last day of the latest month with transactions (None when empty), read from
+    client_day or, for ``source="lines"``, from the transaction lines themselves."""
+    last = store.scalar("select max(date) from transactions" if source == "lines" else "select max(day) from client_day")
     return None if last is None else default_as_of(pd.Timestamp(last).date())
 
 
@@ -289,8 +290,10 @@ def _labels(names: pd.api.extensions.ExtensionArray, codes: np.ndarray):
 def _by_position(frame: pd.DataFrame, at: np.ndarray, column: str, n: int, fill, dtype) -> np.ndarray:
     """``frame[column]`` placed at the row positions of its client_no (``at``: client_no -> position)."""
     out = np.full(n, fill, dtype=dtype)
+    if not len(at):                     # no client rows: nothing to place (rows of other clients are dropped)
+        return out
     no = frame["client_no"].to_numpy(dtype=np.int64)
-    pos = at[np.clip(no, 0, len(at) - 1)] if len(at) else np.zeros(0, dtype=np.int64)
+    pos = at[np.clip(no, 0, len(at) - 1)]
     ok = (no < len(at)) & (pos >= 0)
     out[pos[ok]] = frame[column].to_numpy(dtype=dtype)[ok]
     return out
@@ -507,7 +510,7 @@ def analyze(store: Store, as_of: date | None = None, settings: Settings = DEFAUL
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
-    as_of = as_of or latest_as_of(store)
+    as_of = as_of or latest_as_of(store, source)
     if as_of is None:
         raise ValueError("the database has no transactions yet")
     load = load_inputs if source == "aggregates" else load_inputs_from_lines

@@ -326,3 +326,15 @@ def test_mid_month_as_of_takes_the_partial_month_from_client_day(store):
     # A1: 2023-12 + 2024-01 … 2024-11 (the 15th of November is before the 20th)
     assert f.loc["A1", "revenue"] == 1200.0 and f.loc["A1", "n_periods"] == 12
     assert f.loc["A1", "prev_value"] == 1100.0     # 2022-12 … 2023-11-20: 2023-01 … 2023-11 = 11 × 100 (nothing in Dec 2022)
+
+
+def test_window_without_transactions_but_with_incidents(tmp_path):
+    """Incidents dated before any line fall in a window without clients: no row to place them on, no error."""
+    early = [("A1", "2021-06-01", "quality"), ("B2", "2021-07-01", "delivery")]
+    s = build_db(tmp_path / "early.duckdb", CLIENTS, TXNS, [*INCIDENTS, *early])
+    try:
+        result = analyze(s, date(2021, 12, 31))
+    finally:
+        s.close()
+    assert result.clients.empty
+    assert result.summary["abc_counts"] == {c: 0 for c in ABC_CLASSES}

@@ -118,3 +118,15 @@ def test_check_of_a_missing_database(tmp_path, capsys):
 def test_check_of_an_empty_database(empty_db, copy_db, capsys):
     assert main(["check", "--db", str(copy_db(empty_db))]) == 1
     assert "has no transactions" in capsys.readouterr().err
+
+
+def test_check_of_emptied_aggregates_reports_them_not_an_empty_database(db, capsys):
+    # the default as-of date comes from the lines: a lost client_day is found, not taken for "no transactions"
+    _tamper(db, "delete from client_day", "delete from client_month")
+    assert main(["check", "--db", str(db)]) == 1
+    out = capsys.readouterr().out
+    assert "analysis as of 2024-12-31" in out
+    # 34 client days, each in its own month: A1 1 + 12 + 12, B2 3, C3 2, D4 3, E5 1
+    assert "client_day: 34 rows would change in a rebuild" in out
+    assert "client_month: 34 rows would change in a rebuild" in out
+    assert "differences from the lines for 5 clients" in out
