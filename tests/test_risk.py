@@ -452,18 +452,20 @@ def test_empty_inputs_give_an_empty_frame_with_all_columns():
 
 # ---------------------------------------------------------------- trend and complaints for the page
 
+# three purchases, cadence 30: 2026-08-31 recency 31 active; 09-30 recency 61 > 60 lapsing; 10-31 recency 92
+# lapsing; revenue at risk = the 12 months up to 2026-07-31 = 300 (the row path and the store path alike)
+MONTH_END_ROWS = [("a", date(2026, 6, 1), 100.0), ("a", date(2026, 7, 1), 100.0), ("a", date(2026, 7, 31), 100.0)]
+MONTH_END_TREND = pd.DataFrame({
+    "as_of": pd.to_datetime(["2026-08-31", "2026-09-30", "2026-10-31"]).astype("datetime64[us]"),
+    "lost": [0, 0, 0], "lapsing": [0, 1, 1], "declining": [0, 0, 0],
+    "revenue_at_risk": [0.0, 300.0, 300.0], "revenue_at_risk_lost": [0.0, 0.0, 0.0],
+    "revenue_at_risk_lapsing": [0.0, 300.0, 300.0], "revenue_at_risk_declining": [0.0, 0.0, 0.0],
+})
+
+
 def test_risk_trend_month_ends():
-    rows = [("a", date(2026, 6, 1), 100.0), ("a", date(2026, 7, 1), 100.0), ("a", date(2026, 7, 31), 100.0)]
-    got = risk.risk_trend(days_frame(rows), NO_INCIDENTS, D, months=3)
-    # cadence 30: 2026-08-31 recency 31 active; 09-30 recency 61 > 60 lapsing; 10-31 recency 92 lapsing;
-    # revenue at risk = the 12 months up to 2026-07-31 = 300
-    expected = pd.DataFrame({
-        "as_of": pd.to_datetime(["2026-08-31", "2026-09-30", "2026-10-31"]).astype("datetime64[us]"),
-        "lost": [0, 0, 0], "lapsing": [0, 1, 1], "declining": [0, 0, 0],
-        "revenue_at_risk": [0.0, 300.0, 300.0], "revenue_at_risk_lost": [0.0, 0.0, 0.0],
-        "revenue_at_risk_lapsing": [0.0, 300.0, 300.0], "revenue_at_risk_declining": [0.0, 0.0, 0.0],
-    })
-    assert_frame_equal(got, expected)
+    got = risk.risk_trend(days_frame(MONTH_END_ROWS), NO_INCIDENTS, D, months=3)
+    assert_frame_equal(got, MONTH_END_TREND)
 
 
 def test_complaints_pareto_and_by_month():
@@ -494,19 +496,12 @@ def _store_with(tmp_path, lines):
 
 
 def test_risk_trend_store_month_ends_hand_computed(tmp_path):
-    rows = [("a", date(2026, 6, 1), 100.0), ("a", date(2026, 7, 1), 100.0), ("a", date(2026, 7, 31), 100.0)]
-    store = _store_with(tmp_path, rows)
+    store = _store_with(tmp_path, MONTH_END_ROWS)
     try:
         got = risk.risk_trend_store(store, D, months=3)
     finally:
         store.close()
-    expected = pd.DataFrame({
-        "as_of": pd.to_datetime(["2026-08-31", "2026-09-30", "2026-10-31"]).astype("datetime64[us]"),
-        "lost": [0, 0, 0], "lapsing": [0, 1, 1], "declining": [0, 0, 0],
-        "revenue_at_risk": [0.0, 300.0, 300.0], "revenue_at_risk_lost": [0.0, 0.0, 0.0],
-        "revenue_at_risk_lapsing": [0.0, 300.0, 300.0], "revenue_at_risk_declining": [0.0, 0.0, 0.0],
-    })
-    assert_frame_equal(got, expected)
+    assert_frame_equal(got, MONTH_END_TREND)
 
 
 MID = date(2026, 10, 15)
