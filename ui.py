@@ -774,7 +774,7 @@ def _manager_table(path, version, as_of, settings, filters, lang_, currency, no_
     store = _store(path)
     result = _analysis(path, version, as_of, settings, filters, lang_, currency)
     frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
-    return managers.manager_table(frame, managers.load_previous(store, result), managers.load_contacts(store),
+    return managers.manager_table(frame, managers.previous_window(result), managers.load_contacts(store),
                                   managers.load_winback(store), result.window.as_of,
                                   result.settings.contact_recent_days, no_manager)
 

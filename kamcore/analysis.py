@@ -369,6 +369,10 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     quality = _by_position(inputs.incidents, at, "quality_incidents", n_all, 0, np.int64)
 
     prev_revenue = cl["prev_revenue"].to_numpy(dtype=float)[cur]
+    # a client's previous-window profit, NaN unless every one of its lines there had a profit
+    prev_profit_known = prev_active & (cl["prev_profit_lines"].to_numpy(dtype=np.int64)
+                                       == cl["prev_lines"].to_numpy(dtype=np.int64))
+    prev_profit = np.where(prev_profit_known, cl["prev_profit"].to_numpy(dtype=float), np.nan)
     profit = profit_all[cur] if profit_known else np.full(n, np.nan)
     abc = np.where(seg.abc[cur] < 0, 3, seg.abc[cur]).astype(np.int8)      # no lines: "-"
     xyz = np.where(seg.xyz[cur] < 0, 4, seg.xyz[cur]).astype(np.int8)
@@ -409,7 +413,7 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
         "abc": _labels(_ABC_ARRAY, abc_o), "cum_above_cents": _maybe_int(seg.cum_above_cents[rows]),
         "n_periods": _maybe_int(seg.n_periods[rows]), "mean": seg.mean[rows], "std": seg.std[rows],
         "cv": seg.cv[rows], "xyz": _labels(_XYZ_ARRAY, xyz_o), "active_share": seg.active_share[rows],
-        "key": key[order], "prev_revenue": prev_revenue[order],
+        "key": key[order], "prev_revenue": prev_revenue[order], "prev_profit": prev_profit[rows],
         "prev_value": prev_of(pseg.value),
         "prev_abc": _labels(_ABC_ARRAY, prev_abc_o), "prev_xyz": _labels(_XYZ_ARRAY, prev_xyz_o),
         "prev_cum_above_cents": _maybe_int(prev_of(pseg.cum_above_cents)),

@@ -24,14 +24,14 @@ def load_winback(store: Store) -> pd.DataFrame:
     return store.query("manager_winback")
 
 
-def load_previous(store: Store, result: Analysis) -> pd.DataFrame:
-    """Revenue and profit per client in the previous window of ``result`` (same filters).
-    Out: client_id, manager, revenue, profit (NaN where profit is not known for every line)."""
-    w = result.previous
-    f = store.query("client_window", start=w.start, end=w.end, **result.filters.params())
-    f = f[f["lines"] > 0].copy()
-    f["profit"] = f["profit"].astype(float).where(f["profit_lines"] == f["lines"])
-    return f[["client_id", "manager", "revenue", "profit"]].reset_index(drop=True)
+def previous_window(result: Analysis) -> pd.DataFrame:
+    """Revenue and profit per client with lines in the previous window of ``result`` (same filters), taken
+    from the analysis itself. Out: client_id, manager, revenue, profit (NaN where profit is not known for
+    every line)."""
+    f = result.clients[result.clients["prev_abc"].notna()]       # prev_abc is set exactly for those clients
+    return pd.DataFrame({"client_id": f["client_id"].to_numpy(), "manager": f["manager"].to_numpy(),
+                         "revenue": f["prev_revenue"].to_numpy(dtype=float),
+                         "profit": f["prev_profit"].to_numpy(dtype=float)})
 
 
 def _mgr(s: pd.Series, no_manager: str) -> pd.Series:

@@ -338,3 +338,20 @@ def test_window_without_transactions_but_with_incidents(tmp_path):
         s.close()
     assert result.clients.empty
     assert result.summary["abc_counts"] == {c: 0 for c in ABC_CLASSES}
+
+
+def test_previous_window_profit_per_client(tmp_path):
+    """prev_profit: the client's profit in the previous window, NaN unless every one of its lines there had one."""
+    txns = [("A1", "2023-03-01", 100.0, 60.0), ("A1", "2023-09-01", 50.0, 20.0),   # 40 + 30 = 70
+            ("B2", "2023-04-01", 100.0, 70.0), ("B2", "2023-05-01", 80.0),          # one line without cost
+            ("A1", "2024-03-01", 100.0, 50.0), ("C3", "2024-05-01", 30.0, 10.0)]    # C3: nothing in 2023
+    s = build_db(tmp_path / "pp.duckdb", CLIENTS[:3], txns)
+    try:
+        f = analyze(s, AS_OF).clients.set_index("client_id")
+        lines = analyze(s, AS_OF, source="lines").clients.set_index("client_id")
+    finally:
+        s.close()
+    assert f.loc["A1", "prev_profit"] == 70.0
+    assert np.isnan(f.loc["B2", "prev_profit"]) and f.loc["B2", "prev_revenue"] == 180.0
+    assert np.isnan(f.loc["C3", "prev_profit"])
+    assert_frame_equal(lines[["prev_revenue", "prev_profit"]], f[["prev_revenue", "prev_profit"]])

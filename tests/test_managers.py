@@ -72,3 +72,29 @@ def test_manager_clients_drill_down():
     f = managers.manager_clients(_clients(), "Ana")
     assert f["client_id"].tolist() == ["a1", "a2", "a3"]
     assert managers.manager_clients(_clients(), "(no manager)")["client_id"].tolist() == ["n1"]
+
+
+@pytest.mark.parametrize("regions", [(), ("Alps",)], ids=["all", "one-region"])
+def test_previous_window_from_the_analysis_equals_a_query_of_that_window(demo_db, regions):
+    """The previous window's revenue and profit per client, read off the analysis, equal client_window.sql
+    over the same window and filter (lines > 0; profit NaN unless every line had one)."""
+    from kamcore.analysis import Filters, analyze
+    from kamcore.store import open_store
+
+    store = open_store(demo_db, read_only=True)
+    try:
+        result = analyze(store, date(2026, 10, 31), filters=Filters(regions=regions))
+        w = result.previous
+        q = store.query("client_window", start=w.start, end=w.end, **result.filters.params())
+    finally:
+        store.close()
+    q = q[q["lines"] > 0]
+    expected = pd.DataFrame({"client_id": q["client_id"].astype(str).to_numpy(), "manager": q["manager"].to_numpy(),
+                             "revenue": q["revenue"].to_numpy(dtype=float),
+                             "profit": q["profit"].astype(float).where(q["profit_lines"] == q["lines"]).to_numpy()})
+    got = managers.previous_window(result)
+    assert len(got) > 0
+    key = ["client_id"]
+    assert_frame_equal(got.sort_values(key).reset_index(drop=True).astype({"client_id": str, "manager": object}),
+                       expected.sort_values(key).reset_index(drop=True).astype({"client_id": str, "manager": object}),
+                       check_exact=False, rtol=1e-9)

@@ -35,11 +35,13 @@ current_window as (
     group by client_no
 ),
 previous_window as (
-    select client_no, sum(revenue) as revenue, sum(profit) as profit, sum(lines) as lines
+    select client_no, sum(revenue) as revenue, sum(profit) as profit, sum(lines) as lines,
+        sum(profit_lines) as profit_lines
     from (
-        select client_no, revenue, profit, lines from client_month where month >= $prev_start and month < $prev_cut
+        select client_no, revenue, profit, lines, profit_lines from client_month
+        where month >= $prev_start and month < $prev_cut
         union all
-        select client_no, revenue, profit, lines from partial_days where in_previous
+        select client_no, revenue, profit, lines, profit_lines from partial_days where in_previous
     )
     group by client_no
 )
@@ -65,6 +67,7 @@ select
     coalesce(p.revenue, 0) as prev_revenue,
     p.profit as prev_profit,
     coalesce(p.lines, 0)::bigint as prev_lines,
+    coalesce(p.profit_lines, 0)::bigint as prev_profit_lines,
     case when h.first_day <= $prev_end then h.first_day end as prev_first_day,
     case when h.first_purchase <= $prev_end then h.first_purchase end as prev_first_purchase
 from history as h

@@ -19,7 +19,8 @@ per_client as (
         sum(profit_lines) filter (where day >= $start) as profit_lines,
         sum(revenue) filter (where day >= $prev_start and day <= $prev_end) as prev_revenue,
         sum(profit) filter (where day >= $prev_start and day <= $prev_end) as prev_profit,
-        sum(lines) filter (where day >= $prev_start and day <= $prev_end) as prev_lines
+        sum(lines) filter (where day >= $prev_start and day <= $prev_end) as prev_lines,
+        sum(profit_lines) filter (where day >= $prev_start and day <= $prev_end) as prev_profit_lines
     from lines_client_day
     group by client_id
 ),
@@ -60,6 +61,7 @@ select
     coalesce(p.prev_revenue, 0) as prev_revenue,
     p.prev_profit,
     coalesce(p.prev_lines, 0)::bigint as prev_lines,
+    coalesce(p.prev_profit_lines, 0)::bigint as prev_profit_lines,
     case when p.first_day <= $prev_end then p.first_day end as prev_first_day,
     case when p.first_purchase <= $prev_end then p.first_purchase end as prev_first_purchase,
     g.median_gap_days
