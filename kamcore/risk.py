@@ -594,31 +594,20 @@ def _fetch(store, name: str, tables: dict | None = None, **params) -> dict[str, 
         cur.close()
 
 
-def _order_by_client_and_gap(c: np.ndarray, gap: np.ndarray, n: int) -> np.ndarray:
-    """Row order by (c, gap): two stable passes (radix sorts for 16-bit keys), else one sort of a packed key."""
-    if len(gap) and n <= 1 << 16 and 0 <= gap.min() and gap.max() < 1 << 15:
-        by_gap = np.argsort(gap.astype(np.int16, copy=False), kind="stable")
-        return by_gap[np.argsort(c[by_gap].astype(np.uint16), kind="stable")]
-    return np.argsort(c.astype(np.int64) * (int(gap.max(initial=0)) + 1) + gap, kind="stable")
-
-
 def _trend_cadence(c: np.ndarray, day_no: np.ndarray, gap: np.ndarray, n: int, points: list[date],
                    first_cut: date, settings: Settings) -> np.ndarray:
     """cadence_days per (point, client number c < n) from ``risk_trend_gaps`` rows; NaN = no cadence.
 
     In: per gap row its client number ``c``, ``day_no`` = purchase day − ``first_cut`` and ``gap`` in days (the
-    previous purchase day is day_no − gap). The gaps counted at point P are those of purchase days with
-    cut(P) < day <= P whose previous purchase day is also after cut(P): the n_recent purchase days of the window
-    give n_recent − 1 gaps. Each client's rows are sorted by gap, so the median is read at the middle rank among
-    the rows counted at P.
+    previous purchase day is day_no − gap), rows ordered by (c, gap) as ``risk_trend_gaps`` returns them. The
+    gaps counted at point P are those of purchase days with cut(P) < day <= P whose previous purchase day is also
+    after cut(P): the n_recent purchase days of the window give n_recent − 1 gaps. Each client's rows are in gap
+    order, so the median is read at the middle rank among the rows counted at P.
     """
     m = len(points)
     out = np.full((m, n), np.nan)
     if not len(gap):
         return out
-    order = _order_by_client_and_gap(c, gap, n)
-    c, gap, day_no = c[order], gap[order], day_no[order]
-    del order
     # each row is counted at the points lo..hi: lo = first point on or after its day, hi = last point whose
     # cut is before its previous purchase day; both looked up per day number in a table over the whole span
     until = np.array([(p - first_cut).days for p in points])
@@ -626,11 +615,10 @@ def _trend_cadence(c: np.ndarray, day_no: np.ndarray, gap: np.ndarray, n: int, p
     span = np.arange(until[-1] + 1)
     lo = np.searchsorted(until, span, "left").astype(np.int8)[day_no]
     hi = (np.searchsorted(cuts, span, "left") - 1).astype(np.int8)[day_no - gap]
-    del day_no
-    keep = np.flatnonzero(hi >= lo)                   # rows counted at some point
-    if len(keep) < len(lo):
-        c, gap, lo, hi = c[keep], gap[keep], lo[keep], hi[keep]
-    del keep
+    counted = hi >= lo                                # rows counted at some point (all but a few)
+    if not counted.all():
+        c, gap, lo, hi = c[counted], gap[counted], lo[counted], hi[counted]
+    del counted
     size = m + 1
     key = c * np.int32(size) if n * size < 1 << 31 else c.astype(np.int64) * size
     enter = np.bincount(key + lo, minlength=n * size)
@@ -725,14 +713,11 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
             cadence = _trend_cadence(gaps["c"], gaps["day_no"], gaps["gap"], n_gaps, points, first_cut, s)
         else:                                        # two halves of the clients side by side (numpy frees the GIL)
             half = n_gaps // 2
-            low = gaps["c"] < half
-            high = ~low
-            low_job = pool.submit(_trend_cadence, gaps["c"][low], gaps["day_no"][low], gaps["gap"][low], half,
+            at = int(np.searchsorted(gaps["c"], half))    # rows come ordered by client: the halves are slices
+            low_job = pool.submit(_trend_cadence, gaps["c"][:at], gaps["day_no"][:at], gaps["gap"][:at], half,
                                   points, first_cut, s)
-            c_high, day_high, gap_high = gaps["c"][high] - half, gaps["day_no"][high], gaps["gap"][high]
-            del gaps, low, high
-            upper = _trend_cadence(c_high, day_high, gap_high, n_gaps - half, points, first_cut, s)
-            del c_high, day_high, gap_high
+            upper = _trend_cadence(gaps["c"][at:] - half, gaps["day_no"][at:], gaps["gap"][at:], n_gaps - half,
+                                   points, first_cut, s)
             cadence = np.concatenate([low_job.result(), upper], axis=1)
         gaps = None
         mon = mon_job.result()

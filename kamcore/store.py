@@ -7,6 +7,7 @@ Values reach SQL only as bound parameters (``$name`` in the ``.sql`` files).
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import threading
 from functools import cache
@@ -18,6 +19,9 @@ import pandas as pd
 import pyarrow as pa
 
 SCHEMA_VERSION = 2
+# DuckDB's share of the process memory (its buffer pool, hash tables and sorts; beyond it they spill to
+# ``<db>.tmp``): the dashboard's budget is 600 MB of which Python, pandas and Streamlit take ~250 MB.
+MEMORY_LIMIT = os.environ.get("KAM_DUCKDB_MEMORY", "350MB")
 _HERE = Path(__file__).parent
 QUERY_DIR = _HERE / "queries"
 DATA_TABLES = ("clients", "transactions", "incidents", "contacts", "tenders",
@@ -45,6 +49,13 @@ def query_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _memory_limit(text: str) -> str:
+    """``text`` if it is a DuckDB memory size (``350MB``, ``1.5GB``, ``50%``), else a clear error."""
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB|%)\s*", text, flags=re.IGNORECASE):
+        raise StoreError(f"KAM_DUCKDB_MEMORY={text!r} is not a memory size such as 350MB or 1GB")
+    return text.strip()
+
+
 def _explain_io_error(path: Path, exc: Exception) -> StoreError:
     text = str(exc)
     if "lock" in text.lower():
@@ -68,6 +79,7 @@ class Store:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
             raise _explain_io_error(self.path, exc) from exc
+        self._con.execute(f"set memory_limit = '{_memory_limit(MEMORY_LIMIT)}'")
         self._write_lock = threading.RLock()
         if not read_only:
             try:

@@ -6,9 +6,11 @@ from kamcore import charts, risk
 
 view = ui.page("menu.risk")
 with ui.guard(view):
-    # the 12-month trend and today's assessment are independent: compute them side by side
-    ui.side_by_side(lambda: ui.clients_risk(view), lambda: ui.risk_trend(view))
     result = view.analysis()
+    # the 12-month trend is independent of today's assessment: computed on its own thread while the page
+    # renders, and drawn into its place at the end (started after the analysis: the two loads at once
+    # would add up their memory)
+    trend_ready = ui.in_background(lambda: ui.risk_trend(view))
     ui.caption(view, result)
     frame, fit = ui.clients_risk(view)
     summary = risk.summarize_risk(frame)
@@ -25,12 +27,11 @@ with ui.guard(view):
     tiles.metric(view.t("risk.declining"), view.num(len(declining_active)), view.money_short(by["declining"]),
                  delta_color="off", delta_arrow="off", border=True)
     st.markdown(view.t("risk.headline", n=summary["at_risk"], money=view.money(summary["revenue_at_risk"])))
-    st.plotly_chart(charts.risk_trend(ui.risk_trend(view), labels=view.labels, fmt_money=view.money), key="trend")
+    trend_slot = st.empty()
 
     st.subheader(view.t("risk.winback"))
     st.caption(view.t("risk.winback_help"))
-    candidates = risk.winback_candidates(frame, result.clients, result.settings, view.lang)
-    ui.winback_editor(view, candidates)
+    ui.winback_editor(view, ui.winback_candidates(view))
 
     st.subheader(view.t("risk.lists"))
     columns = ["name", "manager", "abc", "key", "recency_days", "cadence_days", "revenue_at_risk", "reasons"]
@@ -64,3 +65,7 @@ with ui.guard(view):
         st.subheader(view.t("risk.palive"))
         st.plotly_chart(charts.p_alive_histogram(frame["p_alive"], labels=view.labels), key="palive")
         ui.bgnbd_note(view, fit)
+
+    trend_ready()
+    trend_slot.plotly_chart(charts.risk_trend(ui.risk_trend(view), labels=view.labels, fmt_money=view.money),
+                            key="trend")

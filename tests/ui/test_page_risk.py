@@ -161,6 +161,46 @@ def test_complaints_follow_the_scope(db):
     assert _pareto_total(at) == len(rows)
 
 
+def _trend_values(at: AppTest) -> list[float]:
+    import json
+
+    charts = at.get("plotly_chart")
+    assert charts[0].proto.id.endswith("-trend"), "the trend is drawn in its place at the top, above the lists"
+    return [round(v, 2) for v in json.loads(charts[0].proto.spec)["data"][0]["y"]]
+
+
+def _row_path_trend(db, region: str | None) -> list[float]:
+    """The 12-point trend by the plain row path (risk.risk_trend over client_day rows), for one region or all."""
+    from kamcore import risk
+    from kamcore.analysis import latest_as_of
+
+    store = open_store(db)
+    try:
+        as_of = latest_as_of(store)
+        days = store.sql("select * from client_day where day <= $d", {"d": as_of})
+        incidents = store.sql("select client_id, date, category, stage from incidents")
+        if region is not None:
+            ids = store.sql("select client_id from clients where region = $r", {"r": region})["client_id"]
+            days = days[days["client_id"].isin(set(ids))]
+    finally:
+        store.close()
+    return risk.risk_trend(days, incidents, as_of)["revenue_at_risk"].round(2).tolist()
+
+
+def test_trend_is_drawn_for_every_client_and_for_a_region(db):
+    """The trend, computed on its own thread and drawn last into its place, equals the row-path trend: of
+    every client without a filter (no id list reaches SQL), of the region's clients with one."""
+    at = run()
+    assert not errors(at), errors(at)
+    assert _trend_values(at) == _row_path_trend(db, None)
+    region = at.multiselect(key="region").options[0]
+    at.multiselect(key="region").set_value([region]).run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    filtered = _trend_values(at)
+    assert filtered == _row_path_trend(db, region)
+    assert filtered != _row_path_trend(db, None)
+
+
 def test_download_workbook_is_written_by_the_deferred_helper():
     """The win-back and dossier buttons hand ui.frame_workbook to Streamlit (openpyxl loads on the first click)."""
     from io import BytesIO
