@@ -73,13 +73,14 @@ class Store:
     def __init__(self, path: str | Path, read_only: bool = False):
         self.path = Path(path)
         self.read_only = read_only
+        limit = _memory_limit(MEMORY_LIMIT)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
             raise _explain_io_error(self.path, exc) from exc
-        self._con.execute(f"set memory_limit = '{_memory_limit(MEMORY_LIMIT)}'")
+        self._con.execute(f"set memory_limit = '{limit}'")      # a checked size, not user text
         self._write_lock = threading.RLock()
         if not read_only:
             try:

@@ -378,3 +378,29 @@ def test_client_month_of_a_month_without_purchase_days_equals_the_filter_group_b
         cur.execute("delete from client_month")
         store.refresh_client_day(cur, ["c3", "c1", "c2"])
     assert_frame_equal(_client_month(store), whole)
+
+
+@pytest.mark.parametrize(("limit", "shown"), [("350MB", "333.7 MiB"), ("1GB", "953.6 MiB"), (" 2 gib ", "2.0 GiB")])
+def test_duckdb_gets_the_memory_limit(tmp_path, monkeypatch, limit, shown):
+    """DuckDB's share of the process (KAM_DUCKDB_MEMORY, default 350MB): read-write and read-only alike."""
+    from kamcore import store as store_module
+
+    monkeypatch.setattr(store_module, "MEMORY_LIMIT", limit)
+    path = tmp_path / "m.duckdb"
+    for read_only in (False, True):
+        s = store_module.open_store(path, read_only=read_only)
+        try:
+            assert s.scalar("select current_setting('memory_limit')") == shown
+        finally:
+            s.close()
+
+
+@pytest.mark.parametrize("limit", ["lots", "350", "350MB; drop table transactions", ""])
+def test_a_bad_memory_limit_is_a_clear_error_and_never_reaches_sql(tmp_path, monkeypatch, limit):
+    from kamcore import store as store_module
+
+    monkeypatch.setattr(store_module, "MEMORY_LIMIT", limit)
+    with pytest.raises(store_module.StoreError, match=r"KAM_DUCKDB_MEMORY=.* is not a memory size such as 350MB"):
+        store_module.open_store(tmp_path / "m.duckdb")
+    assert not (tmp_path / "m.duckdb").exists()          # refused before any file is opened
+
