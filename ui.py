@@ -405,7 +405,7 @@ def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | 
         "cadence_days": st.column_config.NumberColumn(view.t("col.cadence"), format="%.1f"),
         "reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
     }
-    event = st.dataframe(shown, hide_index=True, column_config=config, key=key, on_select="rerun",
+    event = st.dataframe(shown, hide_index=True, placeholder="–", column_config=config, key=key, on_select="rerun",
                          selection_mode="single-row", height=height)
     rows = event.selection.rows if event is not None else []
     if rows:
@@ -531,7 +531,7 @@ def prepare_upload(raw: bytes, file_name: str, table: str, sheet, mapping, dayfi
     except ingest.ImportRejected as exc:
         st.error(str(exc), icon=":material/block:")
         if getattr(exc, "problems", None) is not None and len(exc.problems):
-            st.dataframe(exc.problems, hide_index=True)
+            st.dataframe(exc.problems, hide_index=True, placeholder="–")
         return None
 
 
@@ -543,7 +543,8 @@ def mapping_editor(view: View, prepared, table: str) -> dict:
     choices = [ignore] + [c.name for c in columns(table)]
     frame = pd.DataFrame({"header": list(prepared.mapping.keys()),
                           "column": [v or ignore for v in prepared.mapping.values()]})
-    edited = st.data_editor(frame, hide_index=True, disabled=["header"], key=f"map_{table}_{prepared.checksum}",
+    edited = st.data_editor(frame, hide_index=True, placeholder="–", disabled=["header"],
+                            key=f"map_{table}_{prepared.checksum}",
                             column_config={"header": view.t("data.header"),
                                            "column": st.column_config.SelectboxColumn(view.t("data.column"),
                                                                                        options=choices, required=True)})
@@ -721,8 +722,8 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
     cols = ["client_id", "name", "manager", "abc", "key", "status", "revenue_at_risk", "reasons", "action",
             "action_reason", "winback_status", "note", "updated_by", "updated_at"]
     edited = st.data_editor(
-        table[cols], hide_index=True, key="winback_editor", disabled=[c for c in cols if c not in ("winback_status", "note")]
-        if editable else True,
+        table[cols], hide_index=True, placeholder="–", key="winback_editor",
+        disabled=[c for c in cols if c not in ("winback_status", "note")] if editable else True,
         column_config={
             "client_id": view.t("col.client_id"), "name": view.t("col.name"), "manager": view.t("sidebar.manager"),
             "abc": st.column_config.TextColumn("ABC", width="small"),

@@ -638,7 +638,9 @@ def complaints_over_time(incidents: pd.DataFrame, labels=None, height: int = 300
                              hovertemplate=f"%{{x}}<br>{lab.get(st, st)}: %{{y}}<extra></extra>"))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=lab["complaints"], rangemode="tozero", dtick=1 if table.sum(axis=1).max() <= 6 else None)
-    return _layout(fig, lab["complaints_over_time"], height, barmode="stack", bargap=0.25)
+    # one stage a line at the right, in the order of the stack: a legend row above would run into the title
+    legend = dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02, traceorder="reversed")
+    return _layout(fig, lab["complaints_over_time"], height, barmode="stack", bargap=0.25, legend=legend)
 
 
 def complaints_pareto(incidents: pd.DataFrame, labels=None, height: int = 300) -> go.Figure:
@@ -661,7 +663,8 @@ def complaints_pareto(incidents: pd.DataFrame, labels=None, height: int = 300) -
                   secondary_y=True)
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=lab["complaints"], rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title=None, tickformat=".0%", range=[0, 1.05], showgrid=False, secondary_y=True)
+    fig.update_yaxes(title=None, tickformat=".0%", range=[0, 1.05], showgrid=False, tickmode="array",
+                     tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], secondary_y=True)
     return _layout(fig, lab["complaints_pareto"], height, bargap=0.3)
 
 

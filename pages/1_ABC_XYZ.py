@@ -38,5 +38,5 @@ with ui.guard(view):
     for i, (tab, table) in enumerate(zip(tabs, (result.migration_abc, result.migration_cell))):
         with tab:
             left, right = st.columns([2, 3])
-            left.dataframe(table, hide_index=True, column_config=ui.migration_columns(view))
+            left.dataframe(table, hide_index=True, placeholder="–", column_config=ui.migration_columns(view))
             right.plotly_chart(charts.migration_sankey(table, labels=labels), key=f"sankey_{i}")

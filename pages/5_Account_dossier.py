@@ -27,10 +27,10 @@ def _editor(table, frame, cid):
     audit = list(edits.SPECS[table].audit)
     shown = [f.name for f in edits.SPECS[table].fields if f.name not in ("tender_id", "note_id")] + audit
     if not ui.can_edit(view, table):
-        st.dataframe(frame, hide_index=True, column_order=shown, column_config=CONFIG)
+        st.dataframe(frame, hide_index=True, placeholder="–", column_order=shown, column_config=CONFIG)
         return
     n = st.session_state.get(f"_ed_{table}", 0)
-    edited = st.data_editor(frame, key=f"ed_{table}_{cid}_{n}", num_rows="dynamic", hide_index=True,
+    edited = st.data_editor(frame, key=f"ed_{table}_{cid}_{n}", num_rows="dynamic", hide_index=True, placeholder="–",
                             column_order=shown, column_config=CONFIG, disabled=audit)
     if st.button(view.t("dossier.save"), key=f"save_{table}", icon=":material/save:"):
         try:
@@ -121,11 +121,11 @@ with ui.guard(view):
         c[2].metric(view.t("dossier.rate_value"), view.pct(rates["rate_value"]), border=True,
                     help=view.t("dossier.rate_value_help", won=view.money(rates["value_won"]),
                                 lost=view.money(rates["value_lost"])))
-        c[3].dataframe(dossier.tender_reasons(rows["tenders"]), hide_index=True, height=140, column_config=CONFIG)
+        c[3].dataframe(dossier.tender_reasons(rows["tenders"]), hide_index=True, placeholder="–", height=140, column_config=CONFIG)
         _editor("tenders", rows["tenders"], cid)
         st.subheader(view.t("dossier.competitors"))
         wallet = dossier.wallet(rows["competitors"], us=view.t("dossier.us"))
-        st.dataframe(wallet, hide_index=True, column_order=["competitor", "share_of_wallet"], column_config={
+        st.dataframe(wallet, hide_index=True, placeholder="–", column_order=["competitor", "share_of_wallet"], column_config={
             **CONFIG, "share_of_wallet": st.column_config.ProgressColumn(view.t("dossier.c.share_of_wallet"),
                                                                          min_value=0, max_value=1, format="percent")})
         _editor("competitors", rows["competitors"], cid)
@@ -133,7 +133,7 @@ with ui.guard(view):
         st.plotly_chart(charts.complaints_over_time(rows["incidents"], labels=view.labels), key="complaints")
         st.plotly_chart(charts.late_deliveries(dossier.client_months(view.store, cid, result.window),
                                                view.settings.on_time_min, labels=view.labels), key="late")
-        st.dataframe(rows["incidents"], hide_index=True, column_config=CONFIG, column_order=[
+        st.dataframe(rows["incidents"], hide_index=True, placeholder="–", column_config=CONFIG, column_order=[
             "date", "category", "stage", "severity", "description", "resolved_date"])
     with tabs[4]:
         _editor("notes", rows["notes"], cid)

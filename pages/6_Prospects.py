@@ -44,7 +44,7 @@ with ui.guard(view):
         "converted_client_id": view.t("prospects.c.converted"),
     }
     st.subheader(view.t("prospects.qualified_list"))
-    st.dataframe(qualified, hide_index=True, column_config=config,
+    st.dataframe(qualified, hide_index=True, placeholder="–", column_config=config,
                  column_order=["name", "score", "need", "solvency", "authority", "potential", "vs_key", "source",
                                "owner", "industry", "region", "notes"])
 
@@ -52,7 +52,7 @@ with ui.guard(view):
     for col, group in ((left, "source"), (right, "owner")):
         with col:
             st.subheader(view.t(f"prospects.by_{group}"))
-            st.dataframe(prospects.by_group(scored, group), hide_index=True, column_config={
+            st.dataframe(prospects.by_group(scored, group), hide_index=True, placeholder="–", column_config={
                 group: view.t(f"prospects.c.{group}"), "prospects": view.t("prospects.c.prospects"),
                 "qualified": view.t("prospects.c.qualified_n"), "converted": view.t("prospects.c.converted_n"),
                 "potential": st.column_config.NumberColumn(view.t("prospects.c.qual_potential"),
@@ -79,7 +79,7 @@ with ui.guard(view):
     st.subheader(view.t("prospects.all"))
     if ui.can_edit(view, "prospects"):
         n = st.session_state.get("_ed_prospects", 0)
-        edited = st.data_editor(scored, key=f"ed_prospects_{n}", num_rows="dynamic", hide_index=True,
+        edited = st.data_editor(scored, key=f"ed_prospects_{n}", num_rows="dynamic", hide_index=True, placeholder="–",
                                 column_config=config, disabled=["score", "qualified", "vs_key", "converted_client_id",
                                                                 "updated_by", "updated_at"],
                                 column_order=["name", "need", "solvency", "authority", "score", "qualified",

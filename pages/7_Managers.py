@@ -40,7 +40,7 @@ with ui.guard(view):
     order = ["manager", "clients", "active", "key_clients", "revenue", "revenue_change", "profit", "profit_change",
              "revenue_at_risk", "incidents", *[f"winback_{s}" for s in WINBACK_STATUSES], "key_map_share",
              "key_recent_share"]
-    st.dataframe(table, hide_index=True, column_config=config, column_order=order)
+    st.dataframe(table, hide_index=True, placeholder="–", column_config=config, column_order=order)
     labels = view.labels
     st.plotly_chart(charts.manager_portfolio(table, labels=labels, fmt_money=view.money), key="portfolio")
 

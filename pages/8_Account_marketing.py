@@ -46,7 +46,7 @@ with ui.guard(view):
             if missing:
                 st.warning(view.t("abm.missing_dm", n=len(missing), names=", ".join(missing[:8])
                                   + (" …" if len(missing) > 8 else "")), icon=":material/person_alert:")
-            event = st.dataframe(cards, hide_index=True, column_config=config, column_order=order[k],
+            event = st.dataframe(cards, hide_index=True, placeholder="–", column_config=config, column_order=order[k],
                                  key=f"abm_{k}", on_select="rerun", selection_mode="single-row")
             if event and event.selection.rows:
                 st.switch_page(ui.DOSSIER, query_params={"client": str(cards.iloc[event.selection.rows[0]]["client_id"])})

@@ -18,7 +18,7 @@ with ui.guard(view):
         if batches.empty:
             st.caption(view.t("data.no_batches"))
         else:
-            st.dataframe(batches.drop(columns=["checksum"]), hide_index=True)
+            st.dataframe(batches.drop(columns=["checksum"]), hide_index=True, placeholder="–")
             active = batches.loc[~batches["rolled_back"], "batch_id"].tolist()
             pick = st.selectbox(view.t("data.rollback_pick"), active, index=None, key="rollback_pick",
                                 format_func=lambda b: ui.batch_label(batches, b))
@@ -71,7 +71,7 @@ with ui.guard(view):
             st.error(problem, icon=":material/block:")
         if len(prepared.problems):
             st.subheader(view.t("data.problems", n=len(prepared.problems)))
-            st.dataframe(prepared.problems, hide_index=True, height=260)
+            st.dataframe(prepared.problems, hide_index=True, placeholder="–", height=260)
             st.download_button(view.t("data.problems_download"), ingest.problems_csv(prepared.problems),
                                file_name=f"problems-{file.name}.csv", mime="text/csv", icon=":material/download:")
         if prepared.unknown_client_ids:
