@@ -31,6 +31,7 @@ Boundary rules (all comparisons on whole days; D = as-of date, L = ``lost_days``
 from __future__ import annotations
 
 import math
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -91,12 +92,11 @@ def _counts_text(frame: pd.DataFrame, column: str) -> pd.Series:
     """Per client_id, 'delivery 3, warehouse 1': counts of ``column`` descending, ties by name."""
     if frame.empty:
         return pd.Series(dtype=object)
-    counts = frame.groupby(["client_id", column]).size().reset_index(name="n")
-    counts = counts.sort_values(["client_id", "n", column], ascending=[True, False, True], kind="mergesort")
-    joined: dict[str, list[str]] = {}
-    for cid, name, n in zip(counts["client_id"].tolist(), counts[column].tolist(), counts["n"].tolist()):
-        joined.setdefault(cid, []).append(f"{name} {n}")
-    return pd.Series({cid: ", ".join(parts) for cid, parts in joined.items()}, dtype=object)
+    per: dict[str, list[tuple[int, str]]] = {}
+    for (cid, name), n in Counter(zip(frame["client_id"].tolist(), frame[column].tolist())).items():
+        per.setdefault(cid, []).append((-n, name))
+    return pd.Series({cid: ", ".join(f"{name} {-neg}" for neg, name in sorted(pairs)) for cid, pairs in per.items()},
+                     dtype=object)
 
 
 # --------------------------------------------------------------------------- inputs

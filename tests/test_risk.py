@@ -677,3 +677,11 @@ def test_trend_cadence_equals_the_median_of_the_gaps_counted_at_each_point(min_d
             counted = [g for cc, d, g in rows if cc == client and d <= until and d - g > cut]
             want = float(np.median(counted)) if len(counted) >= max(1, min_days - 1) else np.nan
             assert got[k, client] == want or (np.isnan(want) and np.isnan(got[k, client])), (k, client)
+
+
+def test_complaint_counts_text_is_by_count_then_name():
+    rows = pd.DataFrame({"client_id": ["c1", "c1", "c1", "c1", "c2", "c1"],
+                         "stage": ["warehouse", "delivery", "warehouse", "billing", "quality", "delivery"]})
+    got = risk._counts_text(rows, "stage")
+    assert got.to_dict() == {"c1": "delivery 2, warehouse 2, billing 1", "c2": "quality 1"}
+    assert risk._counts_text(rows.iloc[0:0], "stage").empty
