@@ -694,6 +694,16 @@ def _first_problem_line(problems: pd.DataFrame) -> str:
     return f"{where}: {p['problem']}{value}{more}"
 
 
+def _in_date_order(data: pa.Table) -> pa.Table:
+    """Transaction lines in the order they are stored: by date, file order among equal dates (a stable
+    sort, only when the file is not in date order already). Each batch's row groups then cover short
+    date ranges, so date-range scans and deletes skip the rest."""
+    days = np.asarray(pc.cast(data.column("date"), pa.int32()).combine_chunks())
+    if len(days) < 2 or bool((days[1:] >= days[:-1]).all()):
+        return data
+    return data.take(np.argsort(days, kind="stable"))
+
+
 def _archive_table(cur, table: str) -> str:
     """Create ``<table>_archive`` when missing (same columns + replaced_by) and add any new columns."""
     archive = f"{table}_archive"
@@ -768,6 +778,9 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
         rng = (pc.min(dates).as_py(), pc.max(dates).as_py())
     n_invalid = int(row_problems["row"].nunique()) if len(row_problems) else 0
     rows_rejected = n_invalid + len(p.non_sales)
+    n_staged = data.num_rows
+    if table == "transactions":
+        data = _in_date_order(data)
     insert_cols = [*(["row_key"] if table == "transactions" else []), *stored, *(n for _, n in extra_cols)]
     cols_sql = ", ".join(insert_cols)
     select_sql = ", ".join("s." + c for c in insert_cols)
@@ -793,11 +806,17 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
                         {**rparams, **params})
             replaced += int(cur.execute(f"delete from {table} where {where}", rparams).fetchall()[0][0])
         if table == "transactions":
-            stored_rows = cur.execute("select exists (select 1 from transactions)").fetchall()[0][0]
-            # nothing stored (first import, or a replace that emptied the table): no stored key to skip,
-            # and the anti join's hash table over a million keys is not needed
-            source = ("staged as s anti join transactions as t on t.row_key = s.row_key" if stored_rows
-                      else "staged as s")
+            # lines whose identity is stored already are left out by a filter that keeps the date order (an
+            # anti join would not); nothing stored (first import, or a replace that emptied the table): no
+            # stored key to look up
+            if cur.execute("select exists (select 1 from transactions)").fetchall()[0][0]:
+                known = cur.sql("select s.row_key from staged as s semi join transactions as t "
+                                "on t.row_key = s.row_key").to_arrow_table().column(0)
+                if len(known):
+                    data = data.filter(pc.invert(pc.is_in(data.column("row_key"), value_set=known.combine_chunks())))
+                    cur.unregister("staged")
+                    cur.register("staged", data)
+            source = "staged as s"
         else:
             source = "_new as s"
             content = _content_sql(table)
@@ -832,7 +851,7 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
         for t in ("_new", "_old", "_st"):
             cur.execute(f"drop table if exists {t}")
         cur.unregister("staged")
-        skipped = data.num_rows - added + (p.rows_read - data.num_rows - rows_rejected)
+        skipped = n_staged - added + (p.rows_read - n_staged - rows_rejected)
         rejected_json = json.dumps(_problems_json(p), ensure_ascii=False, default=str)
         cur.execute(
             "insert into import_batches (batch_id, table_name, file_name, checksum, mode, replace_from, replace_to, "

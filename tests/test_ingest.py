@@ -414,3 +414,33 @@ def test_identity_with_every_key_computes_content_hashes_only_when_asked():
     stored = ", ".join(ingest.mp.stored_columns("transactions"))
     direct = ingest._hashes(full, f"hash({stored})")
     assert (content[[0, 1, 2]] == direct).all() and content[0] != content[2]
+
+
+def _stored_order(store, batch_id: int) -> list[str]:
+    return store.sql("select txn_id from transactions where batch_id = $b order by rowid", {"b": batch_id})[
+        "txn_id"].tolist()
+
+
+def test_lines_are_stored_in_date_order_with_file_order_among_equal_dates(store, tmp_path):
+    f = write(tmp_path / "t.csv", "txn_id,client_id,date,revenue\n"
+                                  "T5,C1,2024-03-01,5\nT1,C2,2024-01-15,1\nT4,C1,2024-02-01,4\n"
+                                  "T2,C1,2024-01-15,2\nT3,C2,2024-01-15,3\n")
+    res = ingest.import_file(store, "transactions", f)
+    assert res.rows_added == 5
+    assert _stored_order(store, res.batch_id) == ["T1", "T2", "T3", "T4", "T5"]
+
+
+def test_an_append_over_stored_lines_keeps_the_date_order_and_skips_what_is_stored(store, tmp_path):
+    known = [f"K{i:05d},C{i % 5},2023-{1 + i % 12:02d}-{1 + i % 28:02d},{i}" for i in range(20_000)]
+    new = [f"N{i:05d},C{i % 7},2024-{1 + i % 12:02d}-{1 + i % 28:02d},{i}" for i in range(40_000)]
+    header = "txn_id,client_id,date,revenue\n"
+    a = write(tmp_path / "a.csv", header + "\n".join(known) + "\n")
+    # a file large enough for a join over it to hand rows back in its own order; every third line is stored
+    b = write(tmp_path / "b.csv", header + "\n".join(
+        line for k, pair in zip(known, zip(new[0::2], new[1::2])) for line in (pair[0], k, pair[1])) + "\n")
+    ingest.import_file(store, "transactions", a)
+    res = ingest.import_file(store, "transactions", b)
+    assert (res.rows_added, res.rows_skipped) == (40_000, 20_000)
+    stored = store.sql("select txn_id from transactions where batch_id = $b order by rowid", {"b": res.batch_id})
+    expected = sorted(range(40_000), key=lambda i: (1 + i % 12, 1 + i % 28, i))      # by date, then file order
+    assert stored["txn_id"].tolist() == [f"N{i:05d}" for i in expected]
