@@ -921,8 +921,9 @@ def rollback(store: Store, batch_id: int, user: str = "") -> dict:
                 "select distinct client_id from transactions_archive where replaced_by = $b", params).fetchall()}
         removed = int(cur.execute(f"delete from {table} where batch_id = $b", params).fetchall()[0][0])
         cur.execute(f"delete from {archive} where batch_id = $b", params)
+        in_order = f" order by {DATED[table]}, rowid" if table == "transactions" else ""   # lines in date order
         restored = int(cur.execute(f"insert into {table} by name select * exclude (replaced_by) from {archive} "
-                                   "where replaced_by = $b", params).fetchall()[0][0])
+                                   f"where replaced_by = $b{in_order}", params).fetchall()[0][0])
         cur.execute(f"delete from {archive} where replaced_by = $b", params)
         if table == "transactions":
             store.refresh_client_day(cur, sorted(touched))

@@ -444,3 +444,19 @@ def test_an_append_over_stored_lines_keeps_the_date_order_and_skips_what_is_stor
     stored = store.sql("select txn_id from transactions where batch_id = $b order by rowid", {"b": res.batch_id})
     expected = sorted(range(40_000), key=lambda i: (1 + i % 12, 1 + i % 28, i))      # by date, then file order
     assert stored["txn_id"].tolist() == [f"N{i:05d}" for i in expected]
+
+
+def test_a_rollback_restores_replaced_lines_in_date_order(store, tmp_path):
+    old = write(tmp_path / "old.csv", "txn_id,client_id,date,revenue\n"
+                                      "T1,C1,2024-01-05,1\nT2,C1,2024-02-05,2\nT3,C2,2024-02-20,3\nT4,C2,2024-03-05,4\n")
+    new = write(tmp_path / "new.csv", "txn_id,client_id,date,revenue\nT9,C1,2024-02-10,9\n")
+    ingest.import_file(store, "transactions", old)
+    res = ingest.import_file(store, "transactions", new, mode="replace", replace_range=("2024-02-01", "2024-02-29"))
+    assert res.rows_replaced == 2
+    with store.transaction() as cur:          # the archive holding the replaced lines latest first
+        cur.execute("create temp table kept as select * from transactions_archive order by date desc")
+        cur.execute("delete from transactions_archive")
+        cur.execute("insert into transactions_archive select * from kept order by date desc")
+    assert store.sql("select txn_id from transactions_archive order by rowid")["txn_id"].tolist() == ["T3", "T2"]
+    ingest.rollback(store, res.batch_id)
+    assert store.sql("select txn_id from transactions order by rowid")["txn_id"].tolist() == ["T1", "T4", "T2", "T3"]
