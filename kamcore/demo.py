@@ -1131,7 +1131,7 @@ _INSERT = {t: f"insert into {t} by name select * from df" for t in DATA_TABLES} 
 _INSERT_TX = """
 insert into transactions by name
 select
-    'T' || lpad(n::varchar, $w, '0') as row_key,
+    null::varchar as row_key,                      -- the identity is the txn_id
     'T' || lpad(n::varchar, $w, '0') as txn_id,
     client_id, date, revenue,
     'O' || lpad(order_no::varchar, $wo, '0') as order_id,

@@ -30,6 +30,7 @@ __all__ = ["Limits", "ImportRejected", "Prepared", "ImportResult", "prepare", "c
 
 TABLES = mp.TABLES
 DATED = {"transactions": "date", "incidents": "date", "tenders": "date"}
+IDENTITY = "coalesce({t}.row_key, {t}.txn_id)"      # a stored transaction line's identity (DOMAIN.md §1)
 # Natural identity of a row per table (SQL over the table's columns); None = content identity only.
 NATURAL_KEY = {
     "transactions": "txn_id",
@@ -262,7 +263,7 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
     prep.problems = _concat_problems(prep.problems, _problem_rows(raw, issues, non_sales))
     keep = valid & ~dup_rows
     if table == "transactions":
-        data = data.append_column("row_key", keys)
+        data = data.append_column("row_key", _content_keys(keys, data.column("txn_id")))
         data = data.select(["row_key", *stored])
     data = data.append_column("_row", pa.array(raw.rows, type=pa.int64()))
     all_kept = bool(keep.all())
@@ -532,6 +533,14 @@ def _identity(table: str, data: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndar
         keys = pc.coalesce(nk, pc.binary_join_element_wise(out.column("_h").combine_chunks(),
                                                            pc.cast(pa.array(occ), pa.string()), "#"))
     return keys, hh, np.where(_mask_null(nk), 0, out.column("_hk").to_numpy()).astype(np.uint64)
+
+
+def _content_keys(keys: pa.Array, txn_id) -> pa.Array:
+    """The row_key stored with each transaction line: its key where it has no txn_id, else null (its
+    identity is the txn_id: ``coalesce(row_key, txn_id)``)."""
+    if txn_id.null_count == 0:
+        return pa.nulls(len(keys), pa.string())
+    return pc.if_else(pc.is_null(txn_id), keys, pa.scalar(None, pa.string()))
 
 
 def _hashes(data: pa.Table, expression: str) -> np.ndarray:
@@ -810,10 +819,11 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
             # anti join would not); nothing stored (first import, or a replace that emptied the table): no
             # stored key to look up
             if cur.execute("select exists (select 1 from transactions)").fetchall()[0][0]:
-                known = cur.sql("select s.row_key from staged as s semi join transactions as t "
-                                "on t.row_key = s.row_key").to_arrow_table().column(0)
+                known = cur.sql(f"select {IDENTITY.format(t='s')} from staged as s semi join transactions as t "
+                                f"on {IDENTITY.format(t='t')} = {IDENTITY.format(t='s')}").to_arrow_table().column(0)
                 if len(known):
-                    data = data.filter(pc.invert(pc.is_in(data.column("row_key"), value_set=known.combine_chunks())))
+                    identity = pc.coalesce(data.column("row_key"), data.column("txn_id"))
+                    data = data.filter(pc.invert(pc.is_in(identity, value_set=known.combine_chunks())))
                     cur.unregister("staged")
                     cur.register("staged", data)
             source = "staged as s"

@@ -49,7 +49,7 @@ create table if not exists clients (
 );
 
 create table if not exists transactions (
-    row_key varchar not null,     -- txn_id, or content hash + occurrence (DOMAIN.md §1)
+    row_key varchar,              -- content hash + occurrence where there is no txn_id: identity = coalesce(row_key, txn_id) (DOMAIN.md §1)
     txn_id varchar,
     client_id varchar not null,
     date date not null,

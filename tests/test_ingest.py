@@ -396,9 +396,9 @@ def test_replace_that_empties_the_table_then_append_again(store, tmp_path):
     more = ingest.import_file(store, "transactions", g)                  # stored rows: T2 skipped
     assert (first.rows_added, again.rows_added, again.rows_replaced) == (2, 2, 2)
     assert (more.rows_added, more.rows_skipped) == (1, 1)
-    assert store.sql("select row_key from transactions order by 1")["row_key"].tolist() == ["T1", "T2", "T3"]
+    assert store.sql("select txn_id from transactions order by 1")["txn_id"].tolist() == ["T1", "T2", "T3"]
     ingest.rollback(store, again.batch_id)
-    assert store.sql("select row_key, batch_id from transactions order by 1").values.tolist() == [
+    assert store.sql("select txn_id, batch_id from transactions order by 1").values.tolist() == [
         ["T1", first.batch_id], ["T2", first.batch_id], ["T3", more.batch_id]]
 
 
@@ -460,3 +460,41 @@ def test_a_rollback_restores_replaced_lines_in_date_order(store, tmp_path):
     assert store.sql("select txn_id from transactions_archive order by rowid")["txn_id"].tolist() == ["T3", "T2"]
     ingest.rollback(store, res.batch_id)
     assert store.sql("select txn_id from transactions order by rowid")["txn_id"].tolist() == ["T1", "T4", "T2", "T3"]
+
+
+def test_a_line_with_a_txn_id_stores_no_row_key_of_its_own(store, tmp_path):
+    import hashlib
+
+    f = write(tmp_path / "t.csv", "txn_id,client_id,date,revenue\nT1,C1,2024-01-02,100\n,C2,2024-01-03,5\n")
+    res = ingest.import_file(store, "transactions", f)
+    content = "\x1f".join(["", "C2", "2024-01-03", "5.0", "", "", "", "", "", "", "", ""])
+    rows = store.sql("select txn_id, row_key from transactions order by date")
+    assert rows["txn_id"].tolist()[0] == "T1" and pd.isna(rows["row_key"].iloc[0])
+    assert pd.isna(rows["txn_id"].iloc[1])
+    assert rows["row_key"].iloc[1] == hashlib.sha1(content.encode()).hexdigest() + "#1"
+    again = ingest.import_file(store, "transactions", f)
+    assert (res.rows_added, again.rows_added, again.rows_skipped) == (2, 0, 2)
+
+
+def test_lines_stored_by_schema_2_keep_their_identity(tmp_path):
+    """Schema 2 stored row_key = txn_id (not null); after the migration those lines are still recognised."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    s = open_store(path)
+    s.close()
+    con = duckdb.connect(str(path))
+    con.execute("alter table transactions alter column row_key set not null")
+    con.execute("insert into transactions (row_key, txn_id, client_id, date, revenue, batch_id) "
+                "values ('T1', 'T1', 'C1', '2024-01-02', 100, 1)")
+    con.execute("update meta set value = '2' where key = 'schema_version'")
+    con.close()
+    s = open_store(path)
+    try:
+        assert s.schema_version() == 3
+        f = write(tmp_path / "t.csv", "txn_id,client_id,date,revenue\nT1,C1,2024-01-02,100\nT2,C1,2024-01-05,7\n,C1,2024-01-06,1\n")
+        res = ingest.import_file(s, "transactions", f)
+        assert (res.rows_added, res.rows_skipped) == (2, 1)
+        assert s.scalar("select count(*) from transactions where row_key is null") == 1        # T2
+    finally:
+        s.close()
