@@ -27,11 +27,11 @@ with ui.guard(view):
                  ui.delta(s["active_clients"], s["prev_active_clients"]), border=True)
     tiles.metric(view.t("kpi.key_clients"), view.num(s["key_count"]), view.pct(s["key_share"]),
                  delta_color="off", delta_arrow="off", border=True,
-                 help=view.t("overview.key", n=s["key_count"], share=view.pct(s["key_share"])))
+                 help=view.t("overview.key", n=view.num(s["key_count"]), share=view.pct(s["key_share"])))
     tiles.metric(view.t("kpi.revenue_at_risk"), view.money_short(at_risk["revenue_at_risk"]),
-                 view.t("overview.key_at_risk", n=at_risk["key_at_risk"] or 0), delta_color="off",
+                 view.t("overview.key_at_risk", n=view.num(at_risk["key_at_risk"] or 0)), delta_color="off",
                  delta_arrow="off", border=True,
-                 help=view.t("risk.headline", n=at_risk["at_risk"], money=view.money(at_risk["revenue_at_risk"]))
+                 help=view.t("risk.headline", n=view.num(at_risk["at_risk"]), money=view.money(at_risk["revenue_at_risk"]))
                  + " " + view.t("overview.key_at_risk_help"))
 
     monthly = view.monthly(result.window.start, result.window.end)
@@ -42,8 +42,8 @@ with ui.guard(view):
     left, right = st.columns([3, 2])
     with left:
         st.subheader(view.t("kpi.key_share"))
-        st.markdown(view.t("overview.key", n=s["key_count"], share=view.pct(s["key_share"])) + " "
-                    + view.t("overview.concentration", n50=s["n_for_50"], n80=s["n_for_80"],
+        st.markdown(view.t("overview.key", n=view.num(s["key_count"]), share=view.pct(s["key_share"])) + " "
+                    + view.t("overview.concentration", n50=view.num(s["n_for_50"]), n80=view.num(s["n_for_80"]),
                              top5=view.pct(s["top5_share"])))
         ui.concentration_flags(view, result)
         st.plotly_chart(charts.key_band(s["key_share"], result.settings.key_band,

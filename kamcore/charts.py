@@ -593,8 +593,11 @@ def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
 # --------------------------------------------------------------------------- risk
 
 
+RISK_TREND_HEIGHT = 280
+
+
 def risk_trend(df: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] | None = None,
-               height: int = 280) -> go.Figure:
+               height: int = RISK_TREND_HEIGHT) -> go.Figure:
     """Area line of ``df[month, revenue_at_risk]``."""
     lab, money = _labels(labels), fmt_money or _money_default
     _require(df, ["month", "revenue_at_risk"], "risk_trend")

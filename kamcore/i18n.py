@@ -194,6 +194,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "risk.bgnbd_fallback": ("The model is not used for the status: {why} Lost and lapsing come from each client's own purchase rhythm.",
                             "Model se za stanje ne uporablja: {why} Izgubljene in odhajajoče stranke določa ritem nakupov posamezne stranke."),
     "risk.winback": ("Win-back list", "Seznam za pridobivanje nazaj"),
+    "risk.trend_pending": ("Revenue at risk over the last 12 months: computing …",
+                           "Ogroženi prihodki v zadnjih 12 mesecih: računam …"),
     "risk.winback_help": ("Lost and lapsing clients of class A or B or key clients, ranked by revenue at risk. Set the status as the team works through it.",
                           "Izgubljene in odhajajoče stranke razreda A ali B ali ključne stranke, razvrščene po ogroženih prihodkih. Ekipa sproti nastavlja stanje."),
     "risk.last_data": ("Last day with data: {day}. A month that is not complete yet makes regular buyers look late.",

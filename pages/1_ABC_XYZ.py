@@ -24,12 +24,12 @@ with ui.guard(view):
     f = result.clients
     other = result.summary["xyz_counts"]
     active = f["lines"] > 0
-    st.caption(view.t("abcxyz.others", n=other["new"], m=int(((f["abc"] == "-") & active).sum()),
-                      k=int((~active).sum())))
+    st.caption(view.t("abcxyz.others", n=view.num(other["new"]), m=view.num(int(((f["abc"] == "-") & active).sum())),
+                      k=view.num(int((~active).sum()))))
     if cell:
         rows = f[(f["abc"] == cell[0]) & (f["xyz"] == cell[1])]
         strategy = result.matrix.set_index(["abc", "xyz"]).loc[(cell[0], cell[1]), "strategy"]
-        st.markdown(view.t("abcxyz.cell_clients", n=len(rows), cell=cell, strategy=strategy))
+        st.markdown(view.t("abcxyz.cell_clients", n=view.num(len(rows)), cell=cell, strategy=strategy))
         ui.client_list(view, rows, key="cell_list")
 
     st.subheader(view.t("abcxyz.migration"))

@@ -10,7 +10,7 @@ with ui.guard(view):
     ui.caption(view, result)
     s = result.summary
     labels = view.labels
-    st.caption(view.t("conc.by_revenue", n=s["n_ranked"]))
+    st.caption(view.t("conc.by_revenue", n=view.num(s["n_ranked"])))
     tiles = ui.metric_row()
     for n in (1, 5, 10, 20):
         tiles.metric(view.t("conc.top_n", n=n), view.pct(s[f"top{n}_share"]), border=True)
@@ -31,7 +31,7 @@ with ui.guard(view):
     low, high = result.settings.key_band
     key_share = s["key_share"]
     band = "conc.band_in" if low <= key_share <= high else ("conc.band_low" if key_share < low else "conc.band_high")
-    st.markdown(view.t(band, n=s["key_count"], share=view.pct(key_share)))
+    st.markdown(view.t(band, n=view.num(s["key_count"]), share=view.pct(key_share)))
     st.plotly_chart(charts.key_band(key_share, result.settings.key_band, labels=labels), key="band")
 
     revenue = result.clients.loc[result.clients["lines"] > 0, "revenue"]

@@ -18,7 +18,7 @@ with ui.guard(view):
     by = summary["revenue_at_risk_by_status"]
     tiles = ui.metric_row()
     tiles.metric(view.t("kpi.revenue_at_risk"), view.money_short(summary["revenue_at_risk"]), border=True,
-                 help=view.t("risk.headline", n=summary["at_risk"], money=view.money(summary["revenue_at_risk"])))
+                 help=view.t("risk.headline", n=view.num(summary["at_risk"]), money=view.money(summary["revenue_at_risk"])))
     tiles.metric(view.t("risk.lost"), view.num(summary["status"]["lost"]), view.money_short(by["lost"]),
                  delta_color="off", delta_arrow="off", border=True)
     tiles.metric(view.t("risk.lapsing"), view.num(summary["status"]["lapsing"]), view.money_short(by["lapsing"]),
@@ -26,8 +26,9 @@ with ui.guard(view):
     declining_active = frame[frame["declining"].fillna(False).astype(bool) & (frame["status"] == "active")]
     tiles.metric(view.t("risk.declining"), view.num(len(declining_active)), view.money_short(by["declining"]),
                  delta_color="off", delta_arrow="off", border=True)
-    st.markdown(view.t("risk.headline", n=summary["at_risk"], money=view.money(summary["revenue_at_risk"])))
-    trend_slot = st.empty()
+    st.markdown(view.t("risk.headline", n=view.num(summary["at_risk"]), money=view.money(summary["revenue_at_risk"])))
+    trend_slot = st.empty()               # as tall as the chart, so nothing moves when it arrives
+    trend_slot.container(height=charts.RISK_TREND_HEIGHT, border=False).caption(view.t("risk.trend_pending"))
 
     st.subheader(view.t("risk.winback"))
     st.caption(view.t("risk.winback_help"))

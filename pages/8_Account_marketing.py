@@ -16,13 +16,14 @@ with ui.guard(view):
     tiles = ui.metric_row()
     for _, r in cov.iterrows():
         tiles.metric(titles[r["list"]], view.num(r["clients"]), border=True,
-                     help=view.t("abm.coverage", n=int(r["with_decision_maker"]), total=int(r["clients"])))
+                     help=view.t("abm.coverage", n=view.num(int(r["with_decision_maker"])),
+                                 total=view.num(int(r["clients"]))))
     tiles.download_button(view.t("abm.download"), lambda: abm.workbook(lists, contacts, titles),
                           file_name=f"abm-targets-{view.as_of}.xlsx", icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     n_prospects = int(prospects.qualified_list(prospects.score(prospects.load(view.store))).shape[0])
     if n_prospects:
-        st.caption(view.t("abm.prospects", n=n_prospects))
+        st.caption(view.t("abm.prospects", n=view.num(n_prospects)))
 
     config = {
         "client_id": view.t("col.client_id"), "name": view.t("col.name"), "manager": view.t("managers.c.manager"),
@@ -44,7 +45,7 @@ with ui.guard(view):
             cards = abm.with_cards(lists[k], contacts)
             missing = cards.loc[~cards["has_decision_maker"], "name"].drop_duplicates().tolist()
             if missing:
-                st.warning(view.t("abm.missing_dm", n=len(missing), names=", ".join(missing[:8])
+                st.warning(view.t("abm.missing_dm", n=view.num(len(missing)), names=", ".join(missing[:8])
                                   + (" …" if len(missing) > 8 else "")), icon=":material/person_alert:")
             event = st.dataframe(cards, hide_index=True, placeholder="–", column_config=config, column_order=order[k],
                                  key=f"abm_{k}", on_select="rerun", selection_mode="single-row")

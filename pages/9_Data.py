@@ -70,7 +70,7 @@ with ui.guard(view):
         for problem in prepared.blocking:
             st.error(problem, icon=":material/block:")
         if len(prepared.problems):
-            st.subheader(view.t("data.problems", n=len(prepared.problems)))
+            st.subheader(view.t("data.problems", n=view.num(len(prepared.problems))))
             st.dataframe(prepared.problems, hide_index=True, placeholder="–", height=260)
             st.download_button(view.t("data.problems_download"), ingest.problems_csv(prepared.problems),
                                file_name=f"problems-{file.name}.csv", mime="text/csv", icon=":material/download:")

@@ -212,3 +212,21 @@ def test_download_workbook_is_written_by_the_deferred_helper():
     data = ui.frame_workbook({"Win-back": pd.DataFrame({"client_id": ["K1"], "revenue_at_risk": [1250.5]})})
     ws = load_workbook(BytesIO(data))["Win-back"]
     assert [[c.value for c in row] for row in ws.iter_rows()] == [["client_id", "revenue_at_risk"], ["K1", 1250.5]]
+
+
+def test_counts_in_sentences_are_written_with_thousands_separators(db, monkeypatch):
+    """A large book: '6,582 clients are lost …' (English), '6.582 strank …' (Slovenian), as the tiles write them."""
+    from kamcore import risk
+
+    real = risk.summarize_risk
+
+    def many(frame):
+        return {**real(frame), "at_risk": 6582}
+
+    monkeypatch.setattr(risk, "summarize_risk", many)
+    at = run()
+    assert not errors(at), errors(at)
+    assert any(m.value.startswith("6,582 clients are lost, lapsing or declining") for m in at.markdown)
+    at.segmented_control(key="lang").set_value("sl").run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    assert any(m.value.startswith("6.582 ") for m in at.markdown), [m.value for m in at.markdown][:6]
