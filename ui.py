@@ -485,7 +485,7 @@ def _workbook(path, version, as_of, settings, filters, lang_, currency) -> bytes
 def migration_columns(view: View) -> dict:
     """Column headers of a from->to table."""
     return {"from_class": view.t("col.from"), "to_class": view.t("col.to"),
-            "clients": st.column_config.NumberColumn(view.t("col.clients")),
+            "clients": st.column_config.NumberColumn(view.t("col.clients"), format="%,d"),
             "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=view.money_format)}
 
 

@@ -131,6 +131,7 @@ LABELS: dict[str, str] = {
     "period": "Window",
     "feeder": "feeder", "perspective": "perspective", "image_maker": "image-maker",
     "expert": "expert", "standard": "standard",
+    "thousands": ",",               # the thousands separator of counts written on charts
 }
 
 ROLE_ORDER = ("decision maker", "influencer", "buyer", "user", "gatekeeper")
@@ -145,6 +146,11 @@ def _money_default(v: float) -> str:
 
 def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:
     return {**LABELS, **(labels or {})}
+
+
+def _count(n: int, lab: dict) -> str:
+    """A whole count with the language's thousands separator: 19,984 (en), 19.984 (sl)."""
+    return f"{int(n):,}".replace(",", lab["thousands"])
 
 
 def _pct(v: float, digits: int = 1) -> str:
@@ -302,9 +308,9 @@ def abc_xyz_heatmap(matrix: pd.DataFrame, labels=None, fmt_money: Callable[[floa
             if strategy is None or pd.isna(strategy):
                 strategy = STRATEGIES[(a, x)]
             zr.append(share)
-            tr.append(f"<b>{a}{x}</b> · {n} {lab['clients']}<br>{_pct(share)}<br>"
+            tr.append(f"<b>{a}{x}</b> · {_count(n, lab)} {lab['clients']}<br>{_pct(share)}<br>"
                       f"<span style='font-size:11px'>{_wrap(strategy)}</span>")
-            hr.append(f"<b>{a}{x}</b><br>{n} {lab['clients']}<br>{lab['revenue']}: {money(rev)}"
+            hr.append(f"<b>{a}{x}</b><br>{_count(n, lab)} {lab['clients']}<br>{lab['revenue']}: {money(rev)}"
                       f"<br>{lab['share']}: {_pct(share)}<br>{_wrap(strategy, 40)}")
             cr.append(f"{a}|{x}")
         z.append(zr), text.append(tr), hover.append(hr), custom.append(cr)
@@ -399,9 +405,9 @@ def class_counts(frame: pd.DataFrame, labels=None, height: int = 240) -> go.Figu
         y = [int(counts.get(c, 0)) for c in classes]
         names = [lab.get(f"{column}_{c}", lab.get(c, c)) if c in ("-", "new") else c for c in classes]
         fig.add_trace(go.Bar(
-            x=list(classes), y=y, text=y, textposition="outside", cliponaxis=False, showlegend=False,
-            marker_color=[CLASS_COLOURS.get(c, PALETTE["grey"]) for c in classes], name=lab[column],
-            hovertext=[f"{n}: {v} {lab['clients']}" for n, v in zip(names, y)],
+            x=list(classes), y=y, text=[_count(v, lab) for v in y], textposition="outside", cliponaxis=False,
+            showlegend=False, marker_color=[CLASS_COLOURS.get(c, PALETTE["grey"]) for c in classes], name=lab[column],
+            hovertext=[f"{n}: {_count(v, lab)} {lab['clients']}" for n, v in zip(names, y)],
             hovertemplate="%{hovertext}<extra></extra>"), row=1, col=col)
         fig.update_xaxes(type="category", tickvals=list(classes), ticktext=names, row=1, col=col)
     fig.update_yaxes(visible=False, rangemode="tozero")
@@ -443,7 +449,7 @@ def pareto_curve(values, marks: Sequence[float] = (0.5, 0.8), labels=None, heigh
         colour = PALETTE["good"] if mark <= 0.5 else PALETTE["middle"]
         fig.add_shape(type="line", x0=0, x1=k, y0=mark, y1=mark, line=dict(color=colour, dash="dash", width=1.5))
         fig.add_shape(type="line", x0=k, x1=k, y0=0, y1=mark, line=dict(color=colour, dash="dash", width=1.5))
-        fig.add_annotation(x=k, y=mark, text=f"{mark:.0%}: {k} {lab['clients']} ({k / n:.0%})",
+        fig.add_annotation(x=k, y=mark, text=f"{mark:.0%}: {_count(k, lab)} {lab['clients']} ({k / n:.0%})",
                            showarrow=True, arrowhead=0, ax=40, ay=20, xanchor="left",
                            font=dict(color=colour, size=12), bgcolor="rgba(255,255,255,0.85)")
     fig.update_xaxes(title=lab["client_rank"], range=[0, n * 1.02], rangemode="tozero", dtick=1 if n <= 12 else None)

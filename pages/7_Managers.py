@@ -20,16 +20,19 @@ with ui.guard(view):
     st.caption(view.t("managers.explain", days=view.settings.contact_recent_days,
                       label=result.previous.label()))
     money = {"format": view.money_format}
+    count = {"format": "%,d"}                 # 3,335 clients
     config = {
-        "manager": view.t("managers.c.manager"), "clients": view.t("managers.c.clients"),
-        "active": view.t("managers.c.active"), "key_clients": view.t("kpi.key_clients"),
+        "manager": view.t("managers.c.manager"),
+        "clients": st.column_config.NumberColumn(view.t("managers.c.clients"), **count),
+        "active": st.column_config.NumberColumn(view.t("managers.c.active"), **count),
+        "key_clients": st.column_config.NumberColumn(view.t("kpi.key_clients"), **count),
         "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), **money),
         "revenue_change": st.column_config.NumberColumn(view.t("managers.c.revenue_change"), format="percent"),
         "profit": st.column_config.NumberColumn(view.t("kpi.profit"), **money),
         "profit_change": st.column_config.NumberColumn(view.t("managers.c.profit_change"), format="percent"),
         "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), **money),
-        "incidents": view.t("managers.c.incidents"),
-        **{f"winback_{s}": st.column_config.NumberColumn(view.t(f"managers.c.winback_{s}"),
+        "incidents": st.column_config.NumberColumn(view.t("managers.c.incidents"), **count),
+        **{f"winback_{s}": st.column_config.NumberColumn(view.t(f"managers.c.winback_{s}"), **count,
                                                          help=view.t("managers.winback_help")) for s in WINBACK_STATUSES},
         "key_map_share": st.column_config.ProgressColumn(view.t("managers.c.key_map"), min_value=0, max_value=1,
                                                          format="percent", help=view.t("managers.key_map_help")),

@@ -424,3 +424,17 @@ def test_every_figure_uses_the_template_and_serialises():
 def test_not_a_frame():
     with pytest.raises(TypeError, match="DataFrame"):
         charts.monthly_revenue([1, 2, 3])
+
+
+def test_counts_on_charts_carry_the_languages_thousands_separator():
+    from kamcore import i18n
+
+    frame = pd.DataFrame({"abc": ["A"] * 1234 + ["C"] * 5, "xyz": ["X"] * 1239})
+    abc, xyz = charts.class_counts(frame).data
+    assert list(abc.text) == ["1,234", "0", "5", "0"] and xyz.hovertext[0] == "X: 1,239 clients"
+    sl = i18n.chart_labels("sl", charts.LABELS)
+    abc_sl, _ = charts.class_counts(frame, labels=sl).data
+    assert list(abc_sl.text) == ["1.234", "0", "5", "0"]
+    matrix = pd.DataFrame({"abc": ["A"], "xyz": ["X"], "clients": [19984], "revenue": [1e6], "share": [1.0]})
+    cell = charts.abc_xyz_heatmap(matrix, labels=sl).data[0].text[0][0]
+    assert cell.startswith("<b>AX</b> · 19.984 strank")
