@@ -854,6 +854,7 @@ def concentration_flags(view: View, result) -> None:
     for code, value in result.summary["flags"]:
         if code == "client_over_10":
             names = result.clients.set_index("client_id").loc[value, "name"].tolist()
-            st.warning(view.t("overview.flag_client", names=", ".join(names)), icon=":material/flag:")
+            key = "overview.flag_client_one" if len(names) == 1 else "overview.flag_client"
+            st.warning(view.t(key, names=", ".join(names)), icon=":material/flag:")
         else:
             st.warning(view.t("overview.flag_top5", share=view.pct(value)), icon=":material/flag:")

@@ -48,6 +48,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "overview.key": ("{n} key clients carry {share} of revenue.", "{n} ključnih strank nosi {share} prihodkov."),
     "overview.classes": ("Clients per class", "Stranke po razredih"),
     "overview.flag_client": ("{names}: each ≥ 10 % of revenue", "{names}: vsaka ≥ 10 % prihodkov"),
+    "overview.flag_client_one": ("{names} alone carries ≥ 10 % of revenue", "{names} sama nosi ≥ 10 % prihodkov"),
     "overview.flag_top5": ("Top 5 clients carry {share} (≥ 25 %)", "Prvih 5 strank nosi {share} (≥ 25 %)"),
     "profit.disabled": ("Analysis by profit is not available ({why}); showing revenue.",
                         "Analiza po dobičku ni na voljo ({why}); prikazani so prihodki."),

@@ -121,3 +121,25 @@ def test_overview_shows_revenue_at_risk_and_key_clients(db, result):
     assert any(ch.isdigit() for ch in got[i18n.t("kpi.revenue_at_risk", "en")])
     assert got[i18n.t("kpi.key_clients", "en")] == i18n.fmt_number(result.summary["key_count"], "en", 0)
     assert got[i18n.t("kpi.revenue", "en")] == i18n.fmt_money_short(result.summary["revenue"], "en", "EUR")
+
+
+@pytest.mark.parametrize(("flagged", "text"), [
+    (["C1"], "Drava alone carries ≥ 10 % of revenue"),
+    (["C1", "C2"], "Drava, Sava: each ≥ 10 % of revenue")])
+def test_clients_over_ten_percent_are_flagged_in_singular_or_plural(flagged, text):
+    def script(flagged):
+        from types import SimpleNamespace
+
+        import pandas as pd
+
+        import ui
+        from kamcore import i18n
+
+        view = SimpleNamespace(t=lambda key, **v: i18n.t(key, "en", **v), pct=lambda x: f"{x:.1%}")
+        result = SimpleNamespace(clients=pd.DataFrame({"client_id": ["C1", "C2"], "name": ["Drava", "Sava"]}),
+                                 summary={"flags": [("client_over_10", flagged)]})
+        ui.concentration_flags(view, result)
+
+    at = AppTest.from_function(script, args=(flagged,)).run(timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [w.value for w in at.warning] == [text]
