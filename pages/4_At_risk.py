@@ -38,7 +38,7 @@ with ui.guard(view):
     columns = ["name", "manager", "abc", "key", "recency_days", "cadence_days", "revenue_at_risk", "reasons"]
     lists = {"lost": frame[frame["status"] == "lost"], "lapsing": frame[frame["status"] == "lapsing"],
              "declining": declining_active}
-    for tab, (kind, rows) in zip(st.tabs([f"{view.t('risk.' + k)} ({len(v)})" for k, v in lists.items()]),
+    for tab, (kind, rows) in zip(st.tabs([f"{view.t('risk.' + k)} ({view.num(len(v))})" for k, v in lists.items()]),
                                  lists.items()):
         with tab:
             if rows.empty:

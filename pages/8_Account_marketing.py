@@ -38,7 +38,7 @@ with ui.guard(view):
              "perspective": ["name", "manager", "revenue", "abc", "xyz", "contact", "title", "email", "phone"],
              "winback": ["name", "manager", "status", "revenue_at_risk", "contact", "title", "email", "phone",
                          "reasons"]}
-    tabs = st.tabs([f"{titles[k]} ({len(lists[k])})" for k in abm.LISTS])
+    tabs = st.tabs([f"{titles[k]} ({view.num(len(lists[k]))})" for k in abm.LISTS])
     for tab, k in zip(tabs, abm.LISTS):
         with tab:
             st.caption(view.t(f"abm.explain_{k}"))
