@@ -132,6 +132,7 @@ LABELS: dict[str, str] = {
     "feeder": "feeder", "perspective": "perspective", "image_maker": "image-maker",
     "expert": "expert", "standard": "standard",
     "thousands": ",",               # the thousands separator of counts written on charts
+    "decimal": ".",                 # and the decimal one (Plotly's own numbers: ticks, hovers)
 }
 
 ROLE_ORDER = ("decision maker", "influencer", "buyer", "user", "gatekeeper")
@@ -153,8 +154,11 @@ def _count(n: int, lab: dict) -> str:
     return f"{int(n):,}".replace(",", lab["thousands"])
 
 
-def _pct(v: float, digits: int = 1) -> str:
-    return "–" if v is None or pd.isna(v) else f"{100 * v:.{digits}f} %"
+def _pct(v: float, digits: int = 1, lab: dict | None = None) -> str:
+    """12.5 % (12,5 % with Slovenian labels); – when missing."""
+    if v is None or pd.isna(v):
+        return "–"
+    return f"{100 * v:.{digits}f} %".replace(".", (lab or LABELS)["decimal"])
 
 
 def _require(df: pd.DataFrame, columns: Iterable[str], where: str) -> None:
@@ -165,7 +169,10 @@ def _require(df: pd.DataFrame, columns: Iterable[str], where: str) -> None:
         raise ValueError(f"{where}: missing column(s) {', '.join(missing)}")
 
 
-def _layout(fig: go.Figure, title: str | None, height: int, **more) -> go.Figure:
+def _layout(fig: go.Figure, lab: dict | None, title: str | None, height: int, **more) -> go.Figure:
+    """The common layout; with ``lab``, numbers Plotly writes (ticks, hovers) use its separators (1.234,5 in sl)."""
+    if lab is not None:
+        more.setdefault("separators", lab["decimal"] + lab["thousands"])
     fig.update_layout(template=TEMPLATE, title=dict(text=title) if title else None, height=height, **more)
     if not title:
         fig.update_layout(margin=dict(t=30))
@@ -179,7 +186,7 @@ def empty_figure(text: str = "No data", title: str | None = None, height: int = 
                        font=dict(size=15, color=PALETTE["grey"]))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _layout(fig, title, height)
+    return _layout(fig, None, title, height)
 
 
 def _no_data(lab: dict, title_key: str, height: int = 260) -> go.Figure:
@@ -242,7 +249,7 @@ def monthly_revenue(df: pd.DataFrame, prev: pd.DataFrame | None = None, labels=N
             hovertemplate="%{hovertext}<extra></extra>"))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, rangemode="tozero")
-    return _layout(fig, lab["monthly_revenue"], height, bargap=0.25)
+    return _layout(fig, lab, lab["monthly_revenue"], height, bargap=0.25)
 
 
 def revenue_history(df: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] | None = None,
@@ -270,7 +277,7 @@ def revenue_history(df: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
             hovertemplate="%{hovertext}<extra></extra>"))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, rangemode="tozero")
-    return _layout(fig, lab["revenue_history"], height, barmode="group", bargap=0.3)
+    return _layout(fig, lab, lab["revenue_history"], height, barmode="group", bargap=0.3)
 
 
 # --------------------------------------------------------------------------- ABC-XYZ
@@ -308,10 +315,10 @@ def abc_xyz_heatmap(matrix: pd.DataFrame, labels=None, fmt_money: Callable[[floa
             if strategy is None or pd.isna(strategy):
                 strategy = STRATEGIES[(a, x)]
             zr.append(share)
-            tr.append(f"<b>{a}{x}</b> · {_count(n, lab)} {lab['clients']}<br>{_pct(share)}<br>"
+            tr.append(f"<b>{a}{x}</b> · {_count(n, lab)} {lab['clients']}<br>{_pct(share, lab=lab)}<br>"
                       f"<span style='font-size:11px'>{_wrap(strategy)}</span>")
             hr.append(f"<b>{a}{x}</b><br>{_count(n, lab)} {lab['clients']}<br>{lab['revenue']}: {money(rev)}"
-                      f"<br>{lab['share']}: {_pct(share)}<br>{_wrap(strategy, 40)}")
+                      f"<br>{lab['share']}: {_pct(share, lab=lab)}<br>{_wrap(strategy, 40)}")
             cr.append(f"{a}|{x}")
         z.append(zr), text.append(tr), hover.append(hr), custom.append(cr)
     xt = [lab.get(x, x) for x in XYZ_COLS]
@@ -333,7 +340,7 @@ def abc_xyz_heatmap(matrix: pd.DataFrame, labels=None, fmt_money: Callable[[floa
                      title=None, fixedrange=True, ticks="", tickfont=dict(size=14))
     fig.update_yaxes(type="category", autorange="reversed", tickvals=list(ABC_ROWS), ticktext=yt,
                      showgrid=False, title=None, fixedrange=True, ticks="", tickfont=dict(size=16))
-    return _layout(fig, None, height, margin=dict(l=10, r=10, t=30, b=10), hoverdistance=-1,
+    return _layout(fig, lab, None, height, margin=dict(l=10, r=10, t=30, b=10), hoverdistance=-1,
                    plot_bgcolor="#FFFFFF")
 
 
@@ -381,7 +388,7 @@ def migration_sankey(migration: pd.DataFrame, value: str = "clients", labels=Non
     for x, key, anchor in ((0, "previous_window", "left"), (1, "current_window", "right")):
         fig.add_annotation(x=x, y=1.06, xref="paper", yref="paper", text=lab[key], showarrow=False,
                            xanchor=anchor, font=dict(color=PALETTE["grey"], size=12))
-    return _layout(fig, lab["migration"], height, margin=dict(l=10, r=10, t=60, b=10))
+    return _layout(fig, lab, lab["migration"], height, margin=dict(l=10, r=10, t=60, b=10))
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -412,7 +419,7 @@ def class_counts(frame: pd.DataFrame, labels=None, height: int = 240) -> go.Figu
         fig.update_xaxes(type="category", tickvals=list(classes), ticktext=names, row=1, col=col)
     fig.update_yaxes(visible=False, rangemode="tozero")
     fig.update_annotations(font=dict(size=12, color=PALETTE["grey"]))
-    return _layout(fig, lab["class_counts"], height, bargap=0.3, margin=dict(l=10, r=10, t=60, b=10))
+    return _layout(fig, lab, lab["class_counts"], height, bargap=0.3, margin=dict(l=10, r=10, t=60, b=10))
 
 
 # --------------------------------------------------------------------------- concentration
@@ -454,7 +461,7 @@ def pareto_curve(values, marks: Sequence[float] = (0.5, 0.8), labels=None, heigh
                            font=dict(color=colour, size=12), bgcolor="rgba(255,255,255,0.85)")
     fig.update_xaxes(title=lab["client_rank"], range=[0, n * 1.02], rangemode="tozero", dtick=1 if n <= 12 else None)
     fig.update_yaxes(title=lab["cum_share"], tickformat=".0%", range=[0, 1.03])
-    return _layout(fig, lab["pareto"], height, showlegend=False)
+    return _layout(fig, lab, lab["pareto"], height, showlegend=False)
 
 
 def lorenz_curve(values, gini: float | None = None, labels=None, height: int = 360) -> go.Figure:
@@ -479,7 +486,8 @@ def lorenz_curve(values, gini: float | None = None, labels=None, height: int = 3
         hovertemplate=f"%{{x:.0%}} {lab['of_clients']}<br>{lab['share_of_value']}: %{{y:.1%}}<extra></extra>"))
     fig.update_xaxes(title=lab["share_of_clients"], tickformat=".0%", range=[0, 1])
     fig.update_yaxes(title=lab["share_of_value"], tickformat=".0%", range=[0, 1], scaleanchor=None)
-    return _layout(fig, f"{lab['lorenz']} · {lab['gini']} {gini:.2f}", height)
+    gini_text = f"{gini:.2f}".replace(".", lab["decimal"])
+    return _layout(fig, lab, f"{lab['lorenz']} · {lab['gini']} {gini_text}", height)
 
 
 def key_band(key_share: float | None, band: tuple[float, float] = DEFAULT.key_band, labels=None,
@@ -504,7 +512,7 @@ def key_band(key_share: float | None, band: tuple[float, float] = DEFAULT.key_ba
     fig.add_annotation(text=f"{lab['key_band']} · <span style='color:{PALETTE['grey']}'>{lab['band']} "
                             f"{lo:.0%}–{hi:.0%}</span>", x=0.02, y=0.8, xref="paper", yref="paper",
                        xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12))
-    return _layout(fig, None, height, margin=dict(l=10, r=20, t=10, b=10))
+    return _layout(fig, lab, None, height, margin=dict(l=10, r=20, t=10, b=10))
 
 
 # --------------------------------------------------------------------------- client types
@@ -593,7 +601,7 @@ def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
                       annotation_position="top left", annotation_font=dict(size=11, color=PALETTE["grey"]))
     fig.update_xaxes(type="log", title=lab["revenue"])
     fig.update_yaxes(title=lab["growth"], tickformat="+.0%", range=[-1.1, new_line + 0.35])
-    return _layout(fig, lab["type_bubbles"], height)
+    return _layout(fig, lab, lab["type_bubbles"], height)
 
 
 # --------------------------------------------------------------------------- risk
@@ -618,7 +626,7 @@ def risk_trend(df: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] 
         hovertemplate="%{hovertext}<extra></extra>"))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, rangemode="tozero")
-    return _layout(fig, lab["risk_trend"], height, showlegend=False)
+    return _layout(fig, lab, lab["risk_trend"], height, showlegend=False)
 
 
 def _stage_series(incidents: pd.DataFrame, lab: dict) -> pd.Series:
@@ -649,7 +657,7 @@ def complaints_over_time(incidents: pd.DataFrame, labels=None, height: int = 300
     fig.update_yaxes(title=lab["complaints"], rangemode="tozero", dtick=1 if table.sum(axis=1).max() <= 6 else None)
     # one stage a line at the right, in the order of the stack: a legend row above would run into the title
     legend = dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02, traceorder="reversed")
-    return _layout(fig, lab["complaints_over_time"], height, barmode="stack", bargap=0.25, legend=legend)
+    return _layout(fig, lab, lab["complaints_over_time"], height, barmode="stack", bargap=0.25, legend=legend)
 
 
 def complaints_pareto(incidents: pd.DataFrame, labels=None, height: int = 300) -> go.Figure:
@@ -674,7 +682,7 @@ def complaints_pareto(incidents: pd.DataFrame, labels=None, height: int = 300) -
     fig.update_yaxes(title=lab["complaints"], rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title=None, tickformat=".0%", range=[0, 1.05], showgrid=False, tickmode="array",
                      tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], secondary_y=True)
-    return _layout(fig, lab["complaints_pareto"], height, bargap=0.3)
+    return _layout(fig, lab, lab["complaints_pareto"], height, bargap=0.3)
 
 
 def p_alive_histogram(p, labels=None, bins: int = 10, height: int = 280) -> go.Figure:
@@ -704,7 +712,7 @@ def p_alive_histogram(p, labels=None, bins: int = 10, height: int = 280) -> go.F
                            font=dict(size=11, color=PALETTE["grey"]))
     fig.update_xaxes(title=lab["p_alive"], tickformat=".0%", range=[0, 1], dtick=0.1)
     fig.update_yaxes(title=lab["clients"], rangemode="tozero")
-    return _layout(fig, lab["p_alive_title"], height, showlegend=False)
+    return _layout(fig, lab, lab["p_alive_title"], height, showlegend=False)
 
 
 def late_deliveries(df: pd.DataFrame, threshold: float = DEFAULT.on_time_min, labels=None,
@@ -723,7 +731,7 @@ def late_deliveries(df: pd.DataFrame, threshold: float = DEFAULT.on_time_min, la
                   annotation_text=f"{lab['target']} {threshold:.0%}", annotation_position="top left")
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, tickformat=".0%", range=[0, 1.05])
-    return _layout(fig, lab["late_deliveries"], height, showlegend=False)
+    return _layout(fig, lab, lab["late_deliveries"], height, showlegend=False)
 
 
 # --------------------------------------------------------------------------- relationships
@@ -801,7 +809,7 @@ def buying_centre(contacts: pd.DataFrame, labels=None, height: int = 420) -> go.
     fig.update_xaxes(visible=False, range=[0, 1], fixedrange=True)
     fig.update_yaxes(tickvals=used, ticktext=[names[v] for v in used], showgrid=True, zeroline=False,
                      range=[min(used) - 0.7, max(used) + 0.5], fixedrange=True, title=None)
-    return _layout(fig, lab["buying_centre"], height)
+    return _layout(fig, lab, lab["buying_centre"], height)
 
 
 def manager_portfolio(df: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] | None = None,
@@ -825,4 +833,4 @@ def manager_portfolio(df: pd.DataFrame, labels=None, fmt_money: Callable[[float]
             hovertemplate="%{hovertext}<extra></extra>"))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, rangemode="tozero")
-    return _layout(fig, lab["manager_portfolio"], height, barmode="group", bargap=0.25)
+    return _layout(fig, lab, lab["manager_portfolio"], height, barmode="group", bargap=0.25)

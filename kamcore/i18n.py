@@ -562,7 +562,7 @@ CHART_SL: dict[str, str] = {
     "opponent": "nasprotnik", "influence": "vpliv", "manager_portfolio": "Portfelj po skrbnikih",
     "manager": "Skrbnik", "no_manager": "(brez skrbnika)", "revenue_history": "Prihodki in razred po obdobjih",
     "period": "Obdobje", "feeder": "hranitelj", "perspective": "perspektivna", "image_maker": "image-maker",
-    "expert": "strokovnjak", "standard": "standardna", "thousands": ".",
+    "expert": "strokovnjak", "standard": "standardna", "thousands": ".", "decimal": ",",
 }
 
 

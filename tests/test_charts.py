@@ -438,3 +438,18 @@ def test_counts_on_charts_carry_the_languages_thousands_separator():
     matrix = pd.DataFrame({"abc": ["A"], "xyz": ["X"], "clients": [19984], "revenue": [1e6], "share": [1.0]})
     cell = charts.abc_xyz_heatmap(matrix, labels=sl).data[0].text[0][0]
     assert cell.startswith("<b>AX</b> · 19.984 strank")
+
+
+def test_slovenian_charts_write_numbers_with_decimal_comma():
+    from kamcore import i18n
+
+    sl = i18n.chart_labels("sl", charts.LABELS)
+    matrix = pd.DataFrame({"abc": ["A"], "xyz": ["X"], "clients": [3], "revenue": [1e6], "share": [0.125]})
+    assert "12,5 %" in charts.abc_xyz_heatmap(matrix, labels=sl).data[0].text[0][0]
+    assert "12.5 %" in charts.abc_xyz_heatmap(matrix).data[0].text[0][0]
+    fig = charts.risk_trend(pd.DataFrame({"month": pd.to_datetime(["2026-01-31"]), "revenue_at_risk": [1.5e6]}),
+                            labels=sl)
+    assert fig.layout.separators == ",."                      # Plotly's own ticks and hovers: 1,5M
+    assert charts.risk_trend(pd.DataFrame({"month": pd.to_datetime(["2026-01-31"]),
+                                           "revenue_at_risk": [1.5e6]})).layout.separators == ".,"
+    assert charts.lorenz_curve([1.0, 3.0], labels=sl).layout.title.text.endswith(" 0,25")
