@@ -500,8 +500,7 @@ def key_band(key_share: float | None, band: tuple[float, float] = DEFAULT.key_ba
     lo, hi = band
     inside = lo <= key_share <= hi
     fig = go.Figure(go.Indicator(
-        mode="number+gauge", value=float(key_share), number=dict(valueformat=".1%", font=dict(size=26)),
-        domain=dict(x=[0.02, 1], y=[0.22, 0.74]),
+        mode="gauge", value=float(key_share), domain=dict(x=[0.02, 0.74], y=[0.22, 0.74]),
         gauge=dict(
             shape="bullet", axis=dict(range=[0, 1], tickformat=".0%", dtick=0.2),
             bar=dict(color=PALETTE["good"] if inside else PALETTE["middle"], thickness=0.45),
@@ -512,6 +511,9 @@ def key_band(key_share: float | None, band: tuple[float, float] = DEFAULT.key_ba
     fig.add_annotation(text=f"{lab['key_band']} · <span style='color:{PALETTE['grey']}'>{lab['band']} "
                             f"{lo:.0%}–{hi:.0%}</span>", x=0.02, y=0.8, xref="paper", yref="paper",
                        xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12))
+    # the share as the rest of the app writes it (50.0 %, 50,0 % in Slovenian), right of the gauge
+    fig.add_annotation(text=_pct(key_share, lab=lab), x=1.0, y=0.48, xref="paper", yref="paper", xanchor="right",
+                       yanchor="middle", showarrow=False, font=dict(size=26, color=PALETTE["grey"]))
     return _layout(fig, lab, None, height, margin=dict(l=10, r=20, t=10, b=10))
 
 

@@ -171,8 +171,11 @@ def test_key_band():
     ind = fig.data[0]
     assert ind.value == 0.42
     assert not ind.title.text
-    [label] = [a.text for a in fig.layout.annotations]
+    label, number = [a.text for a in fig.layout.annotations]
     assert label.startswith("Key clients' share · ") and label.endswith("method's band 30%–55%</span>")
+    assert number == "42.0 %"
+    from kamcore import i18n
+    assert charts.key_band(0.42, labels=i18n.chart_labels("sl", charts.LABELS)).layout.annotations[1].text == "42,0 %"
     assert tuple(ind.gauge.steps[0].range) == (0.30, 0.55)
     assert ind.gauge.bar.color == charts.PALETTE["good"]
     outside = charts.key_band(0.7, band=(0.3, 0.5)).data[0]
