@@ -22,40 +22,14 @@ import pyarrow.compute as pc
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from kamcore import abm, dossier, i18n, managers, risk, winback  # loaded with the server, not on a first page visit
+from kamcore import abm, dossier, i18n, managers, risk, runtime, winback  # loaded with the server, not on a first page visit
 from kamcore import analysis as an
 from kamcore.settings import ABC_PRESETS, XYZ_PRESETS, Settings
 from kamcore.store import DatabaseLocked, Store, StoreError, open_store
 
 log = logging.getLogger("kam.ui")
 ROOT = Path(__file__).parent
-ARENA_MAX = 2                 # glibc malloc arenas for the server process (M_ARENA_MAX)
-
-
-def _server_memory() -> dict:
-    """Allocator settings for a long-running threaded server; returns what was set.
-
-    Every Streamlit run and background loader is a thread of its own. glibc gives busy threads heaps
-    of their own (up to 8 per core) and memory freed in one is not reused by another, and Arrow keeps
-    what it frees in its own mimalloc pool: a server's resident memory then grows render after render.
-    So Arrow allocates from the C heap, where pandas and numpy reuse what it frees, and glibc keeps at
-    most ARENA_MAX heaps (set before most threads exist; a limit already in place is left alone). At
-    10M lines this took the At risk page's peak from ~650 to ~580 MB at the same speed.
-    """
-    done = {}
-    with contextlib.suppress(Exception):             # an optimisation only: never a reason not to serve
-        pa.set_memory_pool(pa.system_memory_pool())
-        done["arrow_pool"] = pa.default_memory_pool().backend_name
-    if "MALLOC_ARENA_MAX" not in os.environ:
-        with contextlib.suppress(Exception):         # glibc only (Linux); elsewhere nothing to do
-            import ctypes
-
-            if ctypes.CDLL("libc.so.6").mallopt(-8, ARENA_MAX) == 1:      # -8 = M_ARENA_MAX
-                done["arena_max"] = ARENA_MAX
-    return done
-
-
-MEMORY_SETTINGS = _server_memory()
+MEMORY_SETTINGS = runtime.configure_memory()   # every Streamlit run is a thread: see kamcore.runtime
 MENU = [
     ("app.py", "menu.overview", ":material/dashboard:"),
     ("pages/1_ABC_XYZ.py", "menu.abc_xyz", ":material/grid_view:"),

@@ -400,6 +400,8 @@ WORKERS = {"generate": w_generate, "full_raw": w_full_raw, "rebuild": w_rebuild,
 
 def worker_main(name: str, spec: dict) -> None:
     _setup_path()
+    from kamcore import runtime
+    runtime.configure_memory()       # as the app's server and the command line do (Arrow on the C heap)
     try:
         out = WORKERS[name](spec)
         out.setdefault("peak_mb", _rss_mb())

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import ingest_cli, risk_cli
+from . import ingest_cli, risk_cli, runtime
 from .store import StoreError
 
 
@@ -218,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    runtime.configure_memory()
     try:
         return int(args.func(args) or 0)
     except (StoreError, ValueError, OSError) as exc:

@@ -510,7 +510,7 @@ def _identity(table: str, data: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndar
     if plain and data.column(natural).null_count == 0:
         # every row has its key: content hashes are needed only where keys repeat (see _duplicates)
         hk = _hashes(data, f"hash({natural})")
-        return data.column(natural).combine_chunks(), _LazyHashes(lambda: _hashes(data, f"hash({stored})")), hk
+        return data.column(natural), _LazyHashes(lambda: _hashes(data, f"hash({stored})")), hk
     con = duckdb.connect()
     try:
         con.execute("set preserve_insertion_order = true")
@@ -665,7 +665,7 @@ def _key_name(table: str) -> str:
 
 
 def _unknown_clients(store: Store, ids: pa.ChunkedArray) -> list[str]:
-    distinct = pc.unique(ids.combine_chunks()).drop_null()
+    distinct = pc.unique(ids).drop_null()
     cur = store.cursor()
     try:
         cur.register("ids_in", pa.table({"client_id": distinct}))
@@ -711,6 +711,20 @@ def _in_date_order(data: pa.Table) -> pa.Table:
     if len(days) < 2 or bool((days[1:] >= days[:-1]).all()):
         return data
     return data.take(np.argsort(days, kind="stable"))
+
+
+_ROW_GROUP = 122_880                  # rows per DuckDB row group
+
+
+def _row_group_batches(data: pa.Table) -> pa.RecordBatchReader:
+    """``data`` as a stream of row-group-sized record batches, each joined from the CSV reader's smaller
+    chunks one at a time (no second copy of the whole table). DuckDB's order-keeping insert merges
+    batches smaller than a row group afterwards, which costs more than joining them here (0.66 s
+    instead of 0.38 s for 1M lines in 4 MB chunks)."""
+    def batches():
+        for start in range(0, data.num_rows, _ROW_GROUP):
+            yield from data.slice(start, _ROW_GROUP).combine_chunks().to_batches()
+    return pa.RecordBatchReader.from_batches(data.schema, batches())
 
 
 def _archive_table(cur, table: str) -> str:
@@ -826,7 +840,8 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
                     data = data.filter(pc.invert(pc.is_in(identity, value_set=known.combine_chunks())))
                     cur.unregister("staged")
                     cur.register("staged", data)
-            source = "staged as s"
+            cur.register("staged_rows", _row_group_batches(data))
+            source = "staged_rows as s"
         else:
             source = "_new as s"
             content = _content_sql(table)
@@ -861,6 +876,8 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
         for t in ("_new", "_old", "_st"):
             cur.execute(f"drop table if exists {t}")
         cur.unregister("staged")
+        if table == "transactions":
+            cur.unregister("staged_rows")
         skipped = n_staged - added + (p.rows_read - n_staged - rows_rejected)
         rejected_json = json.dumps(_problems_json(p), ensure_ascii=False, default=str)
         cur.execute(

@@ -77,7 +77,7 @@ class RawTable:
 
     file_name: str
     headers: list[str]
-    columns: list[pa.Array]
+    columns: list[pa.Array | pa.ChunkedArray]   # text as read (chunked from the CSV reader)
     rows: np.ndarray                          # spreadsheet row number of each data row
     header_row: int = 1
     first_col: int = 0                        # 0-based index of the first column (Excel sheets may start later)
@@ -574,7 +574,7 @@ def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str,
             return None                                   # 64 kB of blank lines at the end: let the slow path read it
         end -= cut
     src = memoryview(utf8)[start:end] if (start or end != len(utf8)) else utf8
-    arrays = _arrow_csv(pa.BufferReader(pa.py_buffer(src)), len(src), len(headers), d, strict_lines)
+    arrays = _arrow_csv(pa.BufferReader(pa.py_buffer(src)), len(headers), d, strict_lines)
     if arrays is None:
         return None
     n_rows = len(arrays[0])
@@ -587,19 +587,22 @@ def _csv_fast(utf8: bytes, file_name: str, headers: list[str], d: str,
     return RawTable(file_name, headers, arrays, np.arange(n_rows, dtype=np.int64) + 2)
 
 
-def _arrow_csv(source, n_bytes: int, width: int, d: str, strict_lines: bool) -> list[pa.Array] | None:
-    """Every column as one text array (empty = null) by pyarrow's multithreaded reader; None when it fails.
+_CSV_BLOCK = 1 << 22     # bytes pyarrow parses per task
+
+
+def _arrow_csv(source, width: int, d: str, strict_lines: bool) -> list[pa.ChunkedArray] | None:
+    """Every column as text (empty = null) by pyarrow's multithreaded reader; None when it fails.
 
     The text is known to be UTF-8 already (checked whole before, or by _scan_file alongside),
-    so pyarrow does not check it again.
+    so pyarrow does not check it again. Columns stay in the reader's 4 MB blocks: joining
+    them would copy the whole file once more, and fresh memory is what a large import pays
+    most for; the validation takes chunked columns as they are.
     """
     names = [f"f{i}" for i in range(width)]
-    # few large blocks: pyarrow still parses them in parallel, and joining few chunks is cheap
-    block = max(1 << 22, min(1 << 26, -(-n_bytes // 4)))
     try:
         table = pacsv.read_csv(
             source,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_CSV_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=d, newlines_in_values=False,
                                              ignore_empty_lines=not strict_lines),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
@@ -607,16 +610,10 @@ def _arrow_csv(source, n_bytes: int, width: int, d: str, strict_lines: bool) -> 
                                                  quoted_strings_can_be_null=True, check_utf8=False))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    arrays = []
-    for _ in names:                          # one column at a time: its blocks are freed before the next is joined
-        arrays.append(table.column(0).combine_chunks())
-        table = table.remove_column(0)
-    del table
-    _release_unused()
-    return arrays
+    return table.columns
 
 
-def _blank_rows(arrays: list[pa.Array]) -> bool:
+def _blank_rows(arrays: list[pa.ChunkedArray]) -> bool:
     """True when some row is empty in every column (a blank line, or a line of delimiters)."""
     if not len(arrays[0]) or not arrays[0].null_count:
         return False
@@ -667,7 +664,7 @@ def _read_csv_file(path: Path, size: int, file_name: str, delimiter: str | None)
     worker = threading.Thread(target=_scan_file, args=(path, scan), daemon=True)
     worker.start()
     with pa.OSFile(str(path)) as source:
-        arrays = _arrow_csv(source, size, len(headers), d, strict_lines=True)
+        arrays = _arrow_csv(source, len(headers), d, strict_lines=True)
     worker.join()
     if arrays is None or not scan.get("utf8") or scan.get("size") != size:
         return None

@@ -52,8 +52,17 @@ def _where(mask: np.ndarray) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
+def whole(arr):
+    """One Arrow array: the chunks of a ChunkedArray joined (the exact, rarer paths work on one array)."""
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
 def clean_text(arr: pa.Array) -> pa.Array:
-    """Text trimmed at both ends; empty text becomes null. Typed input is rendered as text."""
+    """Text trimmed at both ends; empty text becomes null. Typed input is rendered as text.
+
+    A chunked column that needs no trimming comes back as it is (no copy)."""
+    if isinstance(arr, pa.ChunkedArray) and not (pa.types.is_string(arr.type) and _chunks_trimmed(arr)):
+        arr = arr.combine_chunks()
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         if pa.types.is_floating(arr.type):
             values = arr.to_numpy(zero_copy_only=False)
@@ -63,13 +72,20 @@ def clean_text(arr: pa.Array) -> pa.Array:
         if pa.types.is_boolean(arr.type):
             return pc.if_else(arr, "true", "false")
         arr = pc.cast(arr, pa.string())
-    if isinstance(arr, pa.Array) and pa.types.is_string(arr.type) and _trimmed_already(arr):
+    if isinstance(arr, pa.ChunkedArray) or (pa.types.is_string(arr.type) and _trimmed_already(arr)):
         return arr
     trimmed = pc.utf8_trim_whitespace(arr)
     empty = pc.equal(trimmed, "")
     if not pc.any(empty).as_py():
         return trimmed
     return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
+
+
+def _chunks_trimmed(arr: pa.ChunkedArray) -> bool:
+    """_trimmed_already for a chunked column: every chunk with a value passes (and some value exists)."""
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return False
+    return all(_trimmed_already(c) for c in arr.chunks if len(c) and c.null_count < len(c))
 
 
 def _trimmed_already(arr: pa.Array) -> bool:
@@ -130,6 +146,8 @@ def parse_id(arr: pa.Array) -> tuple[pa.Array, Issues]:
 
 def _may_contain(text: pa.Array, needle: bytes) -> bool:
     """False only when no value of a text array can contain ``needle`` (one search over its bytes)."""
+    if isinstance(text, pa.ChunkedArray):
+        return any(_may_contain(c, needle) for c in text.chunks)
     if not isinstance(text, pa.Array) or not pa.types.is_string(text.type) or text.buffers()[2] is None:
         return True
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset:text.offset + len(text) + 1]
@@ -179,7 +197,7 @@ def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str
             return _finite(values, text)
     except pa.ArrowInvalid:
         pass
-    s = text
+    s = text = whole(text)
     negative = mask_of(pc.match_substring_regex(s, r"^\(.*\)$|^[^-]*\d\s*-$"))
     s = pc.replace_substring_regex(s, r"^\((.*)\)$", r"\1")
     s = pc.replace_substring_regex(s, r"^(.*\d)\s*-$", r"\1")
@@ -359,6 +377,7 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
             return _date_range(pc.cast(pc.cast(text, target), pa.date32()))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
+    text = whole(text)
     out = np.zeros(n, dtype="datetime64[D]")
     ok = np.zeros(n, dtype=bool)
     done = mask_of(pc.is_null(text))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kamcore import ingest, ingest_cli
+from kamcore import ingest, ingest_cli, readers
 from kamcore.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -498,3 +498,37 @@ def test_lines_stored_by_schema_2_keep_their_identity(tmp_path):
         assert s.scalar("select count(*) from transactions where row_key is null") == 1        # T2
     finally:
         s.close()
+
+
+_AWKWARD_HEAD = "txn_id;client_id;date;revenue;quantity;product;extra\n"
+_AWKWARD_ROWS = (
+    "T1;  C1 ;31.01.2024;1.234,50 €;2;Čaj ;x\n"
+    "T2;17850.0;01.02.2024;(12,50);1;Kava;y\n"
+    "T3;C2;13.02.2024;7;x;Mleko;\n"
+    "T4;;14.02.2024;3;1;Sok;\n"
+    "T5;C2;15.02.2024;8;1;Sok;\n"
+    "T1;  C1 ;31.01.2024;1.234,50 €;2;Čaj ;x\n"
+    "T6;C3;30.02.2024;9;1;Sok;\n"
+)
+
+
+def _outcome(p: ingest.Prepared):
+    return (p.data.to_pylist(), p.problems.to_dict("records"), p.non_sales.to_dict("records"),
+            p.duplicates.to_dict("records"), None if p.extra is None else p.extra.to_pylist(), p.decisions)
+
+
+def test_prepare_gives_the_same_from_one_block_and_from_many(tmp_path, monkeypatch):
+    """The CSV reader's blocks are kept as chunks; trimming, decimal commas, currency, day-first dates,
+    spreadsheet ids and duplicates then run on chunked columns and must give what one block gives."""
+    path = tmp_path / "awkward.csv"
+    path.write_text(_AWKWARD_HEAD + _AWKWARD_ROWS * 3, encoding="utf-8")
+    whole = ingest.prepare(path, "transactions")
+    monkeypatch.setattr(readers, "_CSV_BLOCK", 100)
+    raw = readers.read_source(path)
+    assert raw.columns[0].num_chunks > 3
+    chunked = ingest.prepare(path, "transactions")
+    assert _outcome(chunked) == _outcome(whole)
+    assert [r["client_id"] for r in whole.data.to_pylist()[:3]] == ["C1", "17850", "C2"]
+    assert [r["revenue"] for r in whole.data.to_pylist()[:2]] == [1234.5, -12.5]
+    assert {(r["row"], r["problem"]) for r in whole.problems.to_dict("records") if r["row"] == 4} == {
+        (4, "not a number")}

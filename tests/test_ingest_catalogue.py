@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kamcore import ingest
+from kamcore import ingest, readers
 from kamcore.store import open_store
 from tests.ingest_files import AWKWARD, BAD
 
@@ -35,13 +35,20 @@ def seeded(tmp_path_factory):
     store.close()
 
 
+@pytest.fixture(params=["one block", "24-byte blocks"])
+def csv_blocks(request, monkeypatch):
+    """Each catalogue file twice: CSV columns read in one chunk, and in many (the reader's blocks are kept)."""
+    if request.param != "one block":
+        monkeypatch.setattr(readers, "_CSV_BLOCK", 24)
+
+
 def test_catalogue_is_large_enough():
     assert len(BAD) >= 30
     assert len({c.name for c in BAD}) == len(BAD)
 
 
 @pytest.mark.parametrize("case", BAD, ids=[c.name for c in BAD])
-def test_bad_file_refused_with_exact_message_and_database_unchanged(case, seeded, tmp_path):
+def test_bad_file_refused_with_exact_message_and_database_unchanged(case, seeded, tmp_path, csv_blocks):
     store, _ = seeded
     path = case.build(tmp_path)
     before = checksum(store)
@@ -54,7 +61,7 @@ def test_bad_file_refused_with_exact_message_and_database_unchanged(case, seeded
 
 
 @pytest.mark.parametrize("case", AWKWARD, ids=[c.name for c in AWKWARD])
-def test_awkward_file_prepares_with_expected_values(case, tmp_path):
+def test_awkward_file_prepares_with_expected_values(case, tmp_path, csv_blocks):
     path = case.build(tmp_path)
     prepared = ingest.prepare(path, case.table, **case.kwargs)
     assert prepared.ok, prepared.problems.to_string()
@@ -69,7 +76,7 @@ def test_awkward_file_prepares_with_expected_values(case, tmp_path):
             assert got == expected
 
 
-def test_problem_rows_listed_exactly(tmp_path):
+def test_problem_rows_listed_exactly(tmp_path, csv_blocks):
     path = tmp_path / "many.csv"
     path.write_text("client_id,date,revenue,quantity\nC1,2024-01-31,1,2\n,2024-01-31,2,1\n"
                     "C2,31/02/2024,x,1.5.5\nC3,2024-13-01,3,\n", encoding="utf-8")

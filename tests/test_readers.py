@@ -216,3 +216,13 @@ def test_scan_file_matches_the_whole_bytes(tmp_path, monkeypatch):
             valid = False
         assert out == {"sha256": hashlib.sha256(data).hexdigest(), "newlines": data.count(b"\n"),
                        "size": len(data), "utf8": valid}, data
+
+
+def test_csv_columns_keep_the_readers_blocks(monkeypatch):
+    data = ("a,b\n" + "".join(f"x{i},{i}\n" for i in range(300))).encode()
+    monkeypatch.setattr(rd, "_CSV_BLOCK", 256)
+    raw = rd.read_source(data, file_name="f.csv")
+    assert raw.columns[0].num_chunks > 1                     # not joined: no second copy of the file
+    assert raw.columns[0].to_pylist() == [f"x{i}" for i in range(300)]
+    assert raw.columns[1].to_pylist() == [str(i) for i in range(300)]
+    assert raw.rows.tolist() == list(range(2, 302))

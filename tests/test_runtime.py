@@ -1,4 +1,5 @@
-"""The server's allocator settings (ui._server_memory): Arrow on the C heap, at most two glibc arenas."""
+"""Allocator settings of the server and the command line (kamcore.runtime): Arrow on the C heap, at most
+two glibc arenas."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from kamcore import runtime
+
+ROOT = Path(__file__).resolve().parents[1]
 GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
 # Eight threads allocate at once, then glibc's malloc_info lists one <heap> per arena in use.
@@ -19,6 +22,9 @@ import ctypes, re, sys, threading, time
 sys.path.insert(0, sys.argv[1])
 if sys.argv[2] == "ui":
     import ui  # noqa: F401
+elif sys.argv[2] == "cli":
+    from kamcore import __main__ as cli
+    cli.main(["batches", "--db", sys.argv[3] + ".duckdb"])
 libc = ctypes.CDLL("libc.so.6")
 def work():
     kept = [ctypes.create_string_buffer(4096) for _ in range(2000)]
@@ -34,9 +40,9 @@ print(len(re.findall(r"<heap nr=", open(sys.argv[3]).read())))
 """
 
 
-def _heaps(tmp_path, load_ui: bool) -> int:
+def _heaps(tmp_path, entry: str) -> int:
     env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
-    out = subprocess.run([sys.executable, "-c", PROBE, str(ROOT), "ui" if load_ui else "-", str(tmp_path / "m.xml")],
+    out = subprocess.run([sys.executable, "-c", PROBE, str(ROOT), entry, str(tmp_path / "m.xml")],
                          capture_output=True, text=True, env=env, timeout=120, check=True)
     return int(out.stdout.strip().splitlines()[-1])
 
@@ -49,16 +55,14 @@ def test_arrow_allocates_from_the_c_heap_once_ui_is_loaded():
 
 
 @pytest.mark.skipif(not GLIBC, reason="M_ARENA_MAX is a glibc setting")
-def test_the_server_keeps_at_most_two_malloc_arenas(tmp_path):
-    import ui
-
-    assert ui.ARENA_MAX == 2
-    assert _heaps(tmp_path, load_ui=False) > 2          # eight busy threads: glibc's default gives them more
-    assert _heaps(tmp_path, load_ui=True) <= 2
+def test_the_server_and_the_command_line_keep_at_most_two_malloc_arenas(tmp_path):
+    assert runtime.ARENA_MAX == 2
+    assert _heaps(tmp_path, "-") > 2                   # eight busy threads: glibc's default gives them more
+    assert _heaps(tmp_path, "ui") <= 2
+    assert _heaps(tmp_path, "cli") <= 2
 
 
 def test_an_arena_limit_given_by_the_operator_is_left_alone(monkeypatch):
-    import ui
-
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
-    assert "arena_max" not in ui._server_memory()
+    assert "arena_max" not in runtime.configure_memory()
+    assert runtime.configure_memory()["arrow_pool"] == "system"
