@@ -571,10 +571,10 @@ def _repeated(h: np.ndarray) -> np.ndarray:
     """Mask of the values that occur more than once (hash table, no sort)."""
     if len(h) < 2:
         return np.zeros(len(h), dtype=bool)
-    s = np.sort(h)
-    if not (s[1:] == s[:-1]).any():                  # the usual case: no repeats at all
+    values = pd.Series(h, copy=False)
+    if not values.duplicated().any():                # the usual case: no repeats at all (one hash pass)
         return np.zeros(len(h), dtype=bool)
-    return pd.Series(h, copy=False).duplicated(keep=False).to_numpy()
+    return values.duplicated(keep=False).to_numpy()
 
 
 def _groups_of_repeats(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -625,21 +625,26 @@ def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.n
     """
     n = len(rows)
     repeat = np.zeros(n, dtype=bool)
-    pos_valid = np.flatnonzero(valid)
-    keyed = pos_valid[natural[pos_valid] != 0]
-    if len(keyed) and len(keyed) == len(pos_valid):
-        # every row has its natural key, a function of its content: identical rows share a key,
+    if valid.all() and natural.all():
+        # the usual file: every row valid and keyed (no index copies); identical rows share a key,
         # so when no key repeats no row repeats either (only the key sort is needed)
-        by_key = _groups_of_repeats(natural[keyed])
+        pos_valid = keyed = np.arange(n)
+        by_key = _groups_of_repeats(natural)
         by_content = _groups_of_repeats(content[pos_valid]) if len(by_key[0]) else by_key
-    elif len(pos_valid) >= _PARALLEL_ROWS and len(keyed):      # two independent sorts: one per thread
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            by_content, by_key = pool.map(_groups_of_repeats, (content[pos_valid], natural[keyed]))
     else:
-        by_content = _groups_of_repeats(content[pos_valid])
-        by_key = _groups_of_repeats(natural[keyed]) if len(keyed) else None
+        pos_valid = np.flatnonzero(valid)
+        keyed = pos_valid[natural[pos_valid] != 0]
+        if len(keyed) and len(keyed) == len(pos_valid):          # as above, for the valid rows
+            by_key = _groups_of_repeats(natural[keyed])
+            by_content = _groups_of_repeats(content[pos_valid]) if len(by_key[0]) else by_key
+        elif len(pos_valid) >= _PARALLEL_ROWS and len(keyed):  # two independent sorts: one per thread
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                by_content, by_key = pool.map(_groups_of_repeats, (content[pos_valid], natural[keyed]))
+        else:
+            by_content = _groups_of_repeats(content[pos_valid])
+            by_key = _groups_of_repeats(natural[keyed]) if len(keyed) else None
     later, first = by_content
     dup_frame = pd.DataFrame({"row": rows[pos_valid[later]].astype("int64"),
                               "same_as_row": rows[pos_valid[first]].astype("int64")})

@@ -8,6 +8,7 @@ Nothing is evaluated: a cell starting with ``=`` is text.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -188,6 +189,11 @@ def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str
     if pa.types.is_boolean(arr.type):
         bad = _where(~mask_of(pc.is_null(arr)))
         return pa.nulls(n, pa.float64()), [(bad, "expected a number, not true/false")] if len(bad) else []
+    if decimal != "," and pa.types.is_string(arr.type):
+        # Arrow's number parser refuses surrounding spaces and empty text: when every value parses as
+        # it is, trimming would have changed nothing (the usual clean column needs no trimming pass)
+        with contextlib.suppress(pa.ArrowInvalid):
+            return _finite(pc.cast(arr, pa.float64()), arr)
     text = clean_text(arr)
     if text.null_count == n:
         return pa.nulls(n, pa.float64()), []
@@ -369,6 +375,10 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
         return _date_range(pc.cast(pc.floor_temporal(arr, unit="day"), pa.date32()))
     if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type):
         return _serials(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype(float))
+    if pa.types.is_string(arr.type):
+        # ISO dates as they are (Arrow refuses surrounding spaces and empty text: nothing to trim)
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return _date_range(pc.cast(arr, pa.date32()))
     text = clean_text(arr)
     if text.null_count == n:
         return DateResult(pa.nulls(n, pa.date32()))

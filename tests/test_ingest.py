@@ -9,8 +9,11 @@ import textwrap
 import threading
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kamcore import ingest, ingest_cli, readers
 from kamcore.store import open_store
@@ -532,3 +535,13 @@ def test_prepare_gives_the_same_from_one_block_and_from_many(tmp_path, monkeypat
     assert [r["revenue"] for r in whole.data.to_pylist()[:2]] == [1234.5, -12.5]
     assert {(r["row"], r["problem"]) for r in whole.problems.to_dict("records") if r["row"] == 4} == {
         (4, "not a number")}
+
+
+@given(st.lists(st.integers(min_value=0, max_value=6), max_size=40))
+def test_repeats_and_their_first_rows_match_a_plain_count(values):
+    h = np.asarray(values, dtype=np.uint64)
+    counts = {v: values.count(v) for v in values}
+    assert ingest._repeated(h).tolist() == [counts[v] > 1 for v in values]
+    later, first = ingest._groups_of_repeats(h)
+    expected = [(i, values.index(v)) for i, v in enumerate(values) if values.index(v) < i]
+    assert sorted(zip(later.tolist(), first.tolist())) == expected
