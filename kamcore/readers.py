@@ -610,6 +610,7 @@ def _arrow_csv(source, width: int, d: str, strict_lines: bool) -> list[pa.Chunke
                                                  quoted_strings_can_be_null=True, check_utf8=False))
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
+    _release_unused()                        # the parser's blocks, freed: not held through the validation
     return table.columns
 
 
