@@ -627,7 +627,7 @@ def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.n
     repeat = np.zeros(n, dtype=bool)
     if valid.all() and natural.all():
         # the usual file: every row valid and keyed (no index copies); identical rows share a key,
-        # so when no key repeats no row repeats either (only the key sort is needed)
+        # so when no key repeats no row repeats either (only the key check is needed)
         pos_valid = keyed = np.arange(n)
         by_key = _groups_of_repeats(natural)
         by_content = _groups_of_repeats(content[pos_valid]) if len(by_key[0]) else by_key

@@ -711,7 +711,8 @@ def _scan_file(path: Path, out: dict) -> None:
 
 
 def _release_unused() -> None:
-    """Give the memory Arrow freed (parser blocks, joined chunks) back to the system: a lower peak later."""
+    """Give the memory Arrow freed (the CSV parser's blocks, a finished validation) back to the system:
+    a lower peak later."""
     try:
         pa.default_memory_pool().release_unused()
     except Exception:  # noqa: BLE001 - an optimisation only

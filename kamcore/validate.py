@@ -53,7 +53,7 @@ def _where(mask: np.ndarray) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
-def whole(arr):
+def _whole(arr):
     """One Arrow array: the chunks of a ChunkedArray joined (the exact, rarer paths work on one array)."""
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
@@ -203,7 +203,7 @@ def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str
             return _finite(values, text)
     except pa.ArrowInvalid:
         pass
-    s = text = whole(text)
+    s = text = _whole(text)
     negative = mask_of(pc.match_substring_regex(s, r"^\(.*\)$|^[^-]*\d\s*-$"))
     s = pc.replace_substring_regex(s, r"^\((.*)\)$", r"\1")
     s = pc.replace_substring_regex(s, r"^(.*\d)\s*-$", r"\1")
@@ -387,7 +387,7 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
             return _date_range(pc.cast(pc.cast(text, target), pa.date32()))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-    text = whole(text)
+    text = _whole(text)
     out = np.zeros(n, dtype="datetime64[D]")
     ok = np.zeros(n, dtype=bool)
     done = mask_of(pc.is_null(text))
