@@ -9,8 +9,11 @@ content identity. Replaced or updated rows are moved to ``<table>_archive``.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
@@ -23,7 +26,7 @@ from kamcore import mapping as mp
 from kamcore import validate as va
 from kamcore.readers import (PROBLEM_COLUMNS, ImportRejected, Limits, RawTable, _release_unused,
                              problem_frame, read_source)
-from kamcore.store import Store
+from kamcore.store import Store, memory_limit
 
 __all__ = ["Limits", "ImportRejected", "Prepared", "ImportResult", "prepare", "commit", "import_file",
            "list_batches", "rollback", "save_mapping", "load_mapping", "template", "TABLES"]
@@ -511,15 +514,11 @@ def _identity(table: str, data: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndar
         # every row has its key: content hashes are needed only where keys repeat (see _duplicates)
         hk = _hashes(data, f"hash({natural})")
         return data.column(natural), _LazyHashes(lambda: _hashes(data, f"hash({stored})")), hk
-    con = duckdb.connect()
-    try:
-        con.execute("set preserve_insertion_order = true")
+    with _scratch() as con:
         con.register("rows_in", data)
         out = con.sql(f"select case when {natural} is null then sha1({_content_sql(table)}) end as _h, "
                       f"hash({stored}) as _hh, coalesce(hash({natural}), 0) as _hk"
                       + ("" if plain else f", cast({natural} as varchar) as _nk") + " from rows_in").to_arrow_table()
-    finally:
-        con.close()
     hh = out.column("_hh").to_numpy()
     nk = (data.column(natural) if plain else out.column("_nk")).combine_chunks()
     if nk.null_count == 0:
@@ -545,14 +544,33 @@ def _content_keys(keys: pa.Array, txn_id) -> pa.Array:
 
 def _hashes(data: pa.Table, expression: str) -> np.ndarray:
     """One DuckDB hash per row of ``data`` (uint64, in row order)."""
-    con = duckdb.connect()
-    try:
-        con.execute("set preserve_insertion_order = true")
+    with _scratch() as con:
         con.register("rows_in", data)
         out = con.sql(f"select {expression} as _h from rows_in").to_arrow_table()
-    finally:
-        con.close()
     return out.column("_h").to_numpy().astype(np.uint64)
+
+
+_SCRATCH: list[duckdb.DuckDBPyConnection] = []
+_SCRATCH_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of the process's one in-memory DuckDB, for queries over Arrow data registered on it.
+
+    Connecting costs ~15 ms, so the database is kept; each use gets a cursor of its own (a
+    connection of its own: registrations do not meet). Its settings are never changed, so
+    results keep row order (``preserve_insertion_order`` is on) and its memory limit is the
+    store's.
+    """
+    with _SCRATCH_LOCK:
+        if not _SCRATCH:
+            _SCRATCH.append(duckdb.connect(config={"memory_limit": memory_limit()}))
+        cur = _SCRATCH[0].cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
 
 
 class _LazyHashes:

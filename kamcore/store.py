@@ -56,6 +56,11 @@ def _memory_limit(text: str) -> str:
     return text.strip()
 
 
+def memory_limit() -> str:
+    """DuckDB's memory limit for this process (``KAM_DUCKDB_MEMORY``, default 350MB); StoreError when malformed."""
+    return _memory_limit(MEMORY_LIMIT)
+
+
 def _explain_io_error(path: Path, exc: Exception) -> StoreError:
     text = str(exc)
     if "lock" in text.lower():
@@ -73,7 +78,7 @@ class Store:
     def __init__(self, path: str | Path, read_only: bool = False):
         self.path = Path(path)
         self.read_only = read_only
-        limit = _memory_limit(MEMORY_LIMIT)
+        limit = memory_limit()
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:

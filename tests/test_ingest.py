@@ -545,3 +545,21 @@ def test_repeats_and_their_first_rows_match_a_plain_count(values):
     later, first = ingest._groups_of_repeats(h)
     expected = [(i, values.index(v)) for i, v in enumerate(values) if values.index(v) < i]
     assert sorted(zip(later.tolist(), first.tolist())) == expected
+
+
+def test_scratch_database_is_kept_keeps_row_order_and_the_stores_memory_limit(store):
+    import pyarrow as pa
+
+    data = pa.table({"x": list(range(300_000, 0, -1))})
+    with ingest._scratch() as first:
+        first.register("rows_in", data)
+        got = first.sql("select x * 2 as y from rows_in").to_arrow_table().column(0).to_pylist()
+        limit = first.execute("select current_setting('memory_limit')").fetchone()[0]
+        with ingest._scratch() as second:                 # at the same time, in another thread say
+            views = "select count(*) from duckdb_views() where view_name = 'rows_in'"
+            assert (first.execute(views).fetchone()[0], second.execute(views).fetchone()[0]) == (1, 0)
+    with ingest._scratch() as second:
+        assert second.execute("select count(*) from duckdb_views() where view_name = 'rows_in'").fetchone()[0] == 0
+    assert got == [2 * v for v in range(300_000, 0, -1)]
+    assert len(ingest._SCRATCH) == 1
+    assert limit == store.scalar("select current_setting('memory_limit')")
