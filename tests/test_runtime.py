@@ -66,3 +66,46 @@ def test_an_arena_limit_given_by_the_operator_is_left_alone(monkeypatch):
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     assert "arena_max" not in runtime.configure_memory()
     assert runtime.configure_memory()["arrow_pool"] == "system"
+
+
+# A 6 MB block is freed, then another is taken: glibc's own rule raises its mmap threshold past 6 MB at the
+# free, so the second block comes from the heap; with the fixed 4 MB threshold it is mapped of its own.
+MMAP_PROBE = """
+import ctypes, sys
+sys.path.insert(0, sys.argv[1])
+if sys.argv[2] == "cli":
+    from kamcore import __main__ as cli
+    cli.main(["batches", "--db", sys.argv[3]])
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                "fsmblks", "uordblks", "fordblks", "keepcost")]
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+libc.mallinfo2.restype = MallInfo2
+libc.free(libc.malloc(6 << 20))
+block = libc.malloc(6 << 20)
+print(libc.mallinfo2().hblkhd >= 6 << 20)
+"""
+
+
+def _mapped_after_a_free(tmp_path, entry: str) -> bool:
+    env = {k: v for k, v in os.environ.items() if k not in ("MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES")}
+    out = subprocess.run([sys.executable, "-c", MMAP_PROBE, str(ROOT), entry, str(tmp_path / "k.duckdb")],
+                         capture_output=True, text=True, env=env, timeout=120, check=True)
+    return out.stdout.strip().splitlines()[-1] == "True"
+
+
+@pytest.mark.skipif(not GLIBC, reason="M_MMAP_THRESHOLD is a glibc setting")
+def test_blocks_of_a_few_mb_stay_mapped_of_their_own(tmp_path):
+    assert runtime.MMAP_THRESHOLD == 4 << 20
+    assert not _mapped_after_a_free(tmp_path, "-")      # glibc's moving threshold: the heap serves it
+    assert _mapped_after_a_free(tmp_path, "cli")
+
+
+def test_a_threshold_given_by_the_operator_is_left_alone(monkeypatch):
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=1048576")
+    assert "mmap_threshold" not in runtime.configure_memory()
+    monkeypatch.delenv("GLIBC_TUNABLES")
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "1048576")
+    assert "mmap_threshold" not in runtime.configure_memory()
