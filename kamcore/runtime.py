@@ -7,13 +7,6 @@ resident memory then grows render after render, and every process pays again for
 already had: on a virtual machine, first touching fresh memory is what an import of 1M lines
 spends most of its system time on. So Arrow allocates from the C heap, where pandas and numpy
 reuse what it frees, and glibc keeps at most ``ARENA_MAX`` heaps.
-
-glibc also raises its mmap threshold to the size of the largest block freed so far (up to
-32 MB): after the first large free, column-sized buffers of a few MB come from the heaps, and
-the holes they leave keep the resident size up. A fixed ``MMAP_THRESHOLD`` of 4 MB maps every
-larger block of its own and gives it back when freed: in alternating runs the At risk page at
-10M lines peaked at 543-577 MB instead of 579-590 MB and a 1M-line import at ~450 instead of
-~515 MB, at about the same speed (1 MB was slower: more fresh memory to touch).
 """
 from __future__ import annotations
 
@@ -23,29 +16,23 @@ import os
 import pyarrow as pa
 
 ARENA_MAX = 2                 # glibc malloc arenas (M_ARENA_MAX)
-MMAP_THRESHOLD = 4 << 20      # blocks from this size are mapped on their own (M_MMAP_THRESHOLD)
-_M_ARENA_MAX, _M_MMAP_THRESHOLD = -8, -3          # glibc's mallopt parameter numbers
+_M_ARENA_MAX = -8             # glibc's mallopt parameter number
 
 
 def configure_memory() -> dict:
-    """Arrow on the C heap, at most ARENA_MAX glibc arenas and a fixed MMAP_THRESHOLD; returns what was set.
+    """Arrow on the C heap and at most ARENA_MAX glibc arenas; returns what was set.
 
-    Call early, before most threads exist. What the operator set (``MALLOC_ARENA_MAX``,
-    ``MALLOC_MMAP_THRESHOLD_`` or ``GLIBC_TUNABLES``) is left alone; elsewhere than glibc nothing
-    is done about the C heap. Never raises: an optimisation only.
+    Call early, before most threads exist. A limit the operator set (``MALLOC_ARENA_MAX``) is left
+    alone; elsewhere than glibc nothing is done about arenas. Never raises: an optimisation only.
     """
     done = {}
     with contextlib.suppress(Exception):
         pa.set_memory_pool(pa.system_memory_pool())
         done["arrow_pool"] = pa.default_memory_pool().backend_name
-    tunables = os.environ.get("GLIBC_TUNABLES", "")
-    for name, param, value, env in (("arena_max", _M_ARENA_MAX, ARENA_MAX, "MALLOC_ARENA_MAX"),
-                                    ("mmap_threshold", _M_MMAP_THRESHOLD, MMAP_THRESHOLD, "MALLOC_MMAP_THRESHOLD_")):
-        if env in os.environ or f"glibc.malloc.{name}" in tunables:
-            continue
+    if "MALLOC_ARENA_MAX" not in os.environ:
         with contextlib.suppress(Exception):
             import ctypes
 
-            if ctypes.CDLL("libc.so.6").mallopt(param, value) == 1:
-                done[name] = value
+            if ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, ARENA_MAX) == 1:
+                done["arena_max"] = ARENA_MAX
     return done
