@@ -696,31 +696,32 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
 
     Clients are numbered ``c`` = ``client_key.client_no`` by every query. ``risk_trend_months`` gives per client and
     month (counted from the first point; older months pooled) the revenue and the last purchase day,
-    ``risk_trend_gaps`` the gaps between purchase days for the cadence (the two side by side, each on its own
-    cursor); status and decline per point follow the same rules as :func:`classify_risk`, and revenue at risk is
-    summed once per distinct (client, last purchase day) of the flagged clients (``risk_trend_revenue``).
+    ``risk_trend_gaps`` the gaps between purchase days for the cadence (the gaps first and freed once the
+    cadence is read: side by side the two queries added up their memory, ~25 MB more at the At risk page's peak
+    at 10M lines, and the page computes the trend in the background anyway); status and decline per point
+    follow the same rules as :func:`classify_risk`, and revenue at risk is summed once per distinct (client,
+    last purchase day) of the flagged clients (``risk_trend_revenue``).
     """
     s = settings
     points = _trend_points(as_of, months)
     m = len(points)
     params = {"as_of": as_of, "all": client_ids is None, "clients": [str(c) for c in (client_ids or [])]}
     first_cut = add_months(points[0], -s.cadence_months)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        mon_job = pool.submit(_trend_months, store, points, as_of, s, params)
-        gaps = _trend_gaps(store, first_cut, as_of, params)
-        n_gaps = int(gaps["c"].max(initial=-1)) + 1
-        if len(gaps["c"]) < _SPLIT_ROWS:
-            cadence = _trend_cadence(gaps["c"], gaps["day_no"], gaps["gap"], n_gaps, points, first_cut, s)
-        else:                                        # two halves of the clients side by side (numpy frees the GIL)
-            half = n_gaps // 2
-            at = int(np.searchsorted(gaps["c"], half))    # rows come ordered by client: the halves are slices
+    gaps = _trend_gaps(store, first_cut, as_of, params)
+    n_gaps = int(gaps["c"].max(initial=-1)) + 1
+    if len(gaps["c"]) < _SPLIT_ROWS:
+        cadence = _trend_cadence(gaps["c"], gaps["day_no"], gaps["gap"], n_gaps, points, first_cut, s)
+    else:                                            # two halves of the clients side by side (numpy frees the GIL)
+        half = n_gaps // 2
+        at = int(np.searchsorted(gaps["c"], half))   # rows come ordered by client: the halves are slices
+        with ThreadPoolExecutor(max_workers=1) as pool:
             low_job = pool.submit(_trend_cadence, gaps["c"][:at], gaps["day_no"][:at], gaps["gap"][:at], half,
                                   points, first_cut, s)
             upper = _trend_cadence(gaps["c"][at:] - half, gaps["day_no"][at:], gaps["gap"][at:], n_gaps - half,
                                    points, first_cut, s)
             cadence = np.concatenate([low_job.result(), upper], axis=1)
-        gaps = None
-        mon = mon_job.result()
+    gaps = None
+    mon = _trend_months(store, points, as_of, s, params)
     if mon is None:
         nobody = np.array([], dtype=object)
         return _trend_frame([_trend_row(p, nobody, nobody.astype(bool), nobody.astype(float)) for p in points])
