@@ -500,7 +500,7 @@ def _key_sql(table: str, content_hash: str, occurrence: str) -> str:
     return f"coalesce({natural}, {content_hash} || '#' || {occurrence})"
 
 
-def _identity(table: str, data: pa.Table) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+def _identity(table: str, data: pa.Table) -> tuple[pa.Array | pa.ChunkedArray, np.ndarray, np.ndarray]:
     """Per row: the row key, a 64-bit hash of its content and of its natural key (0 when none).
 
     Key = natural key when given, else sha1(normalised content) + "#" + occurrence of that
@@ -655,7 +655,7 @@ def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.n
         if len(keyed) and len(keyed) == len(pos_valid):          # as above, for the valid rows
             by_key = _groups_of_repeats(natural[keyed])
             by_content = _groups_of_repeats(content[pos_valid]) if len(by_key[0]) else by_key
-        elif len(pos_valid) >= _PARALLEL_ROWS and len(keyed):  # two independent sorts: one per thread
+        elif len(pos_valid) >= _PARALLEL_ROWS and len(keyed):  # two independent checks: one per thread
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=2) as pool:
