@@ -578,6 +578,18 @@ def commit_upload(view: View, prepared, **kw):
     return result
 
 
+def earlier_import_note(view: View, prepared) -> str | None:
+    """A sentence when the same file (same checksum) is already imported into the same table, else None."""
+    from kamcore import ingest
+
+    earlier = ingest.earlier_imports(view.store, prepared.table, prepared.checksum)
+    if earlier.empty:
+        return None
+    row = earlier.iloc[0]
+    return view.t("data.seen_before", id=int(row["batch_id"]), when=f"{row['created_at']:%Y-%m-%d %H:%M}",
+                  n=view.num(int(row["rows_added"])))
+
+
 def batch_label(batches: pd.DataFrame, batch_id) -> str:
     row = batches.set_index("batch_id").loc[batch_id]
     return f"#{batch_id} · {row['table_name']} · {row['file_name']} · {row['rows_added']:,} rows · {row['created_at']:%Y-%m-%d %H:%M}"

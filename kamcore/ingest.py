@@ -29,7 +29,7 @@ from kamcore.readers import (PROBLEM_COLUMNS, ImportRejected, Limits, RawTable, 
 from kamcore.store import Store, memory_limit
 
 __all__ = ["Limits", "ImportRejected", "Prepared", "ImportResult", "prepare", "commit", "import_file",
-           "list_batches", "rollback", "save_mapping", "load_mapping", "template", "TABLES"]
+           "list_batches", "earlier_imports", "rollback", "save_mapping", "load_mapping", "template", "TABLES"]
 
 TABLES = mp.TABLES
 DATED = {"transactions": "date", "incidents": "date", "tenders": "date"}
@@ -941,6 +941,14 @@ def import_file(store: Store, table: str, path, *, mode: str = "append", replace
 def list_batches(store: Store) -> pd.DataFrame:
     """Import batches, newest first: batch_id, table_name, file_name, mode, rows_*, created_by/at, rolled_back_*."""
     return store.query("ingest_batches")
+
+
+def earlier_imports(store: Store, table: str, checksum: str) -> pd.DataFrame:
+    """Imports of the same file (``checksum``) into ``table`` still in effect, newest first:
+    batch_id, file_name, created_at, rows_added. Empty for a file without a checksum."""
+    if not checksum:
+        return pd.DataFrame(columns=["batch_id", "file_name", "created_at", "rows_added"])
+    return store.query("ingest_same_file", table=table, checksum=checksum)
 
 
 def rollback(store: Store, batch_id: int, user: str = "") -> dict:

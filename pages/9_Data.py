@@ -57,6 +57,8 @@ with ui.guard(view):
         if prepared.sheets and len(prepared.sheets) > 1:
             options[1].selectbox(view.t("data.sheet"), prepared.sheets, key="sheet")
         st.info(prepared.summary(), icon=":material/description:")
+        if (seen := ui.earlier_import_note(view, prepared)) is not None:
+            st.warning(seen, icon=":material/history:")
         for note in prepared.notes:
             st.caption(note)
 
@@ -102,7 +104,9 @@ with ui.guard(view):
             st.warning(view.t("data.replace_all", table=view.t(f"table.{table}")))
         keep_unknown = bool(prepared.unknown_columns) and st.checkbox(
             view.t("data.keep_unknown", cols=", ".join(prepared.unknown_columns)))
-        if st.button(view.t("data.import", n=view.num(prepared.n_valid)), type="primary", icon=":material/upload:"):
+        n_rows = prepared.n_valid
+        label = view.t("data.import_one") if n_rows == 1 else view.t("data.import", n=view.num(n_rows))
+        if st.button(label, type="primary", icon=":material/upload:"):
             with st.status(view.t("data.importing", name=file.name), expanded=False) as status:
                 result = ui.commit_upload(view, prepared, mode=mode, replace_range=replace_range,
                                           skip_invalid=skip_invalid, keep_unknown=keep_unknown,

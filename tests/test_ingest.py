@@ -563,3 +563,22 @@ def test_scratch_database_is_kept_keeps_row_order_and_the_stores_memory_limit(st
     assert got == [2 * v for v in range(300_000, 0, -1)]
     assert len(ingest._SCRATCH) == 1
     assert limit == store.scalar("select current_setting('memory_limit')")
+
+
+def test_earlier_imports_of_the_same_file_into_the_same_table(store, tmp_path):
+    f = write(tmp_path / "t.csv", "client_id,date,revenue\nC1,2024-01-02,100\n")
+    other = write(tmp_path / "u.csv", "client_id,date,revenue\nC1,2024-01-02,101\n")
+    first = ingest.import_file(store, "transactions", f)
+    again = ingest.prepare(tmp_path / "t.csv", "transactions")
+    assert ingest.earlier_imports(store, "transactions", again.checksum)[["batch_id", "file_name", "rows_added"]] \
+        .to_dict("records") == [{"batch_id": first.batch_id, "file_name": "t.csv", "rows_added": 1}]
+    assert ingest.earlier_imports(store, "transactions", ingest.prepare(other, "transactions").checksum).empty
+    assert ingest.earlier_imports(store, "clients", again.checksum).empty          # another table
+    assert ingest.earlier_imports(store, "transactions", "").empty                   # no checksum: nothing to match
+    second = ingest.import_file(store, "transactions", f)                           # adds nothing, still a batch
+    got = ingest.earlier_imports(store, "transactions", again.checksum)
+    assert got[["batch_id", "rows_added"]].to_dict("records") == [{"batch_id": second.batch_id, "rows_added": 0},
+                                                                 {"batch_id": first.batch_id, "rows_added": 1}]
+    ingest.rollback(store, second.batch_id)
+    ingest.rollback(store, first.batch_id)
+    assert ingest.earlier_imports(store, "transactions", again.checksum).empty      # rolled back: not in effect

@@ -93,3 +93,19 @@ def test_upload_a_csv_through_the_page(db):
     assert got == [{"client_id": "ZNEW1", "d": "2026-10-15", "revenue": 1234.5},
                    {"client_id": "ZNEW1", "d": "2026-10-20", "revenue": 100.0}]
     assert any("2 added" in s.value for s in at.success), [s.value for s in at.success]
+
+
+def test_the_same_file_again_is_flagged_as_already_imported(db):
+    at = run()
+    csv = "client_id,date,revenue\nZNEW2,2026-10-15,10\n".encode()
+    at.file_uploader[0].set_value(("again.csv", csv, "text/csv")).run(timeout=TIMEOUT)
+    assert not [w.value for w in at.warning if "already imported" in w.value]     # new file: nothing to say
+    next(b for b in at.button if b.label == "Import 1 row").click().run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    store = open_store(db)
+    try:
+        batch = store.scalar("select max(batch_id) from import_batches")
+    finally:
+        store.close()
+    flagged = [w.value for w in at.warning if "already imported" in w.value]
+    assert len(flagged) == 1 and f"batch #{batch}," in flagged[0] and "rows added: 1)" in flagged[0], flagged
