@@ -643,26 +643,26 @@ def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.n
     """
     n = len(rows)
     repeat = np.zeros(n, dtype=bool)
-    if valid.all() and natural.all():
-        # the usual file: every row valid and keyed (no index copies); identical rows share a key,
-        # so when no key repeats no row repeats either (only the key check is needed)
+    if valid.all() and natural.all():              # the usual file: every row valid and keyed (no index copies)
         pos_valid = keyed = np.arange(n)
-        by_key = _groups_of_repeats(natural)
-        by_content = _groups_of_repeats(content[pos_valid]) if len(by_key[0]) else by_key
+        keys = natural
     else:
         pos_valid = np.flatnonzero(valid)
         keyed = pos_valid[natural[pos_valid] != 0]
-        if len(keyed) and len(keyed) == len(pos_valid):          # as above, for the valid rows
-            by_key = _groups_of_repeats(natural[keyed])
-            by_content = _groups_of_repeats(content[pos_valid]) if len(by_key[0]) else by_key
-        elif len(pos_valid) >= _PARALLEL_ROWS and len(keyed):  # two independent checks: one per thread
-            from concurrent.futures import ThreadPoolExecutor
+        keys = natural[keyed]
+    if len(keyed) and len(keyed) == len(pos_valid):
+        # every row has its natural key, a function of its content: identical rows share a key,
+        # so when no key repeats no row repeats either (only the key check is needed)
+        by_key = _groups_of_repeats(keys)
+        by_content = _groups_of_repeats(content[pos_valid]) if len(by_key[0]) else by_key
+    elif len(pos_valid) >= _PARALLEL_ROWS and len(keyed):      # two independent checks: one per thread
+        from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                by_content, by_key = pool.map(_groups_of_repeats, (content[pos_valid], natural[keyed]))
-        else:
-            by_content = _groups_of_repeats(content[pos_valid])
-            by_key = _groups_of_repeats(natural[keyed]) if len(keyed) else None
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            by_content, by_key = pool.map(_groups_of_repeats, (content[pos_valid], keys))
+    else:
+        by_content = _groups_of_repeats(content[pos_valid])
+        by_key = _groups_of_repeats(keys) if len(keyed) else None
     later, first = by_content
     dup_frame = pd.DataFrame({"row": rows[pos_valid[later]].astype("int64"),
                               "same_as_row": rows[pos_valid[first]].astype("int64")})
