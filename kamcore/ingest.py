@@ -778,6 +778,46 @@ def _sqltype(typ: str) -> str:
     return typ
 
 
+# columns of a keyed table that no file writes and an update by key keeps (besides the contract's own)
+_NOT_CARRIED = {"batch_id", "updated_by", "updated_at", "row_key"}
+
+
+def _carried_columns(cur, table: str) -> list[tuple[str, str]]:
+    """(name, type) of ``table``'s columns outside its contract that an import never writes but an update by
+    key keeps (prospects.converted_client_id: team state). Audit columns are not carried: the import wrote the row."""
+    stored = set(mp.stored_columns(table))
+    return [(n, _sqltype(t)) for n, t in cur.execute(
+        "select column_name, data_type from information_schema.columns where table_name = $t "
+        "order by ordinal_position", {"t": table}).fetchall()
+        if n not in stored and n not in _NOT_CARRIED and not n.startswith("extra_")]
+
+
+def _mapped_columns(p: Prepared) -> set[str]:
+    """The contract columns the file has (mapped, or revenue computed from quantity x unit price)."""
+    mapped = {v for v in p.mapping.values() if v}
+    if p.decisions.get("revenue"):
+        mapped.add("revenue")
+    return mapped or set(mp.stored_columns(p.table))
+
+
+def _keep_unmapped(cur, table: str, p: Prepared, carry: list[tuple[str, str]]) -> None:
+    """In ``_st`` (the staged rows with key ``_k`` and content hash ``_h``): a row whose key is stored already
+    takes the stored row's values of the columns the file does not have (DOMAIN.md §1: an import of a keyed
+    table updates only the columns the file has), and its content hash is taken again."""
+    mapped = _mapped_columns(p)
+    keep = [c for c in mp.stored_columns(table) if c not in mapped]
+    for name, typ in carry:
+        cur.execute(f"alter table _st add column {_ident(name)} {typ}")
+    keep += [n for n, _ in carry]
+    if not keep:
+        return
+    sets = ", ".join(f"{c} = o.{c}" for c in keep)
+    cur.execute(f"update _st set {sets} from (select t.*, k._k as _ok from {table} as t "  # noqa: S608 (fixed names)
+                "join _old as k on k._rid = t.rowid "
+                "qualify row_number() over (partition by k._k order by t.rowid desc) = 1) as o where _st._k = o._ok")
+    cur.execute(f"update _st set _h = sha1({_content_sql(table)})")
+
+
 def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_range=None,
            skip_invalid: bool = False, user: str = "", keep_unknown: bool = False,
            reject_non_sales: bool = False) -> ImportResult:
@@ -833,6 +873,10 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
     select_sql = ", ".join("s." + c for c in insert_cols)
     with store.transaction() as cur:
         archive = _archive_table(cur, table)
+        carry = [] if table == "transactions" else _carried_columns(cur, table)
+        if carry:
+            cols_sql += ", " + ", ".join(n for n, _ in carry)
+            select_sql += ", " + ", ".join("s." + n for n, _ in carry)
         for _, name in extra_cols:
             cur.execute(f'alter table {table} add column if not exists "{_ident(name)}" varchar')
             cur.execute(f'alter table {archive} add column if not exists "{_ident(name)}" varchar')
@@ -878,6 +922,7 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
                         f"order by _i) as _occ from c) select * exclude (_s, _occ), "
                         f"{_key_sql(table, '_h', '_occ::varchar')} as _k from h")
             if table in UPDATES:
+                _keep_unmapped(cur, table, p, carry)
                 changed = "select o._rid from _old as o join _st as s on s._k = o._k where s._h <> o._h"
                 cur.execute(f"insert into {archive} by name select *, $b as replaced_by from {table} "
                             f"where rowid in ({changed})", params)

@@ -200,3 +200,54 @@ def test_cli_rollback_refused_then_with_later(replaced_twice, capsys):
     assert code == 0 and len(lines) == 3
     assert "ROLLED BACK" in lines[0] and "by ana" in lines[0] and "replace 2024-10-01..2024-10-31" in lines[0]
     assert lines[2].rstrip().endswith("active") and "ROLLED BACK" not in lines[2]
+
+
+# -- defect 2: an update by key writes only the columns the file has ----------
+
+FULL_CLIENTS = ("client_id,name,industry,region,manager,potential,key\n"
+                "C1,Acme,steel,North,Ana,1000,yes\nC2,Beta,food,South,Bo,500,no\n")
+
+
+def rows(store, sql: str) -> list[list]:
+    """Query rows as Python values (None for NULL)."""
+    cur = store.cursor()
+    try:
+        return [list(r) for r in cur.execute(sql).fetchall()]
+    finally:
+        cur.close()
+
+
+def clients(store) -> list[list]:
+    return rows(store, "select client_id, name, industry, region, manager, potential, key, batch_id from clients "
+                       "order by client_id")
+
+
+def test_a_partial_clients_file_keeps_the_other_columns_and_its_undo_restores_them(store, tmp_path):
+    ingest.import_file(store, "clients", write(tmp_path / "full.csv", FULL_CLIENTS))
+    before = checksums(store)
+    res = ingest.import_file(store, "clients", write(tmp_path / "names.csv",
+                                                      "client_id,name\nC1,Acme d.o.o.\nC2,Beta\nC3,Gama\n"))
+    assert (res.rows_added, res.rows_replaced, res.rows_skipped) == (2, 1, 1)   # C2 unchanged, C3 new
+    assert clients(store) == [["C1", "Acme d.o.o.", "steel", "North", "Ana", 1000.0, True, 2],
+                              ["C2", "Beta", "food", "South", "Bo", 500.0, False, 1],
+                              ["C3", "Gama", None, None, None, None, None, 2]]
+    ingest.rollback(store, res.batch_id)
+    assert clients(store) == [["C1", "Acme", "steel", "North", "Ana", 1000.0, True, 1],
+                              ["C2", "Beta", "food", "South", "Bo", 500.0, False, 1]]
+    after = checksums(store)
+    assert {t: v for t, v in after.items() if t != "import_batches"} == \
+        {t: v for t, v in before.items() if t != "import_batches"}
+
+
+def test_an_empty_cell_of_a_column_the_file_has_does_blank_it(store, tmp_path):
+    ingest.import_file(store, "clients", write(tmp_path / "full.csv", FULL_CLIENTS))
+    ingest.import_file(store, "clients", write(tmp_path / "mgr.csv", "client_id,name,manager\nC1,Acme,\n"))
+    assert clients(store)[0] == ["C1", "Acme", "steel", "North", None, 1000.0, True, 2]
+
+
+def test_a_prospect_update_keeps_its_conversion(store, tmp_path):
+    ingest.import_file(store, "prospects", write(tmp_path / "p.csv", "prospect_id,name,region\nP1,Nova,North\n"))
+    store.sql("update prospects set converted_client_id = 'C9'")
+    ingest.import_file(store, "prospects", write(tmp_path / "p2.csv", "prospect_id,name,region\nP1,Nova,South\n"))
+    assert store.sql("select prospect_id, region, converted_client_id, batch_id from prospects").values.tolist() == [
+        ["P1", "South", "C9", 2]]
