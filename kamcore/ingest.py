@@ -126,6 +126,7 @@ class ImportResult:
     rows_replaced: int       # stored rows replaced (replace range, or updated by key); restorable by rollback
     non_sales: int = 0
     problems: pd.DataFrame = field(default_factory=lambda: problem_frame(), repr=False)
+    notes: list[str] = field(default_factory=list)      # e.g. unknown columns beyond the kept ones (settings.EXTRA_*)
 
     def summary(self) -> str:
         return (f"batch {self.batch_id}: {self.file_name} -> {self.table}: {self.rows_added:,} added, "
@@ -782,14 +783,60 @@ def _sqltype(typ: str) -> str:
 _NOT_CARRIED = {"batch_id", "updated_by", "updated_at", "row_key"}
 
 
-def _carried_columns(cur, table: str) -> list[tuple[str, str]]:
-    """(name, type) of ``table``'s columns outside its contract that an import never writes but an update by
-    key keeps (prospects.converted_client_id: team state). Audit columns are not carried: the import wrote the row."""
+def _carried_columns(cur, table: str, has_extra: bool) -> list[tuple[str, str]]:
+    """(name, type) of ``table``'s columns outside its contract that this import does not write but an update
+    by key keeps: prospects.converted_client_id (team state), and ``extra`` unless the file brings its own.
+    Audit columns are not carried: the import wrote the row."""
     stored = set(mp.stored_columns(table))
+    skip = _NOT_CARRIED | ({"extra"} if has_extra else set())
     return [(n, _sqltype(t)) for n, t in cur.execute(
         "select column_name, data_type from information_schema.columns where table_name = $t "
         "order by ordinal_position", {"t": table}).fetchall()
-        if n not in stored and n not in _NOT_CARRIED and not n.startswith("extra_")]
+        if n not in stored and n not in skip]
+
+
+def _extra_json(file_name: str, extra: pa.Table) -> tuple[pa.Array, list[str]]:
+    """The unknown columns of the kept rows as one JSON object per row ``{header: text}`` (empty cells left out;
+    NULL when all are empty), within settings.EXTRA_MAX_KEYS columns (the first ones of the file) and
+    settings.EXTRA_MAX_BYTES per row (a longer row loses its last keys). Returns (values, notes on what was
+    dropped)."""
+    from kamcore.settings import EXTRA_MAX_BYTES, EXTRA_MAX_KEYS
+
+    notes = []
+    headers = list(extra.column_names)
+    if len(headers) > EXTRA_MAX_KEYS:
+        notes.append(f"{file_name}: {len(headers) - EXTRA_MAX_KEYS:,} more unknown columns beyond the first "
+                     f"{EXTRA_MAX_KEYS} were not kept (from '{headers[EXTRA_MAX_KEYS]}' on)")
+        headers = headers[:EXTRA_MAX_KEYS]
+    keys, seen = [], set()
+    for h in headers:                                  # repeated headers: "x", "x (2)", ...
+        k, n = h, 1
+        while k in seen:
+            n += 1
+            k = f"{h} ({n})"
+        seen.add(k)
+        keys.append(k)
+    names = [f"c{i}" for i in range(len(headers))]
+    cols = pa.table({n: pc.cast(extra.column(i), pa.string()) for i, n in enumerate(names)})
+    with _scratch() as con:
+        con.register("extra_in", cols)
+        out = con.sql("select nullif(cast(map_from_entries(list_filter(list_zip($keys::varchar[], "
+                      f"[{', '.join(names)}]), lambda e: e[2] is not null)) as json)::varchar, '{{}}') as j "
+                      "from extra_in", params={"keys": keys}).to_arrow_table().column(0).combine_chunks()
+        con.unregister("extra_in")
+    lengths = pc.binary_length(pc.cast(out, pa.binary()))
+    too_long = np.flatnonzero(pc.fill_null(pc.greater(lengths, EXTRA_MAX_BYTES), False).to_numpy(zero_copy_only=False))
+    if len(too_long):
+        values = out.to_pylist()
+        for i in too_long:
+            obj = json.loads(values[i])
+            while obj and len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()) > EXTRA_MAX_BYTES:
+                obj.popitem()
+            values[i] = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) if obj else None
+        out = pa.array(values, type=pa.string())
+        notes.append(f"{file_name}: {len(too_long):,} rows had more than {EXTRA_MAX_BYTES:,} bytes of unknown "
+                     "columns; their last ones were not kept")
+    return out, notes
 
 
 def _mapped_columns(p: Prepared) -> set[str]:
@@ -827,8 +874,10 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
     table's rows in ``replace_range`` (FROM, TO dates; default: the file's date range; whole
     table for tables without dates) to the archive. Invalid rows reject the whole file
     unless ``skip_invalid``; rows without a client are left out (``reject_non_sales`` refuses
-    the file instead). Unknown columns are ignored (``keep_unknown`` adds them as text
-    columns named ``extra_<header>``). Raises ImportRejected, DatabaseLocked.
+    the file instead). Unknown columns are ignored; ``keep_unknown`` keeps them in the row's JSON
+    column ``extra`` ({header: text}, bounded by settings.EXTRA_MAX_KEYS / EXTRA_MAX_BYTES: the excess is
+    dropped with a note in ``ImportResult.notes``); no import changes the schema. Raises ImportRejected,
+    DatabaseLocked.
     """
     p = prepared
     table = p.table
@@ -852,14 +901,11 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
     rng = _parse_range(replace_range) if mode == "replace" else None
     data = p.data.drop_columns(["_row"])
     stored = mp.stored_columns(table)
-    extra_cols: list[tuple[str, str]] = []
-    if keep_unknown and p.extra is not None:
-        for h in p.extra.column_names:
-            name = "extra_" + (mp.normalise_header(h) or "column")
-            if name not in dict(extra_cols).values() and name not in stored:
-                extra_cols.append((h, name))
-        for h, name in extra_cols:
-            data = data.append_column(name, p.extra.column(h))
+    notes: list[str] = []
+    has_extra = bool(keep_unknown and p.extra is not None and p.extra.num_columns)
+    if has_extra:
+        extra, notes = _extra_json(p.file_name, p.extra)
+        data = data.append_column("extra", extra)
     if mode == "replace" and rng is None and table in DATED and data.num_rows:
         dates = data.column(DATED[table])
         rng = (pc.min(dates).as_py(), pc.max(dates).as_py())
@@ -868,18 +914,15 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
     n_staged = data.num_rows
     if table == "transactions":
         data = _in_date_order(data)
-    insert_cols = [*(["row_key"] if table == "transactions" else []), *stored, *(n for _, n in extra_cols)]
+    insert_cols = [*(["row_key"] if table == "transactions" else []), *stored, *(["extra"] if has_extra else [])]
     cols_sql = ", ".join(insert_cols)
     select_sql = ", ".join("s." + c for c in insert_cols)
     with store.transaction() as cur:
         archive = _archive_table(cur, table)
-        carry = [] if table == "transactions" else _carried_columns(cur, table)
+        carry = [] if table == "transactions" else _carried_columns(cur, table, has_extra)
         if carry:
             cols_sql += ", " + ", ".join(n for n, _ in carry)
             select_sql += ", " + ", ".join("s." + n for n, _ in carry)
-        for _, name in extra_cols:
-            cur.execute(f'alter table {table} add column if not exists "{_ident(name)}" varchar')
-            cur.execute(f'alter table {archive} add column if not exists "{_ident(name)}" varchar')
         batch_id = int(cur.execute("select nextval('batch_seq')").fetchall()[0][0])
         cur.register("staged", data)
         touched: set[str] = set()
@@ -948,7 +991,8 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
         if table == "transactions":
             cur.unregister("staged_rows")
         skipped = n_staged - added + (p.rows_read - n_staged - rows_rejected)
-        rejected_json = json.dumps(_problems_json(p), ensure_ascii=False, default=str)
+        rejected_json = json.dumps(_problems_json(p) + [{"row": None, "column": "", "value": "", "problem": n}
+                                                        for n in notes], ensure_ascii=False, default=str)
         cur.execute(
             "insert into import_batches (batch_id, table_name, file_name, checksum, mode, replace_from, replace_to, "
             "rows_read, rows_added, rows_skipped, rows_rejected, rows_replaced, rejected, created_by, created_at) "
@@ -957,7 +1001,7 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
              "lo": rng[0] if rng else None, "hi": rng[1] if rng else None, "r": p.rows_read, "a": added,
              "s": skipped, "rj": rows_rejected, "rp": replaced, "j": rejected_json, "u": user})
     return ImportResult(batch_id, table, p.file_name, p.rows_read, added, skipped, rows_rejected, replaced,
-                        non_sales=len(p.non_sales), problems=p.problems)
+                        non_sales=len(p.non_sales), problems=p.problems, notes=notes)
 
 
 def _problems_json(p: Prepared) -> list[dict]:

@@ -251,3 +251,98 @@ def test_a_prospect_update_keeps_its_conversion(store, tmp_path):
     ingest.import_file(store, "prospects", write(tmp_path / "p2.csv", "prospect_id,name,region\nP1,Nova,South\n"))
     assert store.sql("select prospect_id, region, converted_client_id, batch_id from prospects").values.tolist() == [
         ["P1", "South", "C9", 2]]
+
+
+# -- defect 4: unknown columns in one bounded JSON column, never a schema change ---------
+
+def columns(store) -> dict[str, list[str]]:
+    frame = store.sql("select table_name, column_name from information_schema.columns order by table_name, "
+                      "ordinal_position")
+    return frame.groupby("table_name")["column_name"].apply(list).to_dict()
+
+
+def test_1200_unknown_columns_go_to_extra_without_a_schema_change_and_leave_with_the_undo(store, tmp_path):
+    from kamcore.settings import EXTRA_MAX_KEYS
+
+    schema = columns(store)
+    ingest.import_file(store, "transactions", write(tmp_path / "a.csv", "client_id,date,revenue\nC1,2024-01-02,1\n"))
+    head = "client_id,date,revenue," + ",".join(f"u{i}" for i in range(1200))
+    body = "".join(f"C{r},2024-01-0{r + 2},{r}," + ",".join(f"v{r}_{i}" if i != 3 else "" for i in range(1200)) + "\n"
+                   for r in (1, 2))
+    res = ingest.import_file(store, "transactions", write(tmp_path / "wide.csv", head + "\n" + body),
+                             keep_unknown=True)
+    assert res.rows_added == 2
+    assert res.notes == [f"wide.csv: {1200 - EXTRA_MAX_KEYS:,} more unknown columns beyond the first "
+                         f"{EXTRA_MAX_KEYS} were not kept (from 'u{EXTRA_MAX_KEYS}' on)"]
+    assert columns(store) == schema                                   # nothing added to any table
+    import json
+    kept = [json.loads(v) for v in store.sql("select extra from transactions where extra is not null "
+                                            "order by client_id")["extra"]]
+    assert [len(k) for k in kept] == [EXTRA_MAX_KEYS - 1] * 2          # u3 is empty: left out
+    assert kept[0]["u0"] == "v1_0" and kept[1][f"u{EXTRA_MAX_KEYS - 1}"] == f"v2_{EXTRA_MAX_KEYS - 1}"
+    assert "u3" not in kept[0]
+    assert res.notes[0] in store.scalar("select rejected::varchar from import_batches where batch_id = 2")
+    ingest.rollback(store, res.batch_id)
+    assert store.scalar("select count(*) from transactions where extra is not null") == 0
+    assert columns(store) == schema
+
+
+def test_a_row_over_the_byte_bound_loses_its_last_unknown_columns(store, tmp_path, monkeypatch):
+    from kamcore import settings
+
+    monkeypatch.setattr(settings, "EXTRA_MAX_BYTES", 30)
+    f = write(tmp_path / "t.csv", "client_id,date,revenue,a,b\nC1,2024-01-02,1,xxxxxxxxxx,yyyyyyyyyy\n"
+                                   "C2,2024-01-02,1,s,t\n")
+    res = ingest.import_file(store, "transactions", f, keep_unknown=True)
+    assert rows(store, "select client_id, extra::varchar from transactions order by 1") == [
+        ["C1", '{"a":"xxxxxxxxxx"}'], ["C2", '{"a":"s","b":"t"}']]
+    assert res.notes == ["t.csv: 1 rows had more than 30 bytes of unknown columns; their last ones were not kept"]
+
+
+def test_a_keyed_update_without_unknown_columns_keeps_the_stored_extra(store, tmp_path):
+    ingest.import_file(store, "clients", write(tmp_path / "a.csv", "client_id,name,Segment\nC1,Acme,gold\n"),
+                       keep_unknown=True)
+    ingest.import_file(store, "clients", write(tmp_path / "b.csv", "client_id,name\nC1,Acme d.o.o.\n"))
+    assert rows(store, "select name, extra ->> 'Segment', batch_id from clients") == [["Acme d.o.o.", "gold", 2]]
+    ingest.import_file(store, "clients", write(tmp_path / "c.csv", "client_id,name,Segment\nC1,Acme,silver\n"),
+                       keep_unknown=True)
+    assert rows(store, "select name, extra ->> 'Segment', batch_id from clients") == [["Acme", "silver", 3]]
+
+
+def test_migration_folds_extra_columns_of_schema_3_into_extra(tmp_path):
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    s = open_store(path)
+    s.close()
+    con = duckdb.connect(str(path))                 # make it look like a schema-3 database with extra_* columns
+    for t in ("transactions", "transactions_archive"):
+        con.execute(f"alter table {t} drop column extra")
+        con.execute(f"alter table {t} add column extra_country varchar")
+        con.execute(f"alter table {t} add column extra_note varchar")
+    con.execute("insert into transactions (row_key, client_id, date, revenue, extra_country, extra_note, batch_id) "
+                "values ('k1', 'C1', '2024-01-02', 5, 'SI', null, 1), ('k2', 'C1', '2024-01-03', 6, null, null, 1)")
+    con.execute("update meta set value = '3' where key = 'schema_version'")
+    con.close()
+    s = open_store(path)
+    try:
+        assert s.schema_version() == 4
+        cols = columns(s)
+        assert not [c for t in cols.values() for c in t if c.startswith("extra_")]
+        assert "extra" in cols["transactions"] and "extra" in cols["transactions_archive"]
+        assert rows(s, "select row_key, extra::varchar from transactions order by 1") == [
+            ["k1", '{"country":"SI"}'], ["k2", None]]
+    finally:
+        s.close()
+
+
+def test_a_hand_edit_keeps_the_unknown_columns_of_the_row(store, tmp_path):
+    from kamcore import edits
+
+    f = write(tmp_path / "k.csv", "contact_id,client_id,name,role,Desk\nK1,C1,Ana,buyer,3F\nK2,C1,Bo,CEO,\n")
+    ingest.import_file(store, "contacts", f, keep_unknown=True)
+    frame = store.sql("select * from contacts where client_id = 'C1' order by contact_id")
+    frame.loc[frame["contact_id"] == "K1", "role"] = "head buyer"
+    edits.save(store, "contacts", frame.drop(columns=["extra"]), user="mia", client_id="C1")
+    assert rows(store, "select contact_id, role, extra ->> 'Desk', batch_id, updated_by from contacts order by 1") == [
+        ["K1", "head buyer", "3F", 1, "mia"], ["K2", "CEO", None, 1, None]]
