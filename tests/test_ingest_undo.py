@@ -346,3 +346,44 @@ def test_a_hand_edit_keeps_the_unknown_columns_of_the_row(store, tmp_path):
     edits.save(store, "contacts", frame.drop(columns=["extra"]), user="mia", client_id="C1")
     assert rows(store, "select contact_id, role, extra ->> 'Desk', batch_id, updated_by from contacts order by 1") == [
         ["K1", "head buyer", "3F", 1, "mia"], ["K2", "CEO", None, 1, None]]
+
+
+# -- check: rows an active replace should have removed ------------------------------
+
+def test_check_reports_a_row_of_an_older_batch_inside_a_replaced_range(replaced_twice, capsys):
+    from kamcore import check
+    from kamcore.__main__ import main
+
+    store = replaced_twice
+    assert check.integrity(store)["replaced"].empty
+    with store.transaction() as cur:                     # what the old undo order left behind: batch 1's line back
+        cur.execute("insert into transactions (row_key, client_id, date, revenue, batch_id) "
+                    "values ('x', 'C2', '2024-10-20', 50, 1)")
+        store.refresh_client_day(cur, ["C2"])
+    found = check.integrity(store)["replaced"]
+    assert rows_of(found) == [["transactions", 2, 1, 1, "2024-10-20", "2024-10-20"],
+                              ["transactions", 3, 1, 1, "2024-10-20", "2024-10-20"]]
+    db = str(store.path)
+    store.close()
+    assert main(["check", "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert "replace imports: 2 rows of older batches inside the range of an active replace batch" in out
+    assert "Rebuild" not in out                          # the aggregates are in step: a rebuild would not help
+
+
+def test_check_reports_a_client_id_stored_twice(store, tmp_path, capsys):
+    from kamcore.__main__ import main
+
+    ingest.import_file(store, "transactions", write(tmp_path / "t.csv", "client_id,date,revenue\nC1,2024-01-02,1\n"))
+    ingest.import_file(store, "clients", write(tmp_path / "c.csv", "client_id,name\nC1,Acme\n"))
+    store.sql("insert into clients (client_id, name, batch_id) values ('C1', 'Acme old', 1)")
+    db = str(store.path)
+    store.close()
+    assert main(["check", "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert "clients: 1 client id stored more than once" in out and "1, 2" in out
+
+
+def rows_of(frame: pd.DataFrame) -> list[list]:
+    return [[str(v)[:10] if hasattr(v, "year") else (int(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
+             else v) for v in r] for r in frame.itertuples(index=False)]
