@@ -106,3 +106,7 @@ class Settings:
 
 
 DEFAULT = Settings()
+
+
+# -- import and edit validation (DOMAIN.md §1): what an import or a hand edit refuses
+MAX_ABS_AMOUNT = 1e12        # a number whose absolute value is this or more is a problem (typing slips, 1e308)
