@@ -9,6 +9,7 @@ and nothing is written.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from .dossier import ATTITUDES, BUYING_ROLES, TENDER_STATUSES, normalise_role
 from .prospects import SOURCES
+from .settings import MAX_ABS_AMOUNT
 from .store import Store
 
 
@@ -28,6 +30,7 @@ class Field:
     lo: float | None = None
     hi: float | None = None
     choices: tuple[str, ...] = ()
+    past: bool = False                # a date of what has happened: not after today (DOMAIN.md §1)
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,10 @@ SPECS: dict[str, Spec] = {
     "contacts": Spec("contacts", (
         Field("contact_id"), Field("name", required=True), Field("role", required=True), Field("title"),
         Field("buying_role", "choice", choices=BUYING_ROLES), Field("influence", "int", lo=0, hi=10),
-        Field("attitude", "choice", choices=ATTITUDES), Field("reports_to"), Field("last_contact", "date"),
+        Field("attitude", "choice", choices=ATTITUDES), Field("reports_to"), Field("last_contact", "date", past=True),
         Field("email"), Field("phone")), "contact_id", id_prefix="K"),
     "tenders": Spec("tenders", (
-        Field("tender_id"), Field("date", "date", required=True),
+        Field("tender_id"), Field("date", "date", required=True, past=True),
         Field("status", "choice", required=True, choices=TENDER_STATUSES), Field("title"),
         Field("value", "float", lo=0), Field("reasons"), Field("winner")), "tender_id", id_prefix="T"),
     "competitors": Spec("competitors", (
@@ -66,6 +69,8 @@ SPECS: dict[str, Spec] = {
         "prospect_id", id_prefix="P", scoped=False),
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# the characters an imported id may not hold (kamcore.validate.control_characters)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def _missing(v) -> bool:
@@ -81,14 +86,21 @@ def _missing(v) -> bool:
         return False
 
 
-def _cell(f: Field, v, where: str):
-    """The clean value of one cell (None when empty); ValueError with ``where`` on a bad value."""
+def _cell(f: Field, v, where: str, today: date | None = None):
+    """The clean value of one cell (None when empty); ValueError with ``where`` on a bad value.
+
+    The value rules of an import (DOMAIN.md §1): text trimmed and in Unicode NFC, ids without
+    control or invisible characters, numbers finite and below 10^12 in absolute value, dates of
+    what has happened (``Field.past``) not after ``today`` (default: the real date)."""
     if _missing(v):
         if f.required:
             raise ValueError(f"{where}: a value is required")
         return None
     if f.kind == "str":
-        s = str(v).strip()
+        s = unicodedata.normalize("NFC", str(v).strip())
+        if f.name.endswith("_id") and (hit := _CONTROL.search(s)):
+            raise ValueError(f"{where}: the id contains a control or invisible character "
+                             f"(U+{ord(hit.group()):04X}); remove it")
         if f.name == "email" and not _EMAIL.match(s):
             raise ValueError(f"{where}: {s!r} is not an e-mail address")
         return s
@@ -104,6 +116,8 @@ def _cell(f: Field, v, where: str):
             raise ValueError(f"{where}: {v!r} is not a number") from None
         if np.isnan(x) or np.isinf(x):
             raise ValueError(f"{where}: {v!r} is not a number")
+        if abs(x) >= MAX_ABS_AMOUNT:
+            raise ValueError(f"{where}: {v!r} is too large: the absolute value must be below {MAX_ABS_AMOUNT:,.0f}")
         if f.kind == "int" and x != int(x):
             raise ValueError(f"{where}: {v!r} is not a whole number")
         if (f.lo is not None and x < f.lo) or (f.hi is not None and x > f.hi):
@@ -112,15 +126,20 @@ def _cell(f: Field, v, where: str):
         return int(x) if f.kind == "int" else x
     if f.kind == "date":
         try:
-            return pd.Timestamp(v).date()
+            day = pd.Timestamp(v).date()
         except (TypeError, ValueError):
             raise ValueError(f"{where}: {v!r} is not a date (YYYY-MM-DD)") from None
+        today = today or date.today()
+        if f.past and day > today:
+            raise ValueError(f"{where}: {day.isoformat()} is in the future: after today, {today.isoformat()}")
+        return day
     raise ValueError(f"unknown field kind {f.kind}")
 
 
-def validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+def validate(table: str, frame: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
     """Clean rows of ``frame`` for ``table`` (fully empty rows dropped; ids and kept columns carried).
-    Raises ValueError "<table> row <n>, column <c>: <problem>" for the first bad cell or duplicate id."""
+    Raises ValueError "<table> row <n>, column <c>: <problem>" for the first bad cell or duplicate id.
+    ``today`` (default: the real date) is the last day a date of what has happened may have."""
     spec = _spec(table)
     unknown = [c for c in (f.name for f in spec.fields if f.required) if c not in frame.columns]
     if unknown:
@@ -131,7 +150,7 @@ def validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
             continue
         out = {}
         for f in spec.fields:
-            out[f.name] = _cell(f, r.get(f.name), f"{table} row {n}, column {f.name}")
+            out[f.name] = _cell(f, r.get(f.name), f"{table} row {n}, column {f.name}", today)
         ident = out.get(spec.id_field)
         if ident is not None:
             if ident in seen:
@@ -197,8 +216,8 @@ def save(store: Store, table: str, frame: pd.DataFrame, user: str, client_id: st
         raise ValueError(f"{table}: saving needs the client_id")
     if not user or not str(user).strip():
         raise ValueError("saving needs the name of the person who edits")
-    clean = validate(table, frame)
     now = now or datetime.now().replace(microsecond=0)
+    clean = validate(table, frame, today=now.date())
     tbl = spec.table  # from the fixed SPECS whitelist, never from input
     data_cols = [f.name for f in spec.fields]
     all_cols = data_cols + list(spec.keep) + list(spec.audit)

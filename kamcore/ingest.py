@@ -140,14 +140,17 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
             mapping: dict | None = None, dayfirst: bool | None = None, decimal: str | None = None,
             encoding: str | None = None, delimiter: str | None = None,
             revenue_from_qty_price: bool | None = None, limits: Limits = Limits(),
-            store: Store | None = None) -> Prepared:
+            store: Store | None = None, today: dt.date | None = None) -> Prepared:
     """Read ``source`` (path or bytes), map its headers to ``table``'s contract and validate every row.
 
     Writes nothing. Raises ImportRejected only when the file cannot be read at all
     (empty, too large, zip bomb, bad encoding); everything else is reported in the
     returned :class:`Prepared` (``blocking`` for file-level problems, ``problems`` per cell).
     ``store`` (optional) lets client ids unknown to the clients table be listed.
+    ``today`` is the day of the import (default: the real date): dates of what has happened
+    (``Col.past``: transaction, delivery, incident, tender dates …) after it are problems.
     """
+    today = today or dt.date.today()
     cols = mp.columns(table)
     if decimal not in (None, ",", "."):
         raise ValueError("decimal must be ',' or '.'")
@@ -203,6 +206,8 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
         res = parsed[c.name]
         if c.kind == "date":
             vals, found = res.values, res.issues
+            if c.past:
+                found = found + va.check_not_after(vals, today)
             if res.ambiguous:
                 prep.ambiguous_dates.append(c.name)
                 blocking.append(f"column {_letter(raw, i)} '{raw.headers[i]}' ({c.name}): dates such as "

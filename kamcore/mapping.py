@@ -19,7 +19,11 @@ UNIT_PRICE = "unit_price"
 
 @dataclass(frozen=True)
 class Col:
-    """One contract column: name, kind (see KINDS), required, description, example value."""
+    """One contract column: name, kind (see KINDS), required, description, example value.
+
+    ``past``: a date of something that has happened, so a date after the day of the import is a
+    problem (DOMAIN.md §1); dates of what is planned or promised (promised_date, a first contract
+    signed for next year) may lie ahead."""
 
     name: str
     kind: str
@@ -29,6 +33,7 @@ class Col:
     choices: tuple[str, ...] = ()
     low: float | None = None
     high: float | None = None
+    past: bool = False
 
 
 _C = Col
@@ -36,7 +41,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
     "transactions": (
         _C("txn_id", "id", False, "unique id of the invoice/order line; when missing the line is identified by its content", "INV-2024-0001/1"),
         _C("client_id", "id", True, "client code as in the clients table", "C001"),
-        _C("date", "date", True, "invoice or order date", "2024-01-31"),
+        _C("date", "date", True, "invoice or order date", "2024-01-31", past=True),
         _C("revenue", "number", True, "net sales of the line in the reporting currency; negative = return or credit note", "1250.00"),
         _C("order_id", "id", False, "invoice or order number", "INV-2024-0001"),
         _C("product", "text", False, "product code or name", "P-100"),
@@ -45,7 +50,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         _C("cost", "number", False, "cost of the goods sold for the line", "900.00"),
         _C("profit", "number", False, "gross profit of the line (else revenue - cost)", "350.00"),
         _C("promised_date", "date", False, "delivery date promised to the client", "2024-02-05"),
-        _C("delivered_date", "date", False, "actual delivery date", "2024-02-04"),
+        _C("delivered_date", "date", False, "actual delivery date", "2024-02-04", past=True),
         _C(UNIT_PRICE, "number", False, "unit price; used only to compute revenue = quantity x unit price when there is no amount column", "125.00"),
     ),
     "clients": (
@@ -69,13 +74,13 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
     "incidents": (
         _C("incident_id", "id", False, "incident number", "INC-17"),
         _C("client_id", "id", True, "client code", "C001"),
-        _C("date", "date", True, "date of the complaint or error", "2024-03-04"),
+        _C("date", "date", True, "date of the complaint or error", "2024-03-04", past=True),
         _C("category", "text", True, "kind of complaint", "late delivery"),
         _C("severity", "int", False, "1 (low) to 3 (high)", "2", low=1, high=3),
         _C("stage", "choice", False, "where it happened", "delivery",
            choices=("order_intake", "warehouse", "delivery", "invoicing", "quality", "service")),
         _C("description", "text", False, "what happened", "pallet damaged"),
-        _C("resolved_date", "date", False, "date resolved", "2024-03-10"),
+        _C("resolved_date", "date", False, "date resolved", "2024-03-10", past=True),
     ),
     "contacts": (
         _C("contact_id", "id", False, "contact id", "P-1"),
@@ -88,14 +93,14 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         _C("influence", "int", False, "influence 0-10", "8", low=0, high=10),
         _C("attitude", "choice", False, "attitude to us", "supporter", choices=("supporter", "neutral", "opponent")),
         _C("reports_to", "text", False, "name of the person's superior", "Ana Horvat"),
-        _C("last_contact", "date", False, "date of the last contact", "2024-05-02"),
+        _C("last_contact", "date", False, "date of the last contact", "2024-05-02", past=True),
         _C("email", "text", False, "e-mail", "marko@example.com"),
         _C("phone", "text", False, "phone", "+386 1 234 5678"),
     ),
     "tenders": (
         _C("tender_id", "id", False, "tender or offer id", "T-2024-3"),
         _C("client_id", "id", True, "client code", "C001"),
-        _C("date", "date", True, "date of the bid", "2024-04-15"),
+        _C("date", "date", True, "date of the bid", "2024-04-15", past=True),
         _C("status", "choice", True, "won, lost or open", "won", choices=("won", "lost", "open")),
         _C("title", "text", False, "subject of the tender", "Annual supply 2025"),
         _C("value", "number", False, "value of the bid", "120000"),

@@ -113,3 +113,6 @@ DEFAULT = Settings()
 # dropped and the batch says so (a note in the result and in the batch record); the rest of the row is imported.
 EXTRA_MAX_KEYS = 64
 EXTRA_MAX_BYTES = 8192
+
+# -- import and edit validation (DOMAIN.md §1): what an import or a hand edit refuses
+MAX_ABS_AMOUNT = 1e12        # a number whose absolute value is this or more is a problem (typing slips, 1e308)

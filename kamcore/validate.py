@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 
 from kamcore.mapping import CHOICE_SYNONYMS, Col, normalise_header
 from kamcore.readers import MAX_CELL_CHARS
+from kamcore.settings import MAX_ABS_AMOUNT
 
 Issues = list[tuple[np.ndarray, "str | list[str]"]]
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
@@ -38,6 +40,7 @@ class DateResult:
     ambiguous: bool = False          # day/month order cannot be decided over the whole column
     order: str | None = None         # "day-first" | "month-first" | None (no such dates)
     example: str = ""                # an ambiguous value, for the message
+    by_dots: bool = False            # day-first only because the dates are written with dots (03.11.2026)
 
 
 def mask_of(arr: pa.Array) -> np.ndarray:
@@ -128,8 +131,10 @@ def _too_long(text: pa.Array) -> Issues:
 
 
 def parse_text(arr: pa.Array) -> tuple[pa.Array, Issues]:
-    """Text column: trimmed, empty = null, values over 32,767 characters are problems."""
-    text = clean_text(arr)
+    """Text column: trimmed, Unicode NFC, empty = null, values over 32,767 characters are problems.
+
+    NFC (DOMAIN.md §1) makes "Café" typed with a composed é and with e + combining accent one value."""
+    text = nfc(clean_text(arr))
     issues = _too_long(text)
     if issues:
         text = pc.if_else(_bool_array(len(text), issues[0][0]), pa.scalar(None, pa.string()), text)
@@ -137,12 +142,75 @@ def parse_text(arr: pa.Array) -> tuple[pa.Array, Issues]:
 
 
 def parse_id(arr: pa.Array) -> tuple[pa.Array, Issues]:
-    """Identifier column: like text, and ``17850.0`` (a number saved by a spreadsheet) becomes ``17850``."""
+    """Identifier column: like text, and ``17850.0`` (a number saved by a spreadsheet) becomes ``17850``.
+
+    An id with a control or invisible character (DOMAIN.md §1) is a problem (the cell becomes null)."""
     text, issues = parse_text(arr)
     if (len(text) and _may_contain(text, b".0") and pc.any(pc.match_substring(text, ".0")).as_py()
             and pc.any(pc.match_substring_regex(text, r"^\d+\.0+$")).as_py()):
         text = pc.replace_substring_regex(text, r"^(\d+)\.0+$", r"\1")
-    return text, issues
+    found = control_characters(text)
+    if found:
+        text = pc.if_else(_bool_array(len(text), found[0][0]), pa.scalar(None, pa.string()), text)
+    return text, issues + found
+
+
+# C0 and C1 controls, DEL, zero-width and bidirectional marks, line/paragraph separators, BOM: characters
+# that cannot be seen, so two ids that look the same would be two clients
+_CONTROL_RX = (r"[\x00-\x1f\x7f-\x9f\x{200b}-\x{200f}\x{2028}-\x{202e}\x{2060}-\x{2064}\x{2066}-\x{2069}"
+               r"\x{feff}]")
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _control_char(value: str) -> str:
+    hit = _CONTROL_CHARS.search(value)
+    return f"U+{ord(hit.group()):04X}" if hit else "?"
+
+
+def control_characters(text: pa.Array) -> Issues:
+    """Ids holding a control or invisible character (``C1\\x00``, a zero-width space …), one issue naming it.
+
+    A column of printable ASCII only is recognised from its bytes (two reductions, no regex); others
+    are checked by one vectorised regex."""
+    if len(text) == 0 or text.null_count == len(text):
+        return []
+    lo_hi = _byte_range(text)
+    if lo_hi is not None and lo_hi[0] >= 0x20 and lo_hi[1] < 0x7F:
+        return []
+    bad = _where(mask_of(pc.match_substring_regex(text, _CONTROL_RX)))
+    if not len(bad):
+        return []
+    values = _whole(text).take(pa.array(bad)).to_pylist()
+    return [(bad, [f"the id contains a control or invisible character ({_control_char(v)}); remove it"
+                   for v in values])]
+
+
+def _byte_range(text) -> tuple[int, int] | None:
+    """(smallest, largest) byte of all values of a text array; (0x20, 0x20) when there are none;
+    None when it is not a plain string array (the caller takes the exact path)."""
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    lo, hi = 0x20, 0x20
+    for c in chunks:
+        if not pa.types.is_string(c.type):
+            return None
+        bufs = c.buffers()
+        if not len(c) or bufs[2] is None:
+            continue
+        offsets = np.frombuffer(bufs[1], dtype=np.int32)[c.offset:c.offset + len(c) + 1]
+        data = np.frombuffer(bufs[2], dtype=np.uint8)[int(offsets[0]):int(offsets[-1])]
+        if len(data):
+            lo, hi = min(lo, int(data.min())), max(hi, int(data.max()))
+    return lo, hi
+
+
+def nfc(text):
+    """Text in Unicode NFC (DOMAIN.md §1); a column of ASCII only is NFC already and comes back as it is."""
+    if len(text) == 0 or text.null_count == len(text):
+        return text
+    lo_hi = _byte_range(text)
+    if lo_hi is not None and lo_hi[1] < 0x80:
+        return text
+    return pc.utf8_normalize(text, "NFC")
 
 
 def _may_contain(text: pa.Array, needle: bytes) -> bool:
@@ -180,12 +248,16 @@ def decide_decimal(text: pa.Array) -> str | None:
     return "," if comma > point else "."
 
 
-def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str = ".") -> tuple[pa.Array, Issues]:
-    """Numbers: thousands separators, currency signs, ``(12.50)`` and ``12.50-`` negatives, percent, decimal comma."""
+def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str = ".",
+                 limit: float | None = MAX_ABS_AMOUNT) -> tuple[pa.Array, Issues]:
+    """Numbers: thousands separators, currency signs, ``(12.50)`` and ``12.50-`` negatives, percent, decimal comma.
+
+    A value that is not finite (``inf``, ``nan``, ``1e400``) or whose absolute value is ``limit`` (10^12,
+    settings.MAX_ABS_AMOUNT) or more is a problem (DOMAIN.md §1): ``999999999999.99`` passes, ``1e12`` does not."""
     n = len(arr)
     if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type) or pa.types.is_decimal(arr.type):
         values = pc.cast(arr, pa.float64())
-        return _finite(values, arr)
+        return _finite(values, arr, limit)
     if pa.types.is_boolean(arr.type):
         bad = _where(~mask_of(pc.is_null(arr)))
         return pa.nulls(n, pa.float64()), [(bad, "expected a number, not true/false")] if len(bad) else []
@@ -193,14 +265,14 @@ def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str
         # Arrow's number parser refuses surrounding spaces and empty text: when every value parses as
         # it is, trimming would have changed nothing (the usual clean column needs no trimming pass)
         with contextlib.suppress(pa.ArrowInvalid):
-            return _finite(pc.cast(arr, pa.float64()), arr)
+            return _finite(pc.cast(arr, pa.float64()), arr, limit)
     text = clean_text(arr)
     if text.null_count == n:
         return pa.nulls(n, pa.float64()), []
     try:
         values = pc.cast(text, pa.float64())
         if decimal != "," or not pc.any(pc.match_substring_regex(text, r"\.")).as_py():
-            return _finite(values, text)
+            return _finite(values, text, limit)
     except pa.ArrowInvalid:
         pass
     s = text = _whole(text)
@@ -235,19 +307,30 @@ def parse_number(arr: pa.Array, decimal: str | None = None, default_decimal: str
         issues.append((pos, ["a formula, not a number (formulas are never evaluated)"
                              if str(raw[i]).startswith("=") else "not a number" for i in pos]))
     result = pa.array(values, mask=~(good & present) | np.isnan(values), type=pa.float64())
-    finite, more = _finite(result, text)
+    finite, more = _finite(result, text, limit)
     return finite, issues + more
 
 
-def _finite(values: pa.Array, original: pa.Array) -> tuple[pa.Array, Issues]:
+def _finite(values: pa.Array, original: pa.Array, limit: float | None = MAX_ABS_AMOUNT) -> tuple[pa.Array, Issues]:
+    """Values not finite, or at or above ``limit`` in absolute value, become null with an issue each."""
     if pc.all(pc.is_finite(values)).as_py() is not False:   # one pass (nulls skipped); the usual case
-        return values, []
+        if limit is None:
+            return values, []
+        lo_hi = pc.min_max(values)                          # one more pass: the usual column is far below
+        if lo_hi["min"].as_py() is None or max(-lo_hi["min"].as_py(), lo_hi["max"].as_py()) < limit:
+            return values, []
     v = values.to_numpy(zero_copy_only=False).astype(float)
     present = ~mask_of(pc.is_null(values))
     bad = present & ~np.isfinite(v)
-    if not bad.any():
+    big = present & ~bad & (np.abs(np.nan_to_num(v)) >= limit) if limit is not None else np.zeros(len(v), bool)
+    if not bad.any() and not big.any():
         return values, []
-    return pa.array(v, mask=~present | bad, type=pa.float64()), [(_where(bad), "not a finite number")]
+    issues: Issues = []
+    if bad.any():
+        issues.append((_where(bad), "not a finite number"))
+    if big.any():
+        issues.append((_where(big), f"too large: the absolute value must be below {limit:,.0f}"))
+    return pa.array(v, mask=~present | bad | big, type=pa.float64()), issues
 
 
 def parse_int(arr: pa.Array, low: float | None = None, high: float | None = None,
@@ -319,7 +402,7 @@ def parse_choice(arr: pa.Array, col: Col) -> tuple[pa.Array, Issues]:
 
 _TIME = r"(?:[T ,]+\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _RX_YMD = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})\.?" + _TIME + "$"
-_RX_AB = r"^(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4}|\d{2})\.?" + _TIME + "$"
+_RX_AB = r"^(?P<a>\d{1,2})\s*(?P<s>[-/.])\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4}|\d{2})\.?" + _TIME + "$"
 _RX_COMPACT = r"^(?P<y>(?:19|20|21)\d{2})(?P<m>\d{2})(?P<d>\d{2})$"
 _RX_SERIAL = r"^\d{1,7}(?:[.,]\d+)?$"
 _RX_DMONY = r"^(?P<d>\d{1,2})\.?[-. /]*(?P<mon>[A-Za-z]{3,9})\.?[-. /,]*(?P<y>\d{4}|\d{2})" + _TIME + "$"
@@ -365,7 +448,8 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
     """Dates in several formats; day/month order decided over the whole column (or by ``dayfirst``).
 
     ISO ``2024-01-31`` (time of day dropped), ``31.1.2024`` / ``1/31/24`` (order from values
-    whose first or second part is above 12), ``20240131``, ``31 Jan 2024``, ``Jan 31, 2024``,
+    whose first or second part is above 12; when none is, dates written with dots are day-first by
+    convention and slashed or dashed ones with day != month are ``ambiguous``), ``20240131``, ``31 Jan 2024``, ``Jan 31, 2024``,
     Excel serial numbers (days since 1899-12-30). Impossible dates are problems.
     """
     n = len(arr)
@@ -431,9 +515,13 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
                 issues.append((rows[wrong], "day and month are in the other order than in the rest of the column"))
                 keep = ~wrong
                 rows, a, b, y = rows[keep], a[keep], b[keep], y[keep]
-            elif (a != b).any():
+            elif ((a != b) & ~mask_of(pc.equal(sub.field("s"), "."))).any():
+                asked = (a != b) & ~mask_of(pc.equal(sub.field("s"), "."))
                 result.ambiguous = True
-                result.example = str(raw[rows[np.flatnonzero(a != b)[0]]])
+                result.example = str(raw[rows[np.flatnonzero(asked)[0]]])
+            elif (a != b).any():
+                dayfirst = True       # written with dots (03.11.2026): day-first by convention, nothing to ask
+                result.by_dots = True
             else:
                 dayfirst = True       # every value has day == month: the order does not matter
         if dayfirst is not None:
@@ -508,3 +596,13 @@ def _date_range(values: pa.Array) -> DateResult:
         return DateResult(values)
     cleaned = pc.if_else(pa.array(bad), pa.scalar(None, pa.date32()), values)
     return DateResult(cleaned, [(_where(bad), "the date is outside 1900-2199")])
+
+
+def check_not_after(values: pa.Array, today: dt.date) -> Issues:
+    """Dates after ``today`` (the day of the import): a problem each, naming that day (DOMAIN.md §1)."""
+    if not len(values) or values.null_count == len(values):
+        return []
+    if pc.max(values).as_py() <= today:                # one pass; the usual column is all in the past
+        return []
+    bad = _where(mask_of(pc.greater(values, pa.scalar(today, pa.date32()))))
+    return [(bad, f"the date is in the future: after the day of the import, {today.isoformat()}")] if len(bad) else []

@@ -17,6 +17,7 @@ from typing import Callable
 from kamcore.readers import Limits
 
 HEAD = "client_id,date,revenue\n"
+TODAY = dt.date(2026, 6, 30)          # the day of the import given to prepare by the cases that need one
 
 
 def _xlsx(rows_by_sheet: dict[str, list[list]], merge: dict[str, list[str]] | None = None) -> bytes:
@@ -156,6 +157,49 @@ BAD: list[Case] = [
          "tenders.csv, row 2, column C 'status': must be one of: won, lost, open ('maybe')", table="tenders"),
     Case("incident_severity_range", "inc.csv", _t("client_id,date,category,severity\nC1,2024-01-31,late,5\n"),
          "inc.csv, row 2, column D 'severity': must be between 1 and 3 ('5')", table="incidents"),
+    # DOMAIN.md §1: dates after the day of the import, amounts not finite or of 10^12 or more, ids with
+    # control characters (the import day is given, so the messages are exact on any day)
+    Case("date_after_import_day", "future.csv", _t(HEAD + "C1,2026-06-30,1\nC1,2026-07-01,2\n"),
+         "future.csv, row 3, column B 'date': the date is in the future: after the day of the import, "
+         "2026-06-30 ('2026-07-01')", kwargs={"today": TODAY}),
+    Case("delivery_after_import_day", "deliv.csv",
+         _t("client_id,date,revenue,promised_date,delivered_date\nC1,2026-06-01,1,2026-09-01,2026-07-02\n"),
+         "deliv.csv, row 2, column E 'delivered_date': the date is in the future: after the day of the import, "
+         "2026-06-30 ('2026-07-02')", kwargs={"today": TODAY}),
+    Case("incident_after_import_day", "inc2.csv", _t("client_id,date,category\nC1,1.7.2026,late\n"),
+         "inc2.csv, row 2, column B 'date': the date is in the future: after the day of the import, "
+         "2026-06-30 ('1.7.2026')", table="incidents", kwargs={"today": TODAY}),
+    Case("tender_after_import_day", "tend2.csv", _t("client_id,date,status\nC1,2027-01-01,open\n"),
+         "tend2.csv, row 2, column B 'date': the date is in the future: after the day of the import, "
+         "2026-06-30 ('2027-01-01')", table="tenders", kwargs={"today": TODAY}),
+    Case("amount_1e308", "e308.csv", _t(HEAD + "C1,2024-01-31,1e308\n"),
+         "e308.csv, row 2, column C 'revenue': too large: the absolute value must be below 1,000,000,000,000 ('1e308')"),
+    Case("amount_exactly_1e12", "e12.csv", _t(HEAD + "C1,2024-01-31,999999999999.99\nC1,2024-01-31,-1000000000000\n"),
+         "e12.csv, row 3, column C 'revenue': too large: the absolute value must be below 1,000,000,000,000 "
+         "('-1000000000000')"),
+    Case("amount_overflow", "e400.csv", _t(HEAD + "C1,2024-01-31,1e400\n"),
+         "e400.csv, row 2, column C 'revenue': not a finite number ('1e400')"),
+    Case("cost_nan", "nan.csv", _t("client_id,date,revenue,cost\nC1,2024-01-31,1,nan\n"),
+         "nan.csv, row 2, column D 'cost': not a finite number ('nan')"),
+    Case("quantity_1e308_excel_number", "big.xlsx",
+         lambda: _xlsx({"S": [["client_id", "date", "revenue", "quantity"], ["C1", "2024-01-31", 1, 1e308]]}),
+         "big.xlsx, row 2, column D 'quantity': too large: the absolute value must be below 1,000,000,000,000 "
+         "('1e+308')"),
+    Case("potential_too_large", "pot.csv", _t("client_id,name,potential\nC1,Acme,\"1.000.000.000.000,00\"\n"),
+         "pot.csv, row 2, column C 'potential': too large: the absolute value must be below 1,000,000,000,000 "
+         "('1.000.000.000.000,00')", table="clients"),
+    Case("tender_value_too_large", "tval.csv", _t("client_id,date,status,value\nC1,2024-01-31,won,2e12\n"),
+         "tval.csv, row 2, column D 'value': too large: the absolute value must be below 1,000,000,000,000 ('2e12')",
+         table="tenders"),
+    Case("client_id_with_nul", "nul.csv", _t(HEAD + "C1,2024-01-31,1\nC\x001,2024-01-31,2\n"),
+         "nul.csv, row 3, column A 'client_id': the id contains a control or invisible character (U+0000); "
+         "remove it ('C\x001')"),
+    Case("client_id_with_line_separator", "ls.csv", _t("client_id,name\nC\u20281,Acme\n"),
+         "ls.csv, row 2, column A 'client_id': the id contains a control or invisible character (U+2028); "
+         "remove it ('C\u20281')", table="clients"),
+    Case("txn_id_with_zero_width_space", "zw.csv", _t("txn_id,client_id,date,revenue\nT\u200b1,C1,2024-01-31,1\n"),
+         "zw.csv, row 2, column A 'txn_id': the id contains a control or invisible character (U+200B); "
+         "remove it ('T\u200b1')"),
 ]
 
 
@@ -217,6 +261,16 @@ AWKWARD: list[Good] = [
             "C536379,D,Discount,-1,2010-12-01 09:41,27.5,14527,United Kingdom\n"
             "536414,22139,,56,2010-12-01 11:52,0,,United Kingdom\n"),
          {"client_id": ["17850", "14527"], "revenue": [15.3, -27.5], "order_id": ["536365", "C536379"]}),
+    Good("amount_just_below_1e12_and_date_today", "limit.csv",
+         _t(HEAD + "C1,2026-06-30,999999999999.99\nC1,2026-06-29,-999999999999.99\n"),
+         {"date": [D(2026, 6, 30), D(2026, 6, 29)], "revenue": [999999999999.99, -999999999999.99]},
+         kwargs={"today": TODAY}),
+    Good("promised_date_may_lie_ahead", "promise.csv",
+         _t("client_id,date,revenue,promised_date\nC1,2026-06-30,1,2026-09-01\n"),
+         {"promised_date": [D(2026, 9, 1)]}, kwargs={"today": TODAY}),
+    Good("ids_trimmed_and_nfc", "nfc.csv",
+         _t(HEAD + "Cafe\u0301,2024-01-31,1\n Caf\u00e9 ,2024-01-31,2\nČ1,2024-01-31,3\n"),
+         {"client_id": ["Caf\u00e9", "Caf\u00e9", "Č1"]}),
     Good("template_csv", "template.csv", lambda: __import__("kamcore.templates", fromlist=["template"]).template("transactions"),
          {"client_id": ["C001"], "revenue": [1250.0], "date": [D(2024, 1, 31)]}),
 ]

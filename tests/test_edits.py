@@ -118,3 +118,39 @@ def test_save_needs_client_user_and_known_table(store):
 def test_empty_rows_are_ignored(store):
     f = pd.concat([_contacts(store), pd.DataFrame({"name": [None], "role": [None]})], ignore_index=True)
     assert edits.save(store, "contacts", f, "maja", client_id="c1")["added"] == 0
+
+
+# -- hand edits obey the value rules of an import (DOMAIN.md §1) --------------------------------------
+
+@pytest.mark.parametrize("table,frame,message", [
+    ("tenders", {"date": ["2026-10-01", "2026-10-02"], "status": ["won", "open"], "value": [1, 2]},
+     r"tenders row 2, column date: 2026-10-02 is in the future: after today, 2026-10-01"),
+    ("tenders", {"date": ["2026-03-01"], "status": ["won"], "value": [1e12]},
+     r"tenders row 1, column value: 1000000000000.0 is too large: the absolute value must be below "
+     r"1,000,000,000,000"),
+    ("tenders", {"date": ["2026-03-01"], "status": ["won"], "value": ["1e308"]},
+     r"tenders row 1, column value: '1e308' is too large"),
+    ("tenders", {"tender_id": ["T\x001"], "date": ["2026-03-01"], "status": ["won"]},
+     r"tenders row 1, column tender_id: the id contains a control or invisible character \(U\+0000\)"),
+    ("contacts", {"name": ["Tim"], "role": ["CEO"], "last_contact": ["2026-12-24"]},
+     r"contacts row 1, column last_contact: 2026-12-24 is in the future: after today, 2026-10-01"),
+    ("prospects", {"name": ["NewCo"], "potential": [-1e13]}, r"prospects row 1, column potential"),
+], ids=["tender-tomorrow", "value-1e12", "value-1e308", "id-control", "contact-future", "potential"])
+def test_an_edit_with_an_absurd_value_is_refused_and_nothing_written(store, table, frame, message):
+    before = {t: store.sql(f"select * from {t}") for t in ("contacts", "tenders", "prospects")}
+    with pytest.raises(ValueError, match=message):
+        edits.save(store, table, pd.DataFrame(frame), "maja", client_id=None if table == "prospects" else "c1",
+                   now=T1)
+    for t, frame_before in before.items():
+        pd.testing.assert_frame_equal(store.sql(f"select * from {t}"), frame_before)
+
+
+def test_an_edit_on_the_limits_is_saved_and_ids_are_nfc(store):
+    edits.save(store, "tenders", pd.DataFrame({"tender_id": ["Cafe\u0301-1"], "date": ["2026-10-01"],
+                                               "status": ["won"], "value": [999999999999.99]}),
+               "maja", client_id="c1", now=T1)
+    t = store.sql("select tender_id, date, value from tenders").iloc[0].tolist()
+    assert t[0] == "Caf\u00e9-1" and t[1].date() == date(2026, 10, 1) and t[2] == 999999999999.99
+    # today itself is allowed (the rule is "not after the day of the edit")
+    assert edits.validate("contacts", pd.DataFrame({"name": ["A"], "role": ["B"], "last_contact": ["2026-10-01"]}),
+                          today=date(2026, 10, 1))["last_contact"].tolist() == [date(2026, 10, 1)]

@@ -8,7 +8,7 @@ import pytest
 
 from kamcore import ingest, readers
 from kamcore.store import open_store
-from tests.ingest_files import AWKWARD, BAD
+from tests.ingest_files import AWKWARD, BAD, HEAD
 
 
 def checksum(store) -> dict:
@@ -90,3 +90,60 @@ def test_problem_rows_listed_exactly(tmp_path, csv_blocks):
     ]
     assert p.non_sales["row"].tolist() == [3]
     assert p.n_valid == 1
+
+
+def _cli_import(db, table: str, path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run([sys.executable, "-m", "kamcore", "import", "--db", str(db), "--table", table, str(path)],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
+
+
+def test_cli_refuses_absurd_values_and_leaves_the_database_unchanged(tmp_path):
+    """DOMAIN.md §1 through ``python -m kamcore import`` (the real day of the import): each file is refused
+    with exit code 1 and its first problem, and every table's checksum is the same before and after."""
+    db = tmp_path / "kam.duckdb"
+    seed = tmp_path / "seed.csv"
+    seed.write_text(HEAD + "C1,2024-01-02,100\n", encoding="utf-8")
+    assert _cli_import(db, "transactions", seed).returncode == 0
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    cases = [
+        ("transactions", HEAD + f"C1,{today},1\nC1,{tomorrow},2\n",
+         f"row 3, column B 'date': the date is in the future: after the day of the import, {today} ('{tomorrow}')"),
+        ("transactions", HEAD + "C1,2024-01-31,1e308\n",
+         "row 2, column C 'revenue': too large: the absolute value must be below 1,000,000,000,000 ('1e308')"),
+        ("transactions", HEAD + "C1,2024-01-31,1e12\n",
+         "row 2, column C 'revenue': too large: the absolute value must be below 1,000,000,000,000 ('1e12')"),
+        ("clients", "client_id,name\nC\x079,Bell\n",
+         "row 2, column A 'client_id': the id contains a control or invisible character (U+0007); remove it"),
+        ("tenders", f"client_id,date,status\nC1,{tomorrow},open\n",
+         f"row 2, column B 'date': the date is in the future: after the day of the import, {today}"),
+    ]
+    for i, (table, text, expected) in enumerate(cases):
+        path = tmp_path / f"absurd{i}.csv"
+        path.write_text(text, encoding="utf-8")
+        before = _checksum_of(db)
+        out = _cli_import(db, table, path)
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert f"absurd{i}.csv, {expected}" in out.stderr
+        assert _checksum_of(db) == before
+    ok = tmp_path / "limits.csv"
+    ok.write_text(HEAD + f"C9,{today},999999999999.99\n", encoding="utf-8")
+    out = _cli_import(db, "transactions", ok)
+    assert out.returncode == 0, out.stderr
+    s = open_store(db)
+    try:
+        assert s.scalar("select revenue from transactions where client_id = 'C9'") == 999999999999.99
+    finally:
+        s.close()
+
+
+def _checksum_of(db) -> dict:
+    s = open_store(db)
+    try:
+        return checksum(s)
+    finally:
+        s.close()

@@ -163,3 +163,78 @@ def test_date_range_bounds(values, bad):
     res = va._date_range(pa.array(values, type=pa.date32()))
     assert [int(p) for pos, _ in res.issues for p in pos] == bad
     assert res.values.to_pylist() == [None if i in bad else v for i, v in enumerate(values)]
+
+
+# -- DOMAIN.md §1: what an import refuses (amounts, ids, dates after the import day) -------------------
+
+TOO_LARGE = "too large: the absolute value must be below 1,000,000,000,000"
+
+
+@pytest.mark.parametrize("values,expected,bad", [
+    (["999999999999.99", "-999999999999.99", "0"], [999999999999.99, -999999999999.99, 0.0], []),
+    (["1e12", "-1e12", "1000000000000", "5"], [None, None, None, 5.0],
+     [(0, TOO_LARGE), (1, TOO_LARGE), (2, TOO_LARGE)]),
+    (["1e308", "1e400", "-1e400", "nan", "inf", "7"], [None, None, None, None, None, 7.0],
+     [(0, TOO_LARGE), (1, "not a finite number"), (2, "not a finite number"), (3, "not a finite number"),
+      (4, "not a finite number")]),
+    (["1.000.000.000.000,00", "12,5"], [None, 12.5], [(0, TOO_LARGE)]),       # the text path (decimal comma)
+    (["€ 2,000,000,000,000", "x"], [None, None], [(0, TOO_LARGE), (1, "not a number")]),
+], ids=["just-below", "at-limit", "1e308-and-overflow", "decimal-comma", "grouped"])
+def test_amounts_not_finite_or_of_1e12_or_more_are_problems(values, expected, bad):
+    got, issues = va.parse_number(pa.array(values))
+    assert got.to_pylist() == expected
+    assert issues_as_list(issues) == bad
+
+
+def test_amount_limit_on_typed_numbers_and_whole_numbers():
+    got, issues = va.parse_number(pa.array([1e308, 999999999999.99, -1e12, None]))
+    assert got.to_pylist() == [None, 999999999999.99, None, None]
+    assert issues_as_list(issues) == [(0, TOO_LARGE), (2, TOO_LARGE)]
+    got, issues = va.parse_int(pa.array(["1e20", "250"]), low=0)            # employees: no int64 overflow
+    assert got.to_pylist() == [None, 250] and issues_as_list(issues) == [(0, TOO_LARGE)]
+    got, issues = va.parse_number(pa.array(["1e308"]), limit=None)           # a caller may lift the limit
+    assert got.to_pylist() == [1e308] and issues == []
+
+
+def test_ids_are_nfc_so_the_same_name_typed_two_ways_is_one_value():
+    composed, decomposed = "Caf\u00e9", "Cafe\u0301"
+    got, issues = va.parse_id(pa.array([decomposed, composed, " Cafe\u0301 ", "Ä1"]))
+    assert got.to_pylist() == [composed, composed, composed, "Ä1"] and issues == []
+    got, _ = va.parse_text(pa.array(["Mu\u0308ller d.o.o."]))
+    assert got.to_pylist() == ["M\u00fcller d.o.o."]
+
+
+def test_nfc_leaves_an_ascii_column_as_it_is():
+    arr = pa.array(["C1", None, "C2"], type=pa.string())
+    assert va.nfc(arr) is arr
+    chunked = pa.chunked_array([["a"], ["Cafe\u0301"]])
+    assert va.nfc(chunked).to_pylist() == ["a", "Caf\u00e9"]
+
+
+@pytest.mark.parametrize("value,code", [
+    ("C\x001", "U+0000"), ("C\t1", "U+0009"), ("C1\x1fX", "U+001F"), ("C\x7f1", "U+007F"), ("C\x851", "U+0085"),
+    ("C\u20281", "U+2028"), ("C\u20291", "U+2029"), ("C\u200b1", "U+200B"), ("C\u202e1", "U+202E"),
+    ("C\ufeff1", "U+FEFF"),
+], ids=["nul", "tab", "unit-separator", "del", "next-line", "line-separator", "paragraph-separator",
+        "zero-width-space", "right-to-left-override", "bom"])
+def test_id_with_a_control_or_invisible_character_is_a_problem(value, code):
+    got, issues = va.parse_id(pa.array(["C1", value, "Čevlji-1"]))
+    assert got.to_pylist() == ["C1", None, "Čevlji-1"]
+    assert issues_as_list(issues) == [
+        (1, f"the id contains a control or invisible character ({code}); remove it")]
+
+
+def test_ids_without_control_characters_pass_on_both_paths():
+    assert va.control_characters(pa.array(["C1", "A-2/3", None])) == []                   # ASCII: bytes only
+    assert va.control_characters(pa.array(["Šifra 1", "Café", "東京"])) == []             # regex
+    assert va.control_characters(pa.chunked_array([["C1"], ["C\x002"]]))[0][0].tolist() == [1]
+
+
+def test_dates_after_the_import_day_are_problems():
+    today = D(2026, 6, 30)
+    values = pa.array([D(2026, 6, 30), D(2026, 7, 1), None, D(2025, 1, 1), D(2199, 1, 1)], type=pa.date32())
+    assert issues_as_list(va.check_not_after(values, today)) == [
+        (1, "the date is in the future: after the day of the import, 2026-06-30"),
+        (4, "the date is in the future: after the day of the import, 2026-06-30")]
+    assert va.check_not_after(pa.array([D(2026, 6, 30), None], type=pa.date32()), today) == []
+    assert va.check_not_after(pa.array([None], type=pa.date32()), today) == []
