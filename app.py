@@ -3,13 +3,12 @@ import streamlit as st
 
 import ui
 from kamcore import charts, risk
-from kamcore.report import settings_line, universe_line
 
 view = ui.page("menu.overview")
 with ui.guard(view):
     result = view.analysis()
     s = result.summary
-    st.caption(f"{settings_line(result, view.lang)} · {universe_line(result, view.lang)}")
+    st.caption(ui.settings_caption(view, result))
     if s["active_clients"] == 0:
         st.info(view.t("empty.window"), icon=":material/info:")
         st.stop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import threading
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -45,6 +46,23 @@ MENU = [
 WINDOWS = (3, 6, 12, 18, 24, 36)
 
 
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")     # every ASCII punctuation character
+_MD_BREAKS = re.compile(r"\s*[\r\n\t\f\v]+\s*")
+
+
+def md(value) -> str:
+    """Data (client names, notes, ids, file names, problem values ...) as literal text inside Markdown.
+
+    Every Streamlit text element that parses Markdown (markdown, caption, info/warning/error/success,
+    metric/button/tab/checkbox labels, help tooltips, page_link labels) gets data only through here:
+    each ASCII punctuation character is backslash-escaped (CommonMark allows that for all of them),
+    which stops links ``[x](…)``, images ``![i](…)``, headings ``#``, emphasis, HTML ``<…>``, LaTeX
+    ``$…$``, colour directives ``:red[…]``, ``:material/…:`` icons and ``:emoji:`` shortcodes; line
+    breaks become one space (a value never starts a block of its own). The app makes the only links.
+    """
+    return _MD_PUNCTUATION.sub(r"\\\1", _MD_BREAKS.sub(" ", str(value)).strip())
+
+
 def db_path() -> str:
     """The database file: ``KAM_DB`` or ``data/kam.duckdb`` next to the app."""
     return os.environ.get("KAM_DB") or str(ROOT / "data" / "kam.duckdb")
@@ -61,11 +79,11 @@ def get_store() -> Store:
     try:
         return _store(path)
     except DatabaseLocked as exc:
-        st.error(i18n.t("error.locked", lang()) + f"\n\n{exc}")
+        st.error(i18n.t("error.locked", lang()) + f"\n\n{md(exc)}")
         st.button(i18n.t("retry", lang()), type="primary")
         st.stop()
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         st.stop()
 
 
@@ -332,11 +350,12 @@ def page(title_key: str, *, needs_data: bool = True) -> View:
     path = db_path()
     version = data_version(store)
     lng, as_of, settings, filters, info = _sidebar(store, version, path)
+    _account(lng)
     view = View(store, path, version, lng, st.session_state.get("_currency", "EUR"), as_of,
                 settings, filters, info)
     st.title(view.t(title_key))
     for message in st.session_state.pop("_flash", []):
-        st.success(message, icon=":material/check_circle:")
+        st.success(md(message), icon=":material/check_circle:")
     if needs_data and view.empty:
         st.info(f"**{view.t('empty.title')}**\n\n{view.t('empty.hint')}", icon=":material/info:")
         st.page_link("pages/9_Data.py", label=view.t("menu.data"), icon=":material/upload_file:")
@@ -354,11 +373,12 @@ def guard(view: View):
         st.button(view.t("retry"))
     except Exception as exc:  # noqa: BLE001 - the user must never see a traceback
         log.exception("page failed")
-        st.error(view.t("error.generic", msg=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+        st.error(view.t("error.generic", msg=md(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)))
 
 
 def flash(message: str) -> None:
-    """A success message shown once at the top of the next run (survives st.rerun)."""
+    """A success message shown once at the top of the next run (survives st.rerun); plain text, shown
+    literally (it may name files and clients)."""
     st.session_state.setdefault("_flash", []).append(message)
 
 
@@ -415,11 +435,20 @@ def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | 
 
 def caption(view: View, result) -> None:
     """The settings in use and the universe, above every analysis (DOMAIN.md: settings on screen)."""
-    from kamcore.report import settings_line, universe_line
-
-    st.caption(f"{settings_line(result, view.lang)} · {universe_line(result, view.lang)}")
+    st.caption(settings_caption(view, result))
     if view.settings.basis == "profit" and not result.profit_known:
         st.warning(view.t("profit.disabled", why=result.profit_note), icon=":material/info:")
+
+
+def settings_caption(view: View, result) -> str:
+    """"ABC by revenue, … · Computed within: region North" as Markdown, the filter values escaped (data)."""
+    from types import SimpleNamespace
+
+    from kamcore.report import settings_line, universe_line
+
+    f = result.filters
+    shown = an.Filters(*(tuple(md(v) for v in values) for values in (f.regions, f.industries, f.managers)))
+    return f"{settings_line(result, view.lang)} · {universe_line(SimpleNamespace(filters=shown), view.lang)}"
 
 
 def excel_button(view: View, result, key: str = "excel") -> None:
@@ -463,44 +492,80 @@ def migration_columns(view: View) -> dict:
             "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=view.money_format)}
 
 
-# -- who may change data -------------------------------------------------------
-def _password_hash() -> str | None:
-    try:
-        return st.secrets.get("analyst_password_hash") or os.environ.get("KAM_ANALYST_PASSWORD_HASH")
-    except Exception:  # noqa: BLE001 - no secrets.toml at all means demo mode
-        return os.environ.get("KAM_ANALYST_PASSWORD_HASH")
+# -- who may change data (the rules live in kamcore.auth) ----------------------------
+@st.cache_resource(show_spinner=False)
+def _throttle():
+    """One sign-in throttle for every session of the server process."""
+    from kamcore.auth import Throttle
+
+    return Throttle()
+
+
+def access():
+    """How this server lets people change data (kamcore.auth.access over Streamlit's secrets files)."""
+    from kamcore import auth
+
+    secrets, problem = auth.read_secrets(st.get_option("secrets.files"))
+    return auth.access(secrets, problem)
+
+
+def _session_key() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "-"
 
 
 def user_name() -> str:
     """Who is editing (kept with every change)."""
-    return st.session_state.get("analyst_name") or ("analyst" if _password_hash() else "demo")
+    return st.session_state.get("analyst_name") or ("demo" if access().mode == "demo" else "analyst")
 
 
 def can_edit(view: View, where: str = "edit") -> bool:
-    """True when changes are allowed; otherwise shows a sign-in form and returns False.
+    """True when changes are allowed; otherwise shows why (view only) or a sign-in form and returns False.
 
-    Without a configured password (demo mode) everything is open and a note says so.
+    Demo mode (no sign-in configured) lets everyone edit and says so; a broken secrets file or hash lets
+    nobody edit and says what is wrong (never the hash). The typed password is checked through
+    kamcore.auth.sign_in (throttled) and removed from the session state at once.
     """
-    from kamcore.auth import check_password
+    from kamcore import auth
 
-    stored = _password_hash()
-    if not stored:
+    acc = access()
+    if acc.mode == "demo":
         st.caption(view.t("auth.demo_mode"))
         return True
+    if acc.mode == "closed":
+        st.warning(view.t(f"auth.closed_{acc.problem}"), icon=":material/lock:")
+        return False
     if st.session_state.get("analyst_ok"):
         return True
-    with st.form(f"signin_{where}"):
+    key = f"signin_password_{where}"
+    with st.form(f"signin_{where}", clear_on_submit=True):
         st.markdown(view.t("auth.locked"))
-        name = st.text_input(view.t("auth.name"))
-        password = st.text_input(view.t("auth.password"), type="password")
-        if st.form_submit_button(view.t("auth.sign_in")):
-            if check_password(password, stored):
-                st.session_state["analyst_ok"] = True
-                st.session_state["analyst_name"] = name.strip() or "analyst"
-                st.rerun()
-            else:
-                st.error(view.t("auth.wrong"))
+        name = st.text_input(view.t("auth.name"), key=f"signin_name_{where}")
+        st.text_input(view.t("auth.password"), type="password", key=key)
+        submitted = st.form_submit_button(view.t("auth.sign_in"))
+    if submitted:
+        result = auth.sign_in(acc, _throttle(), _session_key(), st.session_state.pop(key, None) or "")
+        if result.outcome == "ok":
+            st.session_state["analyst_ok"] = True
+            st.session_state["analyst_name"] = name.strip() or "analyst"
+            st.rerun()
+        elif result.outcome == "wait":
+            st.warning(view.t("auth.wait", s=view.num(-(-result.seconds // 1))), icon=":material/timer:")
+        else:
+            st.error(view.t("auth.wrong"))
     return False
+
+
+def _account(lng: str) -> None:
+    """Who is signed in, and a sign-out button (in the sidebar, when signed in)."""
+    if not st.session_state.get("analyst_ok"):
+        return
+    with st.sidebar:
+        st.caption(i18n.t("auth.signed_in", lng, name=md(st.session_state.get("analyst_name") or "analyst")))
+        if st.button(i18n.t("auth.sign_out", lng), icon=":material/logout:", key="sign_out"):
+            for k in ("analyst_ok", "analyst_name"):
+                st.session_state.pop(k, None)
+            st.rerun()
 
 
 # -- data page helpers ----------------------------------------------------------
@@ -530,7 +595,7 @@ def prepare_upload(raw: bytes, file_name: str, table: str, sheet, mapping, dayfi
     try:
         return _prepare(raw, file_name, table, sheet, items, dayfirst, db_path(), data_version(get_store()))
     except ingest.ImportRejected as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(md(exc), icon=":material/block:")
         if getattr(exc, "problems", None) is not None and len(exc.problems):
             st.dataframe(exc.problems, hide_index=True, placeholder="–")
         return None
@@ -568,7 +633,7 @@ def commit_upload(view: View, prepared, **kw):
     try:
         result = ingest.commit(view.store, prepared, user=user_name(), **kw)
     except ingest.ImportRejected as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(md(exc), icon=":material/block:")
         return None
     except DatabaseLocked:
         st.error(view.t("error.locked"))
@@ -602,7 +667,7 @@ def rollback_batch(view: View, batch_id: int) -> None:
     try:
         done = ingest.rollback(view.store, batch_id, user=user_name())
     except ingest.ImportRejected as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
     clear_caches()
     flash(view.t("data.rolled_back", id=batch_id, removed=done["rows_removed"], restored=done["rows_restored"]))
@@ -757,7 +822,7 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
         try:
             n = winback.save_statuses(view.store, changed, user_name())
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
         _manager_table.clear()   # the managers' win-back results read these statuses
         flash(view.t("saved", n=n))
@@ -841,6 +906,6 @@ def concentration_flags(view: View, result) -> None:
         if code == "client_over_10":
             names = result.clients.set_index("client_id").loc[value, "name"].tolist()
             key = "overview.flag_client_one" if len(names) == 1 else "overview.flag_client"
-            st.warning(view.t(key, names=", ".join(names)), icon=":material/flag:")
+            st.warning(view.t(key, names=", ".join(md(n) for n in names)), icon=":material/flag:")
         else:
             st.warning(view.t("overview.flag_top5", share=view.pct(value)), icon=":material/flag:")

@@ -81,13 +81,14 @@ def cmd_demo(args) -> int:
 
 def cmd_analyze(args) -> int:
     from .export import analysis_workbook
+    from .safetext import csv_bytes
     from .report import client_table, settings_rows
 
     result = _run_analysis(args)
     out = Path(args.out)
     table = client_table(result)
     if out.suffix.lower() == ".csv":
-        table.to_csv(out, index=False)
+        out.write_bytes(csv_bytes(table))
     elif out.suffix.lower() == ".xlsx":
         out.write_bytes(analysis_workbook(table, result.matrix, result.summary, settings_rows(result),
                                           result.migration_abc))

@@ -189,6 +189,13 @@ def empty_figure(text: str = "No data", title: str | None = None, height: int = 
     return _layout(fig, None, title, height)
 
 
+def _text(value) -> str:
+    """Data (a client, person, manager or stage name) as literal text in a figure: plotly renders a
+    subset of HTML in labels and hover texts (``<a href>``, ``<b>``, ``<br>`` …), so ``& < >`` become
+    entities, which plotly shows as the characters themselves. The app makes the only links."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _no_data(lab: dict, title_key: str, height: int = 260) -> go.Figure:
     return empty_figure(lab["no_data"], lab.get(title_key), height)
 
@@ -583,7 +590,7 @@ def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
         g = f[f["type"] == t]
         if g.empty:
             continue
-        hover = [f"<b>{n}</b><br>{lab['revenue']}: {money(r)}<br>{lab['growth']}: "
+        hover = [f"<b>{_text(n)}</b><br>{lab['revenue']}: {money(r)}<br>{lab['growth']}: "
                  f"{lab['new'] if pd.isna(gr) else format(gr, '+.0%')}<br>{lab['profit']}: {money(p)}"
                  for n, r, gr, p in zip(g["name"], g["revenue"], g["growth"], g["profit"])]
         negative = (g["profit"].fillna(0) < 0).to_numpy()
@@ -633,7 +640,7 @@ def risk_trend(df: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] 
 
 def _stage_series(incidents: pd.DataFrame, lab: dict) -> pd.Series:
     s = incidents["stage"].astype(object)
-    return s.where(s.notna() & (s.astype(str).str.strip() != ""), lab["unknown"]).astype(str)
+    return s.where(s.notna() & (s.astype(str).str.strip() != ""), lab["unknown"]).astype(str).map(_text)
 
 
 def complaints_over_time(incidents: pd.DataFrame, labels=None, height: int = 300) -> go.Figure:
@@ -653,8 +660,9 @@ def complaints_over_time(incidents: pd.DataFrame, labels=None, height: int = 300
     fig = go.Figure()
     for i, st in enumerate(stages):
         y = [int(v) for v in table[st]]
-        fig.add_trace(go.Bar(x=x, y=y, name=lab.get(st, st), marker_color=STAGE_COLOURS[i % len(STAGE_COLOURS)],
-                             hovertemplate=f"%{{x}}<br>{lab.get(st, st)}: %{{y}}<extra></extra>"))
+        name = lab.get(st, st)
+        fig.add_trace(go.Bar(x=x, y=y, name=name, marker_color=STAGE_COLOURS[i % len(STAGE_COLOURS)],
+                             hovertemplate=f"%{{x}}<br>{name.replace('%', '&#37;')}: %{{y}}<extra></extra>"))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=lab["complaints"], rangemode="tozero", dtick=1 if table.sum(axis=1).max() <= 6 else None)
     # one stage a line at the right, in the order of the stack: a legend row above would run into the title
@@ -797,12 +805,12 @@ def buying_centre(contacts: pd.DataFrame, labels=None, height: int = 420) -> go.
         if g.empty:
             continue
         infl = g["influence"].fillna(0.0)
-        hover = [f"<b>{n}</b><br>{'' if pd.isna(t) else t}<br>{lab.get(r, r)} · {lab.get(att, att)}"
+        hover = [f"<b>{_text(n)}</b><br>{'' if pd.isna(t) else _text(t)}<br>{lab.get(r, r)} · {lab.get(att, att)}"
                  f"<br>{lab['influence']}: {'–' if pd.isna(i) else f'{i:g}'}"
                  for n, t, r, i in zip(g["name"], g["title"], g["role"], g["influence"])]
         fig.add_trace(go.Scatter(
             x=g["x"].tolist(), y=g["y"].tolist(), mode="markers+text", name=lab.get(att, att),
-            text=[str(n) for n in g["name"]], textposition="bottom center", textfont=dict(size=11),
+            text=[_text(n) for n in g["name"]], textposition="bottom center", textfont=dict(size=11),
             customdata=g["id"].tolist(), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             marker=dict(size=(16 + 3.2 * infl).round(1).tolist(), color=ATTITUDE_COLOURS[att],
                         line=dict(color="#FFFFFF", width=1.5))))
@@ -823,7 +831,8 @@ def manager_portfolio(df: pd.DataFrame, labels=None, fmt_money: Callable[[float]
     if df.empty:
         return _no_data(lab, "manager_portfolio", height)
     f = pd.DataFrame({
-        "manager": df["manager"].astype(object).where(df["manager"].notna(), lab["no_manager"]).astype(str).to_numpy(),
+        "manager": df["manager"].astype(object).where(df["manager"].notna(), lab["no_manager"]).astype(str)
+                                .map(_text).to_numpy(),
         "revenue": pd.to_numeric(df["revenue"], errors="coerce").astype(float).fillna(0).to_numpy(),
         "risk": pd.to_numeric(df["revenue_at_risk"], errors="coerce").astype(float).fillna(0).to_numpy(),
     }).sort_values(["revenue", "manager"], ascending=[False, True])

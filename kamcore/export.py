@@ -4,11 +4,13 @@
   shares ``0.0%``, counts ``#,##0``), dates stay dates (``yyyy-mm-dd``); see :func:`column_format`.
 - Every table sheet has a bold, frozen header row (``freeze_panes == "A2"``), an autofilter over
   the table and column widths from its contents.
-- Formula injection: a text cell whose first character is ``= + - @``, a tab or a carriage
-  return is written as text with an apostrophe put in front (``"=1+1"`` is stored as the string
-  ``"'=1+1"``, cell type ``s``). The apostrophe is visible in Excel, which is the point: the cell
-  can never turn into a formula, also not after copy/paste or a CSV round trip. This applies to
-  data, headers and the settings sheet alike.
+- Formula injection (DOMAIN §1, issue 14 defect 5): every text cell is written with
+  :func:`put_text`: cell type ``s`` (never a formula), and a text that starts like a formula
+  (``= + - @``, a tab or a carriage return) gets Excel's quote-prefix style
+  (``cell.quotePrefix``), so the cell shows exactly what was typed (``+386 1 234 5678``, no
+  apostrophe in the text) and stays text when a person edits it. This applies to data, headers
+  and the settings sheet alike. CSV files have no styles: :func:`csv_frame` / :func:`csv_bytes`
+  put a leading ``'`` in front of such text cells instead (numbers stay numbers).
 - Sheet names are made valid: ``[]:*?/\\`` become ``_``, at most 31 characters, unique.
 
 Both public functions return the ``.xlsx`` file as ``bytes`` (for ``st.download_button`` or a file).
@@ -31,6 +33,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.xml import DEFUSEDXML
 
+from kamcore.safetext import INJECTION_START, csv_bytes, csv_cell, csv_frame, formula_like  # noqa: F401 (re-exported)
 from kamcore.settings import STRATEGIES
 
 if not DEFUSEDXML:  # pragma: no cover - guarded by requirements.txt
@@ -45,7 +48,6 @@ DAYS = "#,##0.0"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm"
 
-INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 32767
 MAX_WIDTH, MIN_WIDTH = 60, 6
 
@@ -73,13 +75,29 @@ SHEET_LABELS = {"Clients": "Clients", "Matrix": "Matrix", "Concentration": "Conc
 # --------------------------------------------------------------------------- cell values
 
 
-def neutralise(text: str) -> str:
-    """Text made safe for a cell: illegal control characters removed, at most 32,767 characters,
-    and an apostrophe put in front when it starts with ``= + - @``, tab or CR."""
-    s = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-    if s.startswith(INJECTION_START):
-        s = "'" + s
-    return s[:MAX_TEXT]
+def clean_text(text) -> str:
+    """Text a cell can hold: illegal control characters removed, at most 32,767 characters (nothing added)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(text))[:MAX_TEXT]
+
+
+def put_text(cell, value):
+    """Write ``value`` into the openpyxl ``cell``; text (str) becomes a text cell (type ``s``, never a
+    formula) with the quote-prefix style when it starts like a formula. Returns the cell. The one
+    place every workbook of the project writes text through."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        cell.value = value
+        cell.data_type = "s"
+        if formula_like(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def put(ws, row: int, column: int, value):
+    """``ws.cell(row, column)`` with ``value`` written by :func:`put_text`."""
+    return put_text(ws.cell(row=row, column=column), value)
 
 
 def sheet_title(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
@@ -120,15 +138,15 @@ def cell_value(v):
     if isinstance(v, np.datetime64):
         return None if np.isnat(v) else pd.Timestamp(v).to_pydatetime()
     if isinstance(v, (tuple, list, set, frozenset, np.ndarray)):
-        return neutralise("; ".join(str(x) for x in v))
+        return clean_text("; ".join(str(x) for x in v))
     if isinstance(v, pd.Period):
-        return neutralise(str(v))
+        return clean_text(str(v))
     try:
         if pd.isna(v):
             return None
     except (TypeError, ValueError):
         pass
-    return neutralise(v if isinstance(v, str) else str(v))
+    return clean_text(v if isinstance(v, str) else str(v))
 
 
 def column_format(name: str, series: pd.Series) -> str | None:
@@ -200,7 +218,7 @@ def _prepare(df: pd.DataFrame) -> pd.DataFrame:
 
 def _header(ws, row: int, names: list[str]) -> None:
     for j, name in enumerate(names, start=1):
-        c = ws.cell(row=row, column=j, value=neutralise(name))
+        c = put(ws, row, j, str(name))
         c.font, c.fill = HEADER_FONT, HEADER_FILL
         c.alignment = Alignment(vertical="center")
 
@@ -213,7 +231,7 @@ def write_table(ws, df: pd.DataFrame, headers: Mapping[str, str] | None = None) 
     headers = headers or {}
     names = [str(headers.get(c, c)) for c in df.columns]
     if not names:
-        ws.cell(row=1, column=1, value=SHEET_LABELS["No data"])
+        put(ws, 1, 1, SHEET_LABELS["No data"])
         return
     _header(ws, 1, names)
     widths = [len(n) + 3 for n in names]
@@ -222,10 +240,8 @@ def write_table(ws, df: pd.DataFrame, headers: Mapping[str, str] | None = None) 
         fmt = column_format(col, series)
         for i, v in enumerate(series.tolist(), start=2):
             value = cell_value(v)
-            c = ws.cell(row=i, column=j, value=value)
-            if isinstance(value, str):
-                c.data_type = "s"
-            elif fmt and value is not None and not isinstance(value, bool):
+            c = put(ws, i, j, value)
+            if fmt and value is not None and not isinstance(value, (str, bool)):
                 c.number_format = fmt
             if i <= 1001:
                 widths[j - 1] = max(widths[j - 1], _width(value, fmt) + 2)
@@ -273,7 +289,7 @@ def _share_fill(share: float, top: float) -> str:
 def _write_matrix(ws, matrix: pd.DataFrame, lab: dict) -> None:
     """3×3 blocks laid out like the screen: ABC rows (A top), XYZ columns; each cell block has four
     rows: clients, revenue, share, strategy. Headers filled with class colours, bodies by share."""
-    ws["A1"] = neutralise(lab["matrix_title"])
+    put(ws, 1, 1, str(lab["matrix_title"]))
     ws["A1"].font = TITLE_FONT
     cells = {}
     if not matrix.empty:
@@ -283,7 +299,7 @@ def _write_matrix(ws, matrix: pd.DataFrame, lab: dict) -> None:
                if a in "ABC" and x in "XYZ" and not pd.isna(r.get("share"))] or [0.0])
     head_row = 3
     for j, x in enumerate("XYZ", start=3):
-        c = ws.cell(row=head_row, column=j, value=neutralise(lab.get(x, x)))
+        c = put(ws, head_row, j, str(lab.get(x, x)))
         c.font = Font(bold=True, color="FFFFFF")
         c.fill = PatternFill("solid", fgColor=CLASS_FILLS[x])
         c.alignment = Alignment(horizontal="center")
@@ -291,12 +307,12 @@ def _write_matrix(ws, matrix: pd.DataFrame, lab: dict) -> None:
     for i, a in enumerate("ABC"):
         r0 = head_row + 1 + i * len(measures)
         ws.merge_cells(start_row=r0, start_column=1, end_row=r0 + len(measures) - 1, end_column=1)
-        c = ws.cell(row=r0, column=1, value=neutralise(lab.get(a, a)))
+        c = put(ws, r0, 1, str(lab.get(a, a)))
         c.font = Font(bold=True, size=14, color="FFFFFF")
         c.fill = PatternFill("solid", fgColor=CLASS_FILLS[a])
         c.alignment = Alignment(horizontal="center", vertical="center")
         for k, (m, fmt) in enumerate(measures):
-            ws.cell(row=r0 + k, column=2, value=neutralise(lab[m])).font = Font(color="5F6B73")
+            put(ws, r0 + k, 2, str(lab[m])).font = Font(color="5F6B73")
             for j, x in enumerate("XYZ", start=3):
                 rec = cells.get((a, x), {})
                 if m == "strategy":
@@ -307,9 +323,8 @@ def _write_matrix(ws, matrix: pd.DataFrame, lab: dict) -> None:
                 else:
                     v = cell_value(rec.get(m))
                     v = 0.0 if v is None else v
-                cell = ws.cell(row=r0 + k, column=j, value=cell_value(v))
+                cell = put(ws, r0 + k, j, cell_value(v))
                 if isinstance(cell.value, str):
-                    cell.data_type = "s"
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
                     cell.font = Font(italic=True, size=9)
                 elif fmt:
@@ -327,9 +342,9 @@ def _write_matrix(ws, matrix: pd.DataFrame, lab: dict) -> None:
     outside = [r for (a, x), r in cells.items() if not (a in "ABC" and x in "XYZ")]
     row = head_row + 1 + 3 * len(measures) + 1
     if outside:
-        ws.cell(row=row, column=1, value=neutralise(lab["outside"])).font = Font(bold=True)
+        put(ws, row, 1, str(lab["outside"])).font = Font(bold=True)
         for k, r in enumerate(sorted(outside, key=lambda r: (str(r.get("abc")), str(r.get("xyz")))), start=1):
-            ws.cell(row=row + k, column=1, value=neutralise(f"ABC {r.get('abc')} · XYZ {r.get('xyz')}"))
+            put(ws, row + k, 1, f"ABC {r.get('abc')} · XYZ {r.get('xyz')}")
             ws.cell(row=row + k, column=2, value=cell_value(r.get("clients"))).number_format = INTEGER
             ws.cell(row=row + k, column=3, value=cell_value(r.get("revenue"))).number_format = MONEY
             ws.cell(row=row + k, column=4, value=cell_value(r.get("share"))).number_format = SHARE
@@ -375,11 +390,11 @@ def _write_pairs(ws, rows: list[tuple[str, object]], head: tuple[str, str], form
     _header(ws, 1, list(head))
     width = [len(head[0]) + 3, len(head[1]) + 3]
     for i, (k, v) in enumerate(rows, start=2):
-        ws.cell(row=i, column=1, value=neutralise(k)).data_type = "s"
+        put(ws, i, 1, str(k))
         value = cell_value(v)
-        c = ws.cell(row=i, column=2, value=value)
+        c = put(ws, i, 2, value)
         if isinstance(value, str):
-            c.data_type = "s"
+            pass                                   # text: put() made it a text cell
         elif isinstance(value, datetime):
             c.number_format = DATETIME
         elif isinstance(value, date):

@@ -483,6 +483,32 @@ TEXTS: dict[str, tuple[str, str]] = {
     "abm.c.email": ("E-mail", "E-pošta"),
     "abm.c.phone": ("Phone", "Telefon"),
     "abm.c.has_dm": ("Decision maker known", "Odločevalec znan"),
+    # -- security
+    "auth.closed_secrets_unreadable": (
+        "View only: the secrets file .streamlit/secrets.toml cannot be read (a syntax error?). Nobody can "
+        "import or change data until it is fixed.",
+        "Samo ogled: datoteke s skrivnostmi .streamlit/secrets.toml ni mogoče prebrati (napaka v zapisu?). "
+        "Dokler je ne popravite, nihče ne more uvažati ali spreminjati podatkov."),
+    "auth.closed_hash_malformed": (
+        "View only: analyst_password_hash in the secrets is not a valid password hash (make a new one as the "
+        "README says). Nobody can import or change data until it is fixed.",
+        "Samo ogled: analyst_password_hash med skrivnostmi ni veljaven zapis gesla (naredite novega, kot piše "
+        "v README). Dokler ga ne popravite, nihče ne more uvažati ali spreminjati podatkov."),
+    "auth.closed_no_password": (
+        "View only: the secrets have sign-in settings but no analyst_password_hash. Nobody can import or "
+        "change data until one is set.",
+        "Samo ogled: med skrivnostmi so nastavitve prijave, ni pa analyst_password_hash. Dokler ga ne "
+        "nastavite, nihče ne more uvažati ali spreminjati podatkov."),
+    "auth.wait": ("Too many wrong passwords: try again in {s} s.",
+                  "Preveč napačnih gesel: poskusite znova čez {s} s."),
+    "auth.signed_in": ("Signed in as {name}", "Prijavljeni kot {name}"),
+    "auth.sign_out": ("Sign out", "Odjava"),
+    "url.ignored": ("The link's {key} value was not usable and is ignored.",
+                    "Vrednost {key} v povezavi ni uporabna, zato je prezrta."),
+    "url.clamped": ("The link's {key} value was outside the allowed range and is set to {value}.",
+                    "Vrednost {key} v povezavi je bila zunaj dovoljenega razpona, zato je nastavljena na {value}."),
+    "url.as_of_clamped": ("The as-of date {day} lies outside the data now; showing {value}.",
+                          "Presečni datum {day} je zdaj zunaj podatkov; prikazan je {value}."),
 }
 
 

@@ -1239,9 +1239,9 @@ def headers_of(prepared: Prepared) -> list[str]:
 
 
 def problems_csv(problems: pd.DataFrame) -> bytes:
-    """The problems table as UTF-8 CSV with BOM (opens cleanly in Excel); cells that look like formulas are quoted with '."""
-    safe = problems.copy()
-    for col in ("value", "column", "problem"):
-        safe[col] = safe[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
-    return safe[PROBLEM_COLUMNS].to_csv(index=False).encode("utf-8-sig")
+    """The problems table as UTF-8 CSV with BOM (opens cleanly in Excel); text cells that start like a
+    formula (= + - @ tab CR) get a leading ' (kamcore.safetext.csv_bytes)."""
+    from kamcore.safetext import csv_bytes
+
+    return csv_bytes(problems[PROBLEM_COLUMNS], bom=True)
 

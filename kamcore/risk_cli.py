@@ -96,7 +96,8 @@ def run(args) -> int:
         table = table.copy()
         table["last_purchase"] = pd.to_datetime(table["last_purchase"]).dt.date
         if out.suffix.lower() == ".csv":
-            table.to_csv(out, index=False)
+            from .safetext import csv_bytes
+            out.write_bytes(csv_bytes(table))
         else:
             from .export import frame_workbook
             out.write_bytes(frame_workbook({"Risk": table}))

@@ -33,8 +33,10 @@ def template(table: str, fmt: str = "csv") -> bytes:
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
+        from kamcore.safetext import csv_cell
+
         w.writerow(header)
-        w.writerow(example)
+        w.writerow([csv_cell(v) for v in example])   # "+386 …" stays text in a spreadsheet
         for name, req, kind, text in described:
             w.writerow([f"# {name}: {text}; {kind}{'; required' if req == 'yes' else ''}"])
         return buf.getvalue().encode("utf-8-sig")
@@ -51,8 +53,10 @@ def template(table: str, fmt: str = "csv") -> bytes:
         ws.append(example)
         for cell, (_, req, kind, text) in zip(ws[1], described):
             cell.comment = Comment(f"{text} — {kind}{' (required)' if req == 'yes' else ''}", "KAM")
-        for cell in ws[2]:
-            cell.data_type = "s"          # examples stay text: nothing is a formula
+        from kamcore.export import put_text
+
+        for cell in ws[2]:                # examples stay text: nothing is a formula
+            put_text(cell, "" if cell.value is None else str(cell.value))
         info = wb.create_sheet("columns")
         info.append(["column", "required", "type", "description"])
         for row in described:

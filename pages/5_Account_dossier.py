@@ -36,7 +36,7 @@ def _editor(table, frame, cid):
         try:
             c = edits.save(view.store, table, edited, ui.user_name(), client_id=cid)
         except ValueError as exc:
-            return st.error(view.t("dossier.save_failed", msg=str(exc)))
+            return st.error(view.t("dossier.save_failed", msg=ui.md(exc)))
         ui.clear_caches()
         st.session_state[f"_ed_{table}"] = n + 1
         st.session_state["_flash"] = view.t("dossier.saved", **c)
@@ -65,10 +65,10 @@ with ui.guard(view):
     kpi = dossier.kpis(hist)
     risk = dossier.risk_row(ui.clients_risk(view)[0], cid)
 
-    st.header(info["name"])
-    st.caption(" · ".join(f"{view.t('dossier.' + k)}: **{v}**" for k, v in dossier.facts(info)))
+    st.header(ui.md(info["name"]))
+    st.caption(" · ".join(f"{view.t('dossier.' + k)}: **{ui.md(v)}**" for k, v in dossier.facts(info)))
     if isinstance(info.get("description"), str):
-        st.markdown(info["description"])
+        st.text(info["description"])                # the client's own text: never Markdown
     if not risk:
         st.caption(view.t("dossier.not_in_universe"))
     tiles = ui.metric_row()
@@ -79,7 +79,7 @@ with ui.guard(view):
                  delta=view.t("dossier.was", cls=f"{kpi['prev_abc']} / {kpi['prev_xyz']}") if kpi["prev_abc"] else None,
                  delta_color="off", delta_arrow="off")
     tiles.metric(view.t("kpi.revenue_at_risk"), view.money(risk.get("revenue_at_risk", 0.0)), border=True,
-                 help=risk.get("reasons") or None)
+                 help=ui.md(risk["reasons"]) if risk.get("reasons") else None)
 
     tabs = st.tabs([view.t(f"dossier.tab_{k}") for k in ("overview", "people", "tenders", "service", "notes")])
     with tabs[0]:
@@ -89,14 +89,14 @@ with ui.guard(view):
             st.subheader(view.t("dossier.flags"))
             flags = dossier.risk_flags(risk, view.lang, view.settings.on_time_min)
             if flags:
-                st.warning(" · ".join(f"**{f}**" for f in flags) + "\n\n" + str(risk.get("reasons") or ""),
+                st.warning(" · ".join(f"**{ui.md(f)}**" for f in flags) + "\n\n" + ui.md(risk.get("reasons") or ""),
                            icon=":material/flag:")
             else:
                 st.success(view.t("dossier.no_flags"), icon=":material/check:")
             types = risk.get("types") if isinstance(risk.get("types"), tuple) else ()
             st.markdown(f"**{view.t('col.types')}:** " + ", ".join(view.t(f"type.{x}") for x in types))
             if risk.get("type_reasons"):
-                st.caption(str(risk["type_reasons"]))
+                st.caption(ui.md(risk["type_reasons"]))
         warn = [view.t(f"dossier.warn_{c}", **kw) for c, kw in
                 dossier.contact_warnings(rows["contacts"], view.as_of, view.settings.contact_recent_days)]
         rates = dossier.win_rates(rows["tenders"])

@@ -67,11 +67,11 @@ with ui.guard(view):
         row = open_[open_["prospect_id"].astype(str) == pick].iloc[0]
         if not row["qualified"]:
             st.warning(view.t("prospects.not_qualified"), icon=":material/warning:")
-        if st.button(view.t("prospects.convert_button", name=row["name"]), type="primary", icon=":material/person_add:"):
+        if st.button(view.t("prospects.convert_button", name=ui.md(row["name"])), type="primary", icon=":material/person_add:"):
             try:
                 cid = prospects.convert(view.store, pick, ui.user_name())
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(ui.md(exc))
             else:
                 ui.clear_caches()
                 st.switch_page(ui.DOSSIER, query_params={"client": cid})
@@ -89,7 +89,7 @@ with ui.guard(view):
             try:
                 c = edits.save(view.store, "prospects", edited, ui.user_name())
             except ValueError as exc:
-                st.error(view.t("dossier.save_failed", msg=str(exc)))
+                st.error(view.t("dossier.save_failed", msg=ui.md(exc)))
             else:
                 ui.clear_caches()
                 st.session_state["_ed_prospects"] = n + 1

@@ -52,7 +52,7 @@ with ui.guard(view):
     if pick:
         rows = managers.manager_clients(frame, pick, no_manager)
         row = table[table["manager"] == pick].iloc[0]
-        st.markdown(view.t("managers.summary", name=pick, n=view.num(int(row["clients"])),
+        st.markdown(view.t("managers.summary", name=ui.md(pick), n=view.num(int(row["clients"])),
                            k=view.num(int(row["key_clients"])), revenue=view.money(row["revenue"]),
                            risk=view.money(row["revenue_at_risk"])))
         ui.client_list(view, rows, key="mgr_clients",

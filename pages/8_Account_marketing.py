@@ -45,7 +45,7 @@ with ui.guard(view):
             cards = abm.with_cards(lists[k], contacts)
             missing = cards.loc[~cards["has_decision_maker"], "name"].drop_duplicates().tolist()
             if missing:
-                st.warning(view.t("abm.missing_dm", n=view.num(len(missing)), names=", ".join(missing[:8])
+                st.warning(view.t("abm.missing_dm", n=view.num(len(missing)), names=", ".join(ui.md(m) for m in missing[:8])
                                   + (" …" if len(missing) > 8 else "")), icon=":material/person_alert:")
             event = st.dataframe(cards, hide_index=True, placeholder="–", column_config=config, column_order=order[k],
                                  key=f"abm_{k}", on_select="rerun", selection_mode="single-row")

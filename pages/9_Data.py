@@ -50,17 +50,17 @@ with ui.guard(view):
                                              format_func=lambda o: view.t(f"data.{o}"))
         dayfirst = {"auto": None, "dayfirst": True, "monthfirst": False}[order]
         mapping = st.session_state.get(f"mapping_{file.file_id}")
-        with st.spinner(view.t("data.reading", name=file.name)):
+        with st.spinner(view.t("data.reading", name=ui.md(file.name))):
             prepared = ui.prepare_upload(raw, file.name, table, st.session_state.get("sheet"), mapping, dayfirst)
         if prepared is None:
             st.stop()
         if prepared.sheets and len(prepared.sheets) > 1:
             options[1].selectbox(view.t("data.sheet"), prepared.sheets, key="sheet")
-        st.info(prepared.summary(), icon=":material/description:")
+        st.info(ui.md(prepared.summary()), icon=":material/description:")
         if (seen := ui.earlier_import_note(view, prepared)) is not None:
             st.warning(seen, icon=":material/history:")
         for note in prepared.notes:
-            st.caption(note)
+            st.caption(ui.md(note))
 
         with st.expander(view.t("data.mapping"), expanded=bool(prepared.blocking)):
             edited = ui.mapping_editor(view, prepared, table)
@@ -68,9 +68,9 @@ with ui.guard(view):
                 st.session_state[f"mapping_{file.file_id}"] = edited
                 st.rerun()
         if prepared.ambiguous_dates:
-            st.warning(view.t("data.ambiguous", cols=", ".join(prepared.ambiguous_dates)), icon=":material/event:")
+            st.warning(view.t("data.ambiguous", cols=", ".join(ui.md(c) for c in prepared.ambiguous_dates)), icon=":material/event:")
         for problem in prepared.blocking:
-            st.error(problem, icon=":material/block:")
+            st.error(ui.md(problem), icon=":material/block:")
         if len(prepared.problems):
             st.subheader(view.t("data.problems", n=view.num(len(prepared.problems))))
             st.dataframe(prepared.problems, hide_index=True, placeholder="–", height=260)
@@ -78,7 +78,7 @@ with ui.guard(view):
                                file_name=f"problems-{file.name}.csv", mime="text/csv", icon=":material/download:")
         if prepared.unknown_client_ids:
             st.caption(view.t("data.unknown_clients", n=view.num(len(prepared.unknown_client_ids)),
-                              ids=", ".join(prepared.unknown_client_ids[:12])))
+                              ids=", ".join(ui.md(i) for i in prepared.unknown_client_ids[:12])))
         if len(prepared.duplicates):
             st.caption(view.t("data.duplicates", n=view.num(len(prepared.duplicates))))
         if prepared.blocking:
@@ -103,11 +103,11 @@ with ui.guard(view):
         elif mode == "replace":
             st.warning(view.t("data.replace_all", table=view.t(f"table.{table}")))
         keep_unknown = bool(prepared.unknown_columns) and st.checkbox(
-            view.t("data.keep_unknown", cols=", ".join(prepared.unknown_columns)))
+            view.t("data.keep_unknown", cols=", ".join(ui.md(c) for c in prepared.unknown_columns)))
         n_rows = prepared.n_valid
         label = view.t("data.import_one") if n_rows == 1 else view.t("data.import", n=view.num(n_rows))
         if st.button(label, type="primary", icon=":material/upload:"):
-            with st.status(view.t("data.importing", name=file.name), expanded=False) as status:
+            with st.status(view.t("data.importing", name=ui.md(file.name)), expanded=False) as status:
                 result = ui.commit_upload(view, prepared, mode=mode, replace_range=replace_range,
                                           skip_invalid=skip_invalid, keep_unknown=keep_unknown,
                                           reject_non_sales=reject_non_sales)

@@ -456,3 +456,39 @@ def test_slovenian_charts_write_numbers_with_decimal_comma():
     assert charts.risk_trend(pd.DataFrame({"month": pd.to_datetime(["2026-01-31"]),
                                            "revenue_at_risk": [1.5e6]})).layout.separators == ".,"
     assert charts.lorenz_curve([1.0, 3.0], labels=sl).layout.title.text.endswith(" 0,25")
+
+
+# --------------------------------------------------------------------------- data is text, never HTML
+
+EVIL = '<a href="http://evil">x</a><img src=http://img>'
+EVIL_SHOWN = '&lt;a href="http://evil"&gt;x&lt;/a&gt;&lt;img src=http://img&gt;'   # plotly shows the characters
+
+
+def _texts(fig) -> str:
+    """Every text of every trace that plotly renders (names, labels, hover texts, templates, axis values)."""
+    parts = []
+    for t in fig.data:
+        for attr in ("x", "text", "hovertext", "hovertemplate", "name"):
+            v = getattr(t, attr, None)
+            if v is not None:
+                parts += [str(p) for p in (v if isinstance(v, (list, tuple)) else [v])]
+    return "\n".join(parts)
+
+
+def test_hostile_names_reach_figures_as_text():
+    bubbles = charts.type_bubbles(pd.DataFrame({"name": [EVIL], "revenue": [10.0], "growth": [0.1],
+                                                "profit": [1.0], "types": [("standard",)]}))
+    contacts = _contacts().assign(name=[EVIL, "Bob", "Cy", "Di"], title=[EVIL, "a & b", None, None])
+    centre = charts.buying_centre(contacts)
+    managers = charts.manager_portfolio(pd.DataFrame({"manager": [EVIL], "revenue": [1.0], "revenue_at_risk": [0.0]}))
+    incidents = _incidents().assign(stage=[EVIL + "%{y}", "delivery", "delivery", None, "delivery"])
+    figures = [bubbles, centre, managers, charts.complaints_over_time(incidents), charts.complaints_pareto(incidents)]
+    for fig in figures:
+        text = _texts(fig)
+        assert "<a " not in text and "<img" not in text
+        assert EVIL_SHOWN in text
+    assert centre.data[1].text[0] == EVIL_SHOWN and "a &amp; b" in _texts(centre)
+    assert list(managers.data[0].x) == [EVIL_SHOWN]
+    # the stage name inside a hover template cannot call a template variable
+    over_time = charts.complaints_over_time(incidents)
+    assert any("&#37;{y}" in t.hovertemplate for t in over_time.data)

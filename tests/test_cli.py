@@ -112,6 +112,45 @@ def test_analyze_xlsx(db, tmp_path):
     assert 1000 in values or 1000.0 in values      # a real number, not text
 
 
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory):
+    """Two clients whose names start like spreadsheet formulas."""
+    path = tmp_path_factory.mktemp("cli_hostile") / "hostile.duckdb"
+    s = open_store(path)
+    with s.transaction() as cur:
+        cur.executemany("insert into clients (client_id, name) values (?, ?)",
+                        [["A", '=HYPERLINK("http://evil","x")'], ["B", "+386 1 234 5678"]])
+        cur.executemany("insert into transactions (row_key, client_id, date, revenue) values (?, ?, ?, ?)", [
+            ["1", "A", "2024-01-10", 500.0], ["2", "B", "2024-02-10", 300.0], ["3", "B", "2024-03-10", -100.0]])
+        s.refresh_client_day(cur, None)
+    s.close()
+    return path
+
+
+@pytest.mark.parametrize("command", ["analyze", "risk"])
+def test_csv_out_neutralises_formula_starts(hostile_db, tmp_path, command):
+    import csv
+    import io
+
+    out = tmp_path / f"{command}.csv"
+    assert main([command, "--db", str(hostile_db), "--as-of", "2024-12-31", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    names = {r["client_id"]: r["name"] for r in rows}
+    assert names == {"A": "'=HYPERLINK(\"http://evil\",\"x\")", "B": "'+386 1 234 5678"}
+
+
+@pytest.mark.parametrize("command", ["analyze", "risk"])
+def test_xlsx_out_keeps_the_text_as_typed(hostile_db, tmp_path, command):
+    import openpyxl
+
+    out = tmp_path / f"{command}.xlsx"
+    assert main([command, "--db", str(hostile_db), "--as-of", "2024-12-31", "--out", str(out)]) == 0
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    cells = {c.value: c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)}
+    for text in ('=HYPERLINK("http://evil","x")', "+386 1 234 5678"):
+        assert cells[text].data_type == "s" and cells[text].quotePrefix
+
+
 def test_demo_command(tmp_path):
     out = tmp_path / "demo.duckdb"
     r = run_cli("demo", "--db", out, "--clients", "60", "--years", "2", "--end", "2024-06", "--seed", "3",

@@ -109,12 +109,15 @@ def test_clients_header_frozen_filtered_sized(workbook):
 
 
 def test_injection_neutralised_on_read_back(workbook):
+    # a text cell with the quote-prefix style: Excel shows the text as typed, and it is never a formula
     ws = workbook["Clients"]
     c = ws.cell(row=3, column=_column(ws, "name"))
-    assert c.data_type == "s"
-    assert c.value == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert c.data_type == "s" and c.quotePrefix
+    assert c.value == "=HYPERLINK(\"http://x\",\"y\")"
     settings = {r[0].value: r[1] for r in workbook["Settings"].iter_rows(min_row=2)}
-    assert settings["filters"].value == "'-region North" and settings["filters"].data_type == "s"
+    assert settings["filters"].value == "-region North" and settings["filters"].data_type == "s"
+    assert settings["filters"].quotePrefix
+    assert not ws.cell(row=2, column=_column(ws, "name")).quotePrefix      # "Alpha": no style needed
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"],
@@ -123,18 +126,28 @@ def test_every_injection_start_neutralised(text):
     wb = _read(export.frame_workbook({"s": pd.DataFrame({text: [text]})}))
     ws = wb["s"]
     for c in (ws["A1"], ws["A2"]):
-        # XML reading turns a CR into LF; what matters is the apostrophe in front and type "s"
-        assert c.data_type == "s" and c.value.replace("\n", "\r") == "'" + text
-    assert export.neutralise(text) == "'" + text
+        # XML reading turns a CR into LF; what matters is the text as typed, type "s" and the quote prefix
+        assert c.data_type == "s" and c.quotePrefix and c.value.replace("\n", "\r") == text
+    assert export.formula_like(text)
+
+
+def test_phone_number_shows_as_typed():
+    # issue 14 defect 5: phone numbers showed as '+386 … (an apostrophe stored in the text)
+    wb = _read(export.frame_workbook({"s": pd.DataFrame({"phone": ["+386 1 234 5678"], "n": [-5]})}))
+    phone, n = wb["s"]["A2"], wb["s"]["B2"]
+    assert phone.value == "+386 1 234 5678" and phone.data_type == "s" and phone.quotePrefix
+    assert n.value == -5 and n.data_type == "n" and not n.quotePrefix       # a negative number stays a number
 
 
 @pytest.mark.parametrize("text", ["Alpha", "a=b", "1+1", "'quoted"], ids=["plain", "inner-eq", "digits", "quote"])
 def test_harmless_text_unchanged(text):
-    assert export.neutralise(text) == text
+    assert not export.formula_like(text)
+    wb = _read(export.frame_workbook({"s": pd.DataFrame({"x": [text]})}))
+    assert wb["s"]["A2"].value == text and not wb["s"]["A2"].quotePrefix
 
 
 def test_illegal_characters_removed():
-    assert export.neutralise("a\x00b\x1fc") == "abc"
+    assert export.clean_text("a\x00b\x1fc") == "abc"
 
 
 def test_matrix_layout_and_colours(workbook):

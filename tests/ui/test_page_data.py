@@ -59,6 +59,7 @@ def test_wrong_password_is_refused_right_one_opens_the_page(db, monkeypatch):
     at.button[0].click().run(timeout=TIMEOUT)
     assert [e.value for e in at.error] == [i18n.t("auth.wrong", "en")]
     assert not at.file_uploader
+    at.text_input[0].input("Ana")          # the form is cleared after every try (the password must not stay)
     at.text_input[1].input("s3cret")
     at.button[0].click().run(timeout=TIMEOUT)
     assert not errors(at), errors(at)
