@@ -129,7 +129,7 @@ LABELS: dict[str, str] = {
     "no_manager": "(no manager)",
     "revenue_history": "Revenue and class by window",
     "period": "Window",
-    "feeder": "feeder", "perspective": "perspective", "image_maker": "image-maker",
+    "feeder": "feeder", "perspective": "high potential", "image_maker": "image-maker",
     "expert": "expert", "standard": "standard",
     "thousands": ",",               # the thousands separator of counts written on charts
     "decimal": ".",                 # and the decimal one (Plotly's own numbers: ticks, hovers)

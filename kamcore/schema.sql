@@ -1,4 +1,4 @@
--- KAM store, schema version 2. Table and column names follow DOMAIN.md §1.
+-- KAM store, schema version 4. Table and column names follow DOMAIN.md §1.
 -- Every data table carries batch_id: the import batch that wrote the row.
 
 create table if not exists meta (
@@ -79,7 +79,8 @@ create table if not exists client_day (
     ontime_lines integer not null,   -- delivered <= promised
     dated_lines integer not null,    -- both dates known
     purchase boolean not null,       -- net revenue > 0 that day
-    gap_days integer                 -- days since the previous purchase day
+    gap_days integer,                -- days since the previous purchase day
+    profit_revenue double            -- revenue of the lines whose profit is known (profit coverage, DOMAIN.md §1)
 );
 
 -- A stable integer number per client_id of client_day: assigned once, never reused or
@@ -106,7 +107,8 @@ create table if not exists client_month (
     first_purchase date,
     last_purchase date,
     ontime_lines integer not null,   -- delivered <= promised
-    dated_lines integer not null     -- both dates known
+    dated_lines integer not null,    -- both dates known
+    profit_revenue double            -- revenue of the lines whose profit is known
 );
 
 create table if not exists incidents (

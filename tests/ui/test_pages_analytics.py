@@ -119,7 +119,7 @@ def test_overview_shows_revenue_at_risk_and_key_clients(db, result):
     got = metrics(at)
     assert i18n.t("kpi.revenue_at_risk", "en") in got, got
     assert any(ch.isdigit() for ch in got[i18n.t("kpi.revenue_at_risk", "en")])
-    assert got[i18n.t("kpi.key_clients", "en")] == i18n.fmt_number(result.summary["key_count"], "en", 0)
+    assert got["Key clients (k = 50 %)"] == i18n.fmt_number(result.summary["key_count"], "en", 0)
     assert got[i18n.t("kpi.revenue", "en")] == i18n.fmt_money_short(result.summary["revenue"], "en", "EUR")
 
 
