@@ -485,9 +485,11 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     summary.update(_class_counts(abc, xyz))
     summary["total_cents_basis"] = seg.total_cents
     summary["prev_total_cents_basis"] = pseg.total_cents
-    flags = {c: types[f"is_{c}"].to_numpy(dtype=bool) for c in ("feeder", "perspective", "image_maker", "expert")}
+    # over the clients active in the window, the universe of every other figure (§2, §7)
+    flags = {c: types[f"is_{c}"].to_numpy(dtype=bool) & active
+             for c in ("feeder", "perspective", "image_maker", "expert")}
     summary["type_counts"] = {c: int(f.sum()) for c, f in flags.items()}
-    summary["type_counts"]["standard"] = int((~np.logical_or.reduce(list(flags.values()))).sum()) if n else 0
+    summary["type_counts"]["standard"] = int((active & ~np.logical_or.reduce(list(flags.values()))).sum()) if n else 0
     return Analysis(w, prev, settings.with_(basis=basis) if basis != settings.basis else settings, filters,
                     frame, matrix, mig_abc, mig_cell, summary, profit_known, profit_note,
                     profit_coverage=coverage, profit_missing_lines=lines_total - profit_lines)

@@ -412,3 +412,30 @@ def test_five_revenue_only_lines_keep_profit(tmp_path):
     assert r.profit_coverage == pytest.approx(30000 / 30010)
     assert r.profit_missing_lines == 5
     assert r.clients["profit"].tolist() == [pytest.approx(12000.0)]
+
+
+def test_type_counts_are_over_the_clients_active_in_the_window(tmp_path):
+    """§2/§7: an image-maker that bought only in 2023 is not counted among the 2024 window's types."""
+    s = build_db(tmp_path / "t.duckdb", [{"client_id": "X", "name": "X"},
+                                         {"client_id": "Z", "name": "Z", "image_maker": True, "requirements": "high"}],
+                 [("X", "2024-05-01", 100.0), ("Z", "2023-05-01", 100.0)])
+    try:
+        r = analyze(s, AS_OF)
+    finally:
+        s.close()
+    assert r.summary["active_clients"] == 1
+    assert r.summary["type_counts"] == {"feeder": 0, "perspective": 0, "image_maker": 0, "expert": 0, "standard": 1}
+
+
+@pytest.mark.parametrize("share, feeders", [(0.10, ["X"]), (0.08, ["X", "Y"]), (0.07, ["X", "Y", "Z"])],
+                         ids=["10%", "8%", "7%-exactly-Z"])
+def test_feeder_share_is_a_setting(tmp_path, share, feeders):
+    """§7: revenue shares (no cost known) X 85 %, Y 8 %, Z 7 %, all clients since 2022 (≥ 2 years)."""
+    txns = [(c, "2022-03-01", 1.0) for c in "XYZ"] + [("X", "2024-05-01", 850.0), ("Y", "2024-05-01", 80.0),
+                                                       ("Z", "2024-05-01", 70.0)]
+    s = build_db(tmp_path / "f.duckdb", [{"client_id": c, "name": c} for c in "XYZ"], txns)
+    try:
+        r = analyze(s, AS_OF, DEFAULT.with_(feeder_share=share))
+    finally:
+        s.close()
+    assert sorted(r.clients.loc[r.clients["is_feeder"], "client_id"]) == feeders

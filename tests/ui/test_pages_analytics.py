@@ -143,3 +143,38 @@ def test_clients_over_ten_percent_are_flagged_in_singular_or_plural(flagged, tex
     at = AppTest.from_function(script, args=(flagged,)).run(timeout=60)
     assert not at.exception, [e.value for e in at.exception]
     assert [w.value for w in at.warning] == [text]
+
+
+def test_client_types_work_on_the_clients_active_in_the_window(db, result):
+    """The tiles count the clients active in the window (the universe of every page), not every client."""
+    at = run("pages/3_Client_types.py")
+    assert not errors(at), errors(at)
+    active = result.summary["active_clients"]
+    assert active < len(result.clients)                    # the demo has clients without a line in the window
+    got = metrics(at)
+    standard = int(got["Standard"].replace(",", ""))
+    f = result.clients[result.clients["lines"] > 0]
+    assert standard == int((f["types"].map(lambda ts: ts == ("standard",))).sum())
+    assert any(c.value.startswith(f"{active} clients active in the window. Feeder: share of gross profit ≥ 10 %")
+               for c in at.caption), [c.value for c in at.caption]
+    bubbles = json.loads(next(c for c in at.get("plotly_chart") if c.key == "bubbles").proto.spec)
+    names = [t["name"] for t in bubbles["data"]]
+    assert names[0] == "standard" and {"image-maker", "expert"} <= set(names[1:])    # drawn above the standard ones
+
+
+def test_feeder_share_setting_changes_the_feeders_and_the_caption(db):
+    from kamcore.analysis import analyze
+    from kamcore.settings import DEFAULT
+    from kamcore.store import open_store
+
+    store = open_store(db, read_only=True)
+    try:
+        want = analyze(store, settings=DEFAULT.with_(feeder_share=0.05)).summary["type_counts"]["feeder"]
+    finally:
+        store.close()
+    at = run("pages/3_Client_types.py")
+    at.number_input(key="feeder").set_value(5).run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    assert any("Feeder: share of gross profit ≥ 5 %" in c.value for c in at.caption)
+    assert metrics(at)["Feeder"] == str(want) and want > len(demo.PLANTED["feeder"])
+    assert at.query_params["feeder"] == "5"
