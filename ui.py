@@ -182,6 +182,11 @@ class View:
         return _analysis(self.path, self.version, self.as_of, tuple(sorted(asdict(s).items())),
                          self.filters, self.lang, self.currency)
 
+    def company_analysis(self) -> an.Analysis:
+        """The cached analysis of the whole company (no filters), with this view's settings."""
+        return _analysis(self.path, self.version, self.as_of, tuple(sorted(asdict(self.settings).items())),
+                         an.Filters(), self.lang, self.currency)
+
     def monthly(self, start: date, end: date) -> pd.DataFrame:
         return _monthly(self.path, self.version, start, end, self.filters)
 
