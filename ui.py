@@ -490,6 +490,22 @@ def profit_off_reason(view: View, result) -> str:
                   pct=coverage_pct(view, result.profit_coverage))
 
 
+def _set_widgets(**values) -> None:
+    """Button callback: set sidebar widgets before the rerun draws them."""
+    st.session_state.update(values)
+
+
+def xyz_too_short(view: View, settings: Settings) -> None:
+    """In the matrix's place: why a quarterly XYZ of a short window is empty, and the two fixes (DOMAIN.md §4)."""
+    st.warning(view.t("abcxyz.too_short", need=view.num(settings.xyz_min_periods), months=view.num(settings.months),
+                      have=view.num(settings.xyz_periods())), icon=":material/grid_off:")
+    left, right = st.columns(2)
+    left.button(view.t("abcxyz.fix_months"), key="fix_months", on_click=_set_widgets, kwargs={"months": 12},
+                icon=":material/date_range:")
+    right.button(view.t("abcxyz.fix_period"), key="fix_period", on_click=_set_widgets, kwargs={"period": "month"},
+                 icon=":material/calendar_view_month:")
+
+
 def excel_button(view: View, result, key: str = "excel") -> None:
     """Download the analysis workbook (clients, matrix, concentration, migration, settings)."""
     args = (view.path, view.version, result.window.as_of, tuple(sorted(asdict(result.settings).items())),

@@ -439,3 +439,18 @@ def test_feeder_share_is_a_setting(tmp_path, share, feeders):
     finally:
         s.close()
     assert sorted(r.clients.loc[r.clients["is_feeder"], "client_id"]) == feeders
+
+
+def test_migration_shift_is_a_setting(tmp_path):
+    """§5: the previous window shifted by 6 months instead of the window length (12)."""
+    s = build_db(tmp_path / "m.duckdb", [{"client_id": "Q", "name": "Q"}],
+                 [("Q", "2023-05-01", 40.0), ("Q", "2024-03-01", 100.0), ("Q", "2024-09-01", 50.0)])
+    try:
+        default = analyze(s, AS_OF)
+        shifted = analyze(s, AS_OF, DEFAULT.with_(migration_shift=6))
+    finally:
+        s.close()
+    assert (str(default.previous.start), str(default.previous.end)) == ("2023-01-01", "2023-12-31")
+    assert (str(shifted.previous.start), str(shifted.previous.end)) == ("2023-07-01", "2024-06-30")
+    assert default.clients["prev_revenue"].tolist() == [40.0]       # May 2023
+    assert shifted.clients["prev_revenue"].tolist() == [100.0]      # March 2024

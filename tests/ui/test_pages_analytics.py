@@ -178,3 +178,34 @@ def test_feeder_share_setting_changes_the_feeders_and_the_caption(db):
     assert any("Feeder: share of gross profit ≥ 5 %" in c.value for c in at.caption)
     assert metrics(at)["Feeder"] == str(want) and want > len(demo.PLANTED["feeder"])
     assert at.query_params["feeder"] == "5"
+
+
+@pytest.mark.parametrize("fix, months, period", [("fix_months", 12, "quarter"), ("fix_period", 6, "month")],
+                         ids=["12-months", "monthly"])
+def test_quarterly_xyz_of_a_short_window_says_so_in_place_and_offers_the_fix(db, fix, months, period):
+    """§4: 6 months are 2 quarters, fewer than the 3 periods XYZ needs: every client is 'new'."""
+    at = AppTest.from_file(str(__import__("tests.ui.helpers", fromlist=["ROOT"]).ROOT / "app.py"),
+                           default_timeout=TIMEOUT)
+    at.switch_page("pages/1_ABC_XYZ.py")
+    at.query_params.update({"months": "6", "period": "quarter"})
+    at.run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    assert [w.value for w in at.warning] == [
+        "Quarterly XYZ needs at least 3 quarters; a 6-month window has 2, so every client is 'new' and the "
+        "matrix stays empty."]
+    assert not [c for c in at.get("plotly_chart") if getattr(c, "key", None) == "matrix"]
+    at.button(key=fix).click().run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    assert at.session_state["months"] == months and at.session_state["period"] == period
+    assert not at.warning
+    assert matrix_spec(at)["data"][0]["type"] == "heatmap"
+
+
+def test_migration_shift_setting_changes_the_previous_window_and_says_so(db, result):
+    at = run("pages/1_ABC_XYZ.py")
+    assert any(c.value == f"Previous window {result.previous.label()} (shifted by 12 months)." for c in at.caption)
+    at.number_input(key="shift").set_value(6).run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    shifted = result.window.shifted(6)
+    assert any(c.value == f"Previous window {shifted.label()} (shifted by 6 months)." for c in at.caption)
+    assert at.query_params["shift"] == "6"
