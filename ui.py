@@ -430,7 +430,7 @@ def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | 
                                                         format="percent"),
         "cv": st.column_config.NumberColumn("CV", format="%.2f"),
         "median_gap_days": st.column_config.NumberColumn(view.t("col.median_gap"), format="%.0f"),
-        "key": st.column_config.CheckboxColumn(view.t("col.key")),
+        "key": st.column_config.CheckboxColumn(f"{view.t('col.key')} (k = {view.pct(view.settings.key_share, 0)})"),
         "types": st.column_config.TextColumn(view.t("col.types")),
         "growth": st.column_config.NumberColumn(view.t("col.growth"), format="percent"),
         "type_reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
