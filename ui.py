@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import re
 import threading
@@ -113,8 +114,16 @@ def _data_range(path: str, version: tuple) -> dict:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _inputs(path: str, version: tuple, as_of: date, months: int, period: str,
-            filters: an.Filters) -> an.Inputs:
-    return an.load_inputs(_store(path), as_of, months, period, filters)
+            filters: an.Filters, shift: int | None = None) -> an.Inputs:
+    return an.load_inputs(_store(path), as_of, months, period, filters, shift)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _profit_coverage(path: str, version: tuple, start: date, end: date) -> dict:
+    """Revenue, revenue on lines with known profit and the line counts of the whole company in [start, end]."""
+    row = _store(path).query("profit_coverage", start=start, end=end).iloc[0]
+    return {"revenue": float(row["revenue"]), "profit_revenue": float(row["profit_revenue"]),
+            "lines": int(row["lines"]), "profit_lines": int(row["profit_lines"])}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -125,7 +134,7 @@ def _analysis(path: str, version: tuple, as_of: date, settings: tuple, filters: 
     if s != base:  # a threshold change re-labels the cached analysis (no database, no recomputation)
         return an.relabel(_analysis(path, version, as_of, tuple(sorted(asdict(base).items())), filters, lang,
                                     currency), s)
-    inputs = _inputs(path, version, as_of, s.months, s.period, filters)
+    inputs = _inputs(path, version, as_of, s.months, s.period, filters, s.migration_shift)
     return an.classify(inputs, s, filters, lang, currency)
 
 
@@ -191,6 +200,11 @@ class View:
         return _analysis(self.path, self.version, self.as_of, tuple(sorted(asdict(s).items())),
                          self.filters, self.lang, self.currency)
 
+    def company_analysis(self) -> an.Analysis:
+        """The cached analysis of the whole company (no filters), with this view's settings."""
+        return _analysis(self.path, self.version, self.as_of, tuple(sorted(asdict(self.settings).items())),
+                         an.Filters(), self.lang, self.currency)
+
     def monthly(self, start: date, end: date) -> pd.DataFrame:
         return _monthly(self.path, self.version, start, end, self.filters)
 
@@ -246,10 +260,8 @@ def _write_url(values: dict, defaults: dict) -> None:
 
 def _sidebar(store: Store, version: tuple, path: str) -> tuple:
     info = _data_range(path, version)
-    env_currency = os.environ.get("KAM_CURRENCY", "EUR")
-    currencies = list(i18n.CURRENCY_SYMBOLS) + ([env_currency] if env_currency not in i18n.CURRENCY_SYMBOLS else [])
     defaults = {"lang": "en", "months": 12, "basis": "revenue", "abc": "80/95", "xyz": "B2B monthly",
-                "period": "month", "k": 0.5, "currency": env_currency}
+                "period": "month", "k": 0.5, **{key: d for key, (_, d, _, _) in _METHOD_NUMBERS.items()}}
     with st.sidebar:
         lng = st.segmented_control(i18n.t("sidebar.language", lang()), list(i18n.LANGUAGES),
                                    format_func=i18n.LANGUAGES.get, key="lang", persist_state="session",
@@ -267,16 +279,22 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
                               **_default("as_of", "value", default_as_of)) or default_as_of
         months = st.selectbox(i18n.t("sidebar.window", lng), WINDOWS, key="months", persist_state="session",
                               **_default("months", "index", WINDOWS.index(12)))
-        profit_missing = info["lines"] - info["profit_lines"]
-        if profit_missing:  # DOMAIN.md §1: "by profit" is switched off with a reason, never replaced silently
+        # DOMAIN.md §1: "by profit" is switched off below the coverage minimum with a reason, never replaced
+        # silently; the whole company's coverage of the window (the filters come below)
+        window = an.Window(as_of, int(months))
+        cov = _profit_coverage(path, version, window.start, window.end)
+        cov_min = st.session_state.get("cov", _METHOD_NUMBERS["cov"][1]) / 100
+        profit_ok = an.profit_allowed(cov["revenue"], cov["profit_revenue"], cov["lines"], cov["profit_lines"], cov_min)
+        if not profit_ok:
             st.session_state["basis"] = "revenue"
         basis = st.segmented_control(i18n.t("sidebar.basis", lng), ["revenue", "profit"],
                                      format_func=lambda b: i18n.t(f"basis.{b}", lng), key="basis",
-                                     persist_state="session", required=True, disabled=bool(profit_missing),
+                                     persist_state="session", required=True, disabled=not profit_ok,
                                      **_default("basis", "default", "revenue")) or "revenue"
-        if profit_missing:
-            st.caption(i18n.t("profit.unknown", lng, n=i18n.fmt_number(profit_missing, lng),
-                              total=i18n.fmt_number(info["lines"], lng)))
+        if not profit_ok:
+            coverage = an.profit_coverage(cov["revenue"], cov["profit_revenue"], cov["lines"], cov["profit_lines"])
+            st.caption(i18n.t("profit.basis_off", lng, min=i18n.fmt_pct(cov_min, lng, 0),
+                              pct=_coverage_pct(coverage, lng)))
         st.markdown(f"**{i18n.t('sidebar.filters', lng)}**")
         picked = {}
         for key, label, options in (("region", "sidebar.region", info["regions"]),
@@ -312,20 +330,38 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
                                           **_default("period", "default", "month")) or "month"
             key_share = st.slider(i18n.t("sidebar.key_share", lng), 0.30, 0.70, step=0.05, key="k",
                                   persist_state="session", **_default("k", "value", 0.50))
-            currency = st.selectbox(i18n.t("sidebar.currency", lng), currencies, key="currency",
-                                    persist_state="session",
-                                    **_default("currency", "index", currencies.index(env_currency)))
+            numbers = {key: st.number_input(i18n.t(label, lng), low, high, step=1, key=key, persist_state="session",
+                                            **_default(key, "value", d))
+                       for key, (label, d, low, high) in _METHOD_NUMBERS.items()}
+        st.caption(i18n.t("sidebar.currency_line", lng, code=store.currency()))
     _write_url({"lang": lng, "as_of": as_of.isoformat() if as_of != default_as_of else None, "months": months,
                 "basis": basis, "region": picked["region"], "industry": picked["industry"],
                 "manager": picked["manager"], "abc": abc, "xyz": xyz, "period": period, "k": key_share,
                 "abc_c": f"{round(a * 100)},{round(b * 100)}" if abc == "custom" else None,
-                "xyz_c": f"{x:g},{y:g}" if xyz == "custom" else None,
-                "currency": currency}, defaults)
+                "xyz_c": f"{x:g},{y:g}" if xyz == "custom" else None, **numbers}, defaults)
     settings = Settings(months=int(months), period=period, basis=basis, abc_a=a, abc_b=b, xyz_x=x, xyz_y=y,
-                        key_share=float(key_share))
+                        key_share=float(key_share), **method_numbers(numbers))
     filters = an.Filters(tuple(picked["region"]), tuple(picked["industry"]), tuple(picked["manager"]))
-    st.session_state["_currency"] = currency
     return lng, as_of, settings, filters, info
+
+
+# The method settings entered as whole numbers: URL and widget key -> (label, default, min, max); percentages
+# in %, days and months as they are (DOMAIN.md §5, §7, §8, §1).
+_METHOD_NUMBERS = {
+    "lost": ("sidebar.lost_days", Settings().lost_days, 30, 1095),
+    "lapse": ("sidebar.lapse_floor", Settings().lapse_floor_days, 0, 365),
+    "shift": ("sidebar.shift", 0, 0, 36),
+    "ontime": ("sidebar.on_time", round(Settings().on_time_min * 100), 50, 100),
+    "feeder": ("sidebar.feeder", round(Settings().feeder_share * 100), 1, 50),
+    "cov": ("sidebar.coverage_min", round(Settings().profit_coverage_min * 100), 50, 100),
+}
+
+
+def method_numbers(values: dict) -> dict:
+    """Settings fields of the :data:`_METHOD_NUMBERS` widgets' values."""
+    return {"lost_days": int(values["lost"]), "lapse_floor_days": int(values["lapse"]),
+            "migration_shift": int(values["shift"]) or None, "on_time_min": values["ontime"] / 100,
+            "feeder_share": values["feeder"] / 100, "profit_coverage_min": values["cov"] / 100}
 
 
 def _seed_all() -> None:
@@ -337,7 +373,8 @@ def _seed_all() -> None:
     _seed("xyz", _choice([*XYZ_PRESETS, "custom"]))
     _seed("period", _choice(["month", "quarter"]))
     _seed("k", lambda raw: _choice([round(0.30 + 0.05 * i, 2) for i in range(9)])(round(float(raw), 2)))
-    _seed("currency", lambda raw: raw if raw.isalpha() and len(raw) == 3 else None)
+    for key, (_, _, low, high) in _METHOD_NUMBERS.items():
+        _seed(key, lambda raw, lo=low, hi=high: int(raw) if lo <= int(raw) <= hi else None)
 
 
 def page(title_key: str, *, needs_data: bool = True) -> View:
@@ -351,8 +388,7 @@ def page(title_key: str, *, needs_data: bool = True) -> View:
     version = data_version(store)
     lng, as_of, settings, filters, info = _sidebar(store, version, path)
     _account(lng)
-    view = View(store, path, version, lng, st.session_state.get("_currency", "EUR"), as_of,
-                settings, filters, info)
+    view = View(store, path, version, lng, store.currency(), as_of, settings, filters, info)
     st.title(view.t(title_key))
     for message in st.session_state.pop("_flash", []):
         st.success(md(message), icon=":material/check_circle:")
@@ -414,7 +450,7 @@ def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | 
                                                         format="percent"),
         "cv": st.column_config.NumberColumn("CV", format="%.2f"),
         "median_gap_days": st.column_config.NumberColumn(view.t("col.median_gap"), format="%.0f"),
-        "key": st.column_config.CheckboxColumn(view.t("col.key")),
+        "key": st.column_config.CheckboxColumn(f"{view.t('col.key')} (k = {view.pct(view.settings.key_share, 0)})"),
         "types": st.column_config.TextColumn(view.t("col.types")),
         "growth": st.column_config.NumberColumn(view.t("col.growth"), format="percent"),
         "type_reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
@@ -434,10 +470,58 @@ def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | 
 
 
 def caption(view: View, result) -> None:
-    """The settings in use and the universe, above every analysis (DOMAIN.md: settings on screen)."""
-    st.caption(settings_caption(view, result))
+    """The settings in use and the universe, above every analysis (DOMAIN.md: settings on screen), with the
+    profit coverage when below 100 % (§1)."""
+    parts = [settings_caption(view, result)]
+    if note := profit_coverage_note(view, result):
+        parts.append(note)
+    st.caption(" · ".join(parts))
     if view.settings.basis == "profit" and not result.profit_known:
-        st.warning(view.t("profit.disabled", why=result.profit_note), icon=":material/info:")
+        st.warning(view.t("profit.disabled", why=profit_off_reason(view, result)), icon=":material/info:")
+
+
+def coverage_pct(view: View, coverage: float) -> str:
+    """A profit coverage as a percentage rounded down (99.96 % reads 99.9 %, never 100 % while a line lacks cost)."""
+    return _coverage_pct(coverage, view.lang)
+
+
+def _coverage_pct(coverage: float, lng: str) -> str:
+    return i18n.fmt_pct(math.floor(coverage * 1000) / 1000 if coverage < 1 else 1.0, lng)
+
+
+def profit_coverage_note(view: View, result) -> str | None:
+    """'gross profit of 99.9 % of revenue; 5 lines without cost' when some line of the window lacks a profit,
+    the no-profit sentence when none has one, else None (DOMAIN.md §1)."""
+    missing = result.profit_missing_lines
+    if not missing:
+        return None
+    if pd.isna(result.summary.get("profit", float("nan"))):
+        return view.t("profit.none")
+    pct = coverage_pct(view, result.profit_coverage)
+    return view.t("profit.coverage_one", pct=pct) if missing == 1 else \
+        view.t("profit.coverage", pct=pct, n=view.num(missing))
+
+
+def profit_off_reason(view: View, result) -> str:
+    """Why 'by profit' is off: the coverage against its minimum (a setting)."""
+    return view.t("profit.basis_off", min=view.pct(result.settings.profit_coverage_min, 0),
+                  pct=coverage_pct(view, result.profit_coverage))
+
+
+def _set_widgets(**values) -> None:
+    """Button callback: set sidebar widgets before the rerun draws them."""
+    st.session_state.update(values)
+
+
+def xyz_too_short(view: View, settings: Settings) -> None:
+    """In the matrix's place: why a quarterly XYZ of a short window is empty, and the two fixes (DOMAIN.md §4)."""
+    st.warning(view.t("abcxyz.too_short", need=view.num(settings.xyz_min_periods), months=view.num(settings.months),
+                      have=view.num(settings.xyz_periods())), icon=":material/grid_off:")
+    left, right = st.columns(2)
+    left.button(view.t("abcxyz.fix_months"), key="fix_months", on_click=_set_widgets, kwargs={"months": 12},
+                icon=":material/date_range:")
+    right.button(view.t("abcxyz.fix_period"), key="fix_period", on_click=_set_widgets, kwargs={"period": "month"},
+                 icon=":material/calendar_view_month:")
 
 
 def settings_caption(view: View, result) -> str:

@@ -28,6 +28,15 @@ def _pair(text: str) -> tuple[float, float]:
     return a, b
 
 
+def _share(text: str) -> float:
+    """A share as 0.95, 95 or 95%."""
+    try:
+        v = float(text.strip().rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share like 0.95 or 95%: {text!r}") from None
+    return v / 100 if v > 1 or text.strip().endswith("%") else v
+
+
 def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True, help="DuckDB file")
     p.add_argument("--as-of", type=_date, help="as-of date (default: end of the latest month with data)")
@@ -40,6 +49,13 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--region", action="append", default=[], help="filter (repeatable)")
     p.add_argument("--industry", action="append", default=[], help="filter (repeatable)")
     p.add_argument("--manager", action="append", default=[], help="filter (repeatable)")
+    p.add_argument("--profit-coverage-min", type=_share, default=None,
+                   help="by profit needs this share of revenue on lines with known profit (default 95 %%)")
+    p.add_argument("--migration-shift", type=int, default=None,
+                   help="months between the window and the previous one (default: the window length)")
+    p.add_argument("--feeder-share", type=_share, default=None, help="feeder: minimum share (default 10 %%)")
+    p.add_argument("--on-time-min", type=_share, default=None, help="late deliveries below this on-time rate "
+                                                                       "(default 90 %%)")
 
 
 def _run_analysis(args):
@@ -56,6 +72,9 @@ def _run_analysis(args):
         kw.update(xyz_x=args.xyz[0], xyz_y=args.xyz[1])
     if args.key_share is not None:
         kw["key_share"] = args.key_share
+    for name in ("profit_coverage_min", "migration_shift", "feeder_share", "on_time_min"):
+        if getattr(args, name, None) is not None:
+            kw[name] = getattr(args, name)
     settings = Settings(**kw)
     store = open_store(args.db, read_only=True)
     try:
@@ -74,7 +93,7 @@ def cmd_demo(args) -> int:
     from . import demo
 
     counts = demo.generate(args.db, clients=args.clients, years=args.years, end=args.end,
-                           seed=args.seed, lines=args.lines, replace=args.replace)
+                           seed=args.seed, lines=args.lines, replace=args.replace, currency=args.currency)
     print(f"demo database written to {args.db}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return 0
 
@@ -163,6 +182,27 @@ def cmd_check(args) -> int:
     return 1
 
 
+def cmd_settings(args) -> int:
+    """Print the database's settings; ``--currency`` sets its reporting currency first."""
+    from .store import open_store
+
+    if not Path(args.db).exists():
+        raise StoreError(f"no database at {args.db}")
+    store = open_store(args.db, read_only=args.currency is None)
+    try:
+        if args.currency is not None:
+            store.set_currency(args.currency)
+        rows = {"currency": store.currency(), "schema_version": store.schema_version()}
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for k, v in rows.items():
+            print(f"{k}: {v}")
+    return 0
+
+
 def cmd_rebuild(args) -> int:
     from .store import open_store
 
@@ -199,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--lines", type=int, default=None, help="target number of transaction lines")
     p.add_argument("--replace", action="store_true", help="overwrite an existing database's data")
+    p.add_argument("--currency", default="EUR", help="reporting currency written to the database (default EUR)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("analyze", help="one row per client with classes, to CSV or Excel")
@@ -216,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="as-of date (default: end of the latest month with data)")
     p.add_argument("--show", type=int, default=20, help="differences printed (default 20)")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("settings", help="show the database's settings; --currency sets its reporting currency")
+    p.add_argument("--db", required=True, help="DuckDB file")
+    p.add_argument("--currency", default=None, help="reporting currency of every amount, e.g. EUR or USD")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_settings)
 
     p = sub.add_parser("rebuild", help="rebuild client_day, client_key and client_month from the lines")
     p.add_argument("--db", required=True, help="DuckDB file")

@@ -73,9 +73,11 @@ class Analysis:
     migration_abc: pd.DataFrame
     migration_cell: pd.DataFrame
     summary: dict
-    profit_known: bool
-    profit_note: str = ""
+    profit_known: bool              # by-profit analysis allowed: profit coverage >= settings.profit_coverage_min
+    profit_note: str = ""           # why not, in English (the command line's message)
     extra: dict = field(default_factory=dict)
+    profit_coverage: float = 1.0    # share of the window's revenue on lines with known profit (DOMAIN.md §1)
+    profit_missing_lines: int = 0   # lines of the window without a profit or cost
 
 
 def latest_as_of(store: Store, source: str = "aggregates") -> date | None:
@@ -162,6 +164,33 @@ def load_inputs_from_lines(store: Store, as_of: date, months: int = DEFAULT.mont
     incidents = numbered(store.frame("client_incidents_window", start=window.start, end=window.end))
     month_rows = numbered(month_rows)[["client_no", *month_rows.columns.drop("client_id")]]
     return Inputs(window, previous, period, clients, month_rows, gaps, incidents)
+
+
+def profit_coverage(revenue: float, profit_revenue: float, lines: int, profit_lines: int) -> float:
+    """Profit coverage of DOMAIN.md §1: the share of the window's net revenue on lines with known profit,
+    at cents, within [0, 1]; 1 when every line has a profit, 0 when none has or the revenue is not positive,
+    NaN without lines."""
+    if lines == 0:
+        return float("nan")
+    if profit_lines >= lines:
+        return 1.0
+    total, known = int(cents_of([revenue])[0]), int(cents_of([profit_revenue])[0])
+    if profit_lines == 0 or total <= 0:
+        return 0.0
+    return min(max(known / total, 0.0), 1.0)
+
+
+def profit_allowed(revenue: float, profit_revenue: float, lines: int, profit_lines: int,
+                   minimum: float = DEFAULT.profit_coverage_min) -> bool:
+    """By-profit analysis allowed (§1): some line has a profit and the coverage is at least ``minimum``,
+    compared exactly at cents (95.00 % of revenue passes 0.95)."""
+    if lines == 0 or profit_lines == 0:
+        return False
+    if profit_lines >= lines:
+        return True
+    total, known = int(cents_of([revenue])[0]), int(cents_of([profit_revenue])[0])
+    m = Fraction(str(minimum))
+    return total > 0 and known * m.denominator >= m.numerator * total
 
 
 @dataclass
@@ -319,9 +348,14 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     lines = lines_all[cur]
     lines_total = int(lines.sum())
     profit_lines = int(cl["profit_lines"].to_numpy(dtype=np.int64)[cur].sum())
-    profit_known = lines_total > 0 and profit_lines == lines_total
-    profit_note = "" if profit_known or lines_total == 0 else \
-        f"profit unknown for {lines_total - profit_lines} of {lines_total} lines"
+    window_revenue = float(cl["revenue"].to_numpy(dtype=float)[cur].sum())
+    known_revenue = float(cl["profit_revenue"].to_numpy(dtype=float)[cur].sum())
+    coverage = profit_coverage(window_revenue, known_revenue, lines_total, profit_lines)
+    profit_known = profit_allowed(window_revenue, known_revenue, lines_total, profit_lines,
+                                  settings.profit_coverage_min)
+    profit_note = "" if profit_known or lines_total == 0 else (
+        f"profit known for {coverage:.1%} of revenue ({lines_total - profit_lines} of {lines_total} lines "
+        f"without profit or cost), below the minimum of {settings.profit_coverage_min:.0%}")
     basis = settings.basis if (settings.basis == "revenue" or profit_known) else "revenue"
 
     # client_no -> row position; per-period revenue of both windows by row position
@@ -369,11 +403,9 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     quality = _by_position(inputs.incidents, at, "quality_incidents", n_all, 0, np.int64)
 
     prev_revenue = cl["prev_revenue"].to_numpy(dtype=float)[cur]
-    # a client's previous-window profit, NaN unless every one of its lines there had a profit
-    prev_profit_known = prev_active & (cl["prev_profit_lines"].to_numpy(dtype=np.int64)
-                                       == cl["prev_lines"].to_numpy(dtype=np.int64))
-    prev_profit = np.where(prev_profit_known, cl["prev_profit"].to_numpy(dtype=float), np.nan)
-    profit = profit_all[cur] if profit_known else np.full(n, np.nan)
+    # profit of a client = the sum of its lines with known profit (NaN when none is known, §1)
+    prev_profit = np.where(prev_active, cl["prev_profit"].to_numpy(dtype=float), np.nan)
+    profit = profit_all[cur]
     abc = np.where(seg.abc[cur] < 0, 3, seg.abc[cur]).astype(np.int8)      # no lines: "-"
     xyz = np.where(seg.xyz[cur] < 0, 4, seg.xyz[cur]).astype(np.int8)
     had_prev = prev_active[cur]
@@ -437,20 +469,30 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     active = lines > 0
     summary["active_clients"] = int(active.sum())
     summary["revenue"] = float(pd.Series(revenue[active]).sum())
-    summary["profit"] = float(pd.Series(profit_all[cur][active]).sum()) if profit_known else float("nan")
+    summary["profit"] = float(pd.Series(profit_all[cur][active]).sum()) if profit_lines else float("nan")
+    summary["profit_coverage"] = coverage
+    summary["profit_missing_lines"] = lines_total - profit_lines
     pv = np.flatnonzero(in_prev)
     summary["prev_revenue"] = float(pd.Series(cl["prev_revenue"].to_numpy(dtype=float)[pv]).sum()) if len(pv) else 0.0
+    prev_lines_total = int(cl["prev_lines"].to_numpy(dtype=np.int64)[pv].sum())
+    prev_profit_lines = int(cl["prev_profit_lines"].to_numpy(dtype=np.int64)[pv].sum())
     summary["prev_profit"] = float(pd.Series(cl["prev_profit"].to_numpy(dtype=float)[pv]).sum()) \
-        if profit_known and len(pv) else float("nan")
+        if prev_profit_lines else float("nan")
+    summary["prev_profit_coverage"] = profit_coverage(
+        summary["prev_revenue"], float(cl["prev_profit_revenue"].to_numpy(dtype=float)[pv].sum()),
+        prev_lines_total, prev_profit_lines)
     summary["prev_active_clients"] = int(prev_active.sum())
     summary.update(_class_counts(abc, xyz))
     summary["total_cents_basis"] = seg.total_cents
     summary["prev_total_cents_basis"] = pseg.total_cents
-    flags = {c: types[f"is_{c}"].to_numpy(dtype=bool) for c in ("feeder", "perspective", "image_maker", "expert")}
+    # over the clients active in the window, the universe of every other figure (§2, §7)
+    flags = {c: types[f"is_{c}"].to_numpy(dtype=bool) & active
+             for c in ("feeder", "perspective", "image_maker", "expert")}
     summary["type_counts"] = {c: int(f.sum()) for c, f in flags.items()}
-    summary["type_counts"]["standard"] = int((~np.logical_or.reduce(list(flags.values()))).sum()) if n else 0
+    summary["type_counts"]["standard"] = int((active & ~np.logical_or.reduce(list(flags.values()))).sum()) if n else 0
     return Analysis(w, prev, settings.with_(basis=basis) if basis != settings.basis else settings, filters,
-                    frame, matrix, mig_abc, mig_cell, summary, profit_known, profit_note)
+                    frame, matrix, mig_abc, mig_cell, summary, profit_known, profit_note,
+                    profit_coverage=coverage, profit_missing_lines=lines_total - profit_lines)
 
 
 THRESHOLDS = ("abc_a", "abc_b", "xyz_x", "xyz_y")
@@ -498,7 +540,8 @@ def relabel(result: Analysis, settings: Settings) -> Analysis:
     mig_abc, mig_cell = _migration_tables(in_window, abc, xyz, had, prev_abc, prev_xyz, revenue)
     summary = {**s, **_class_counts(abc, xyz)}
     return Analysis(result.window, result.previous, settings, result.filters, f, matrix_of(abc, xyz, revenue),
-                    mig_abc, mig_cell, summary, result.profit_known, result.profit_note, dict(result.extra))
+                    mig_abc, mig_cell, summary, result.profit_known, result.profit_note, dict(result.extra),
+                    result.profit_coverage, result.profit_missing_lines)
 
 
 SOURCES = ("aggregates", "lines")
@@ -518,7 +561,7 @@ def analyze(store: Store, as_of: date | None = None, settings: Settings = DEFAUL
     if as_of is None:
         raise ValueError("the database has no transactions yet")
     load = load_inputs if source == "aggregates" else load_inputs_from_lines
-    inputs = load(store, as_of, settings.months, settings.period, filters)
+    inputs = load(store, as_of, settings.months, settings.period, filters, settings.migration_shift)
     return classify(inputs, settings, filters, lang, currency)
 
 
@@ -532,7 +575,9 @@ def summarize(analysis: Analysis) -> dict:
     out = {"window": {"start": str(analysis.window.start), "end": str(analysis.window.end),
                       "months": analysis.window.months, "period": analysis.settings.period,
                       "basis": analysis.settings.basis},
-           "abc": s["abc_counts"], "xyz": s["xyz_counts"], "types": s["type_counts"]}
+           "abc": s["abc_counts"], "xyz": s["xyz_counts"], "types": s["type_counts"],
+           "profit_coverage": None if np.isnan(s.get("profit_coverage", np.nan)) else s["profit_coverage"],
+           "profit_basis_allowed": analysis.profit_known}
     for k in SUMMARY_KEYS:
         v = s.get(k)
         out[k] = None if v is None or (isinstance(v, float) and np.isnan(v)) else v

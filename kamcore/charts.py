@@ -129,7 +129,7 @@ LABELS: dict[str, str] = {
     "no_manager": "(no manager)",
     "revenue_history": "Revenue and class by window",
     "period": "Window",
-    "feeder": "feeder", "perspective": "perspective", "image_maker": "image-maker",
+    "feeder": "feeder", "perspective": "high potential", "image_maker": "image-maker",
     "expert": "expert", "standard": "standard",
     "thousands": ",",               # the thousands separator of counts written on charts
     "decimal": ".",                 # and the decimal one (Plotly's own numbers: ticks, hovers)
@@ -585,7 +585,9 @@ def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
     f["y"] = np.where(f["growth"].isna(), new_line, np.clip(f["growth"], -1.0, cap))
     missing = int(f["growth"].isna().sum())
     fig = go.Figure()
-    order = list(CLIENT_TYPES) + sorted(set(f["type"]) - set(CLIENT_TYPES))
+    # drawn bottom to top: the many standard clients first, so the few tagged ones stay visible above them;
+    # the legend keeps the order of CLIENT_TYPES
+    order = ["standard"] + [t for t in CLIENT_TYPES if t != "standard"] + sorted(set(f["type"]) - set(CLIENT_TYPES))
     for t in order:
         g = f[f["type"] == t]
         if g.empty:
@@ -596,6 +598,7 @@ def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
         negative = (g["profit"].fillna(0) < 0).to_numpy()
         fig.add_trace(go.Scatter(
             x=g["revenue"].to_numpy(), y=g["y"].to_numpy(), mode="markers", name=lab.get(t, t),
+            legendrank=1000 + (list(CLIENT_TYPES).index(t) if t in CLIENT_TYPES else len(CLIENT_TYPES)),
             customdata=g["pos"].to_numpy(), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             marker=dict(size=g["size"].to_numpy(), sizemode="diameter", opacity=0.75,
                         color=TYPE_COLOURS.get(t, PALETTE["grey"]),

@@ -314,7 +314,7 @@ def _pick(rng, options, n, p=None) -> np.ndarray:
 
 # -- public entry point -------------------------------------------------------
 def generate(path: str | Path, clients: int = 400, years: int = 3, end: str | None = None, seed: int = 42,
-             lines: int | None = None, replace: bool = False) -> dict[str, int]:
+             lines: int | None = None, replace: bool = False, currency: str = "EUR") -> dict[str, int]:
     """Write a complete demo database to the DuckDB file ``path``; return rows per data table.
 
     ``end`` "YYYY-MM" is the last month with data (default: the last complete
@@ -323,7 +323,8 @@ def generate(path: str | Path, clients: int = 400, years: int = 3, end: str | No
     125 per client and year). A database that already holds data is refused
     unless ``replace`` is true; then all rows of the data tables, client_day
     and import_batches are deleted first (winback, notes and header mappings
-    are team state and stay).
+    are team state and stay). ``currency`` is written as the database's reporting currency (the demo's
+    amounts are euros).
     """
     if isinstance(clients, bool) or not isinstance(clients, (int, np.integer)) or clients < MIN_CLIENTS:
         raise ValueError(f"clients must be a whole number of at least {MIN_CLIENTS}, not {clients!r}.")
@@ -342,6 +343,7 @@ def generate(path: str | Path, clients: int = 400, years: int = 3, end: str | No
         frames = _build(int(clients), int(years), as_of, int(seed), n_lines)
         tag = f"demo:clients={clients};years={years};end={end};seed={seed};lines={n_lines}"
         _write(store, frames, BATCH_FILE.format(seed=seed), tag, counts if replace else None)
+        store.set_currency(currency)
         return store.table_counts()
     finally:
         store.close()

@@ -78,6 +78,19 @@ def by_group(scored: pd.DataFrame, column: str) -> pd.DataFrame:
     return out
 
 
+def in_filter(prospects: pd.DataFrame, filters) -> pd.Series:
+    """Which prospects the sidebar filters select (DOMAIN.md §2, §9): ``filters.regions`` on region,
+    ``filters.industries`` on industry and ``filters.managers`` on owner (the key account manager who
+    owns the prospect); an empty filter selects all, a prospect without the value is outside a filter
+    on it. In: region, industry, owner. Out: a boolean Series on the frame's index."""
+    keep = pd.Series(True, index=prospects.index)
+    for column, wanted in (("region", filters.regions), ("industry", filters.industries),
+                           ("owner", filters.managers)):
+        if wanted:
+            keep &= prospects[column].astype(object).isin(list(wanted)).to_numpy()
+    return keep
+
+
 def key_median_yearly(clients: pd.DataFrame, months: int) -> float:
     """Median yearly revenue of current key clients: median of ``revenue`` where ``key`` x 12 / months
     (NaN without key clients). In: analysis frame with key, revenue."""

@@ -55,7 +55,12 @@ def settings_rows(result: Analysis, lang: str = "en") -> list[tuple[str, str]]:
         ("XYZ period", s.period),
         ("XYZ thresholds (CV)", f"{s.xyz_x:g} / {s.xyz_y:g}"),
         ("Key-client share k", f"{s.key_share:g}"),
+        ("Migration shift (months)", str(s.migration_shift or result.window.months)),
+        ("Feeder share", f"{s.feeder_share:g}"),
         ("Universe", universe_line(result, lang)),
-        ("Profit", "known" if result.profit_known else (result.profit_note or "unknown")),
+        ("Profit coverage", f"{result.profit_coverage:.1%} of revenue, {result.profit_missing_lines} lines without "
+                            f"profit or cost" if result.profit_missing_lines else "100% of revenue"),
+        ("Profit coverage minimum (by profit)", f"{s.profit_coverage_min:g}"
+                                                + ("" if result.profit_known else f" ({result.profit_note})")),
         ("Generated at", datetime.now().strftime("%Y-%m-%d %H:%M")),
     ]

@@ -1,4 +1,4 @@
--- KAM store, schema version 4. Table and column names follow DOMAIN.md §1.
+-- KAM store, schema version 5. Table and column names follow DOMAIN.md §1.
 -- Every data table carries batch_id: the import batch that wrote the row, and extra: the unknown
 -- columns of the file kept as one JSON object {header: text} (an import never changes the schema).
 
@@ -82,7 +82,8 @@ create table if not exists client_day (
     ontime_lines integer not null,   -- delivered <= promised
     dated_lines integer not null,    -- both dates known
     purchase boolean not null,       -- net revenue > 0 that day
-    gap_days integer                 -- days since the previous purchase day
+    gap_days integer,                -- days since the previous purchase day
+    profit_revenue double            -- revenue of the lines whose profit is known (profit coverage, DOMAIN.md §1)
 );
 
 -- A stable integer number per client_id of client_day: assigned once, never reused or
@@ -109,7 +110,8 @@ create table if not exists client_month (
     first_purchase date,
     last_purchase date,
     ontime_lines integer not null,   -- delivered <= promised
-    dated_lines integer not null     -- both dates known
+    dated_lines integer not null,    -- both dates known
+    profit_revenue double            -- revenue of the lines whose profit is known
 );
 
 create table if not exists incidents (

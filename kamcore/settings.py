@@ -36,6 +36,8 @@ STRATEGIES = {
 class Settings:
     """Thresholds of DOMAIN.md §2–§10. Immutable; use ``replace`` to change."""
 
+    # §1 data
+    profit_coverage_min: float = 0.95     # by-profit analysis needs this share of revenue on lines with known profit
     # §2 window
     months: int = 12
     period: str = "month"
@@ -49,6 +51,8 @@ class Settings:
     xyz_min_periods: int = 3
     # §6 key clients and concentration
     key_share: float = 0.50
+    # §5 migration: months between the window and the previous one (None: the window length)
+    migration_shift: int | None = None
     key_band: tuple[float, float] = (0.30, 0.55)
     flag_client_share: float = 0.10
     flag_top5_share: float = 0.25
@@ -64,6 +68,7 @@ class Settings:
     lost_days: int = 180
     lost_factor: float = 3.0
     lapsing_factor: float = 2.0
+    lapse_floor_days: int = 21        # M: lapsing needs recency > max(2·cadence, M)
     cadence_months: int = 24
     cadence_min_days: int = 3
     decline_months: int = 3
@@ -86,6 +91,14 @@ class Settings:
             problems.append(f"period must be one of {', '.join(PERIODS)}, not {self.period!r}")
         if not 1 <= self.months <= 120:
             problems.append(f"window must be 1 to 120 months, not {self.months}")
+        if not 0 <= self.profit_coverage_min <= 1:
+            problems.append(f"profit coverage minimum must be in [0, 1], not {self.profit_coverage_min}")
+        if self.migration_shift is not None and not 1 <= self.migration_shift <= 120:
+            problems.append(f"migration shift must be 1 to 120 months, not {self.migration_shift}")
+        if not 0 < self.feeder_share <= 1:
+            problems.append(f"feeder share must be in (0, 1], not {self.feeder_share}")
+        if not 0 < self.on_time_min <= 1:
+            problems.append(f"on-time minimum must be in (0, 1], not {self.on_time_min}")
         if self.period == "quarter" and self.months % 3:
             problems.append(f"a quarterly XYZ needs a window in whole quarters, not {self.months} months")
         if not 0 < self.abc_a < self.abc_b <= 1:
@@ -96,6 +109,14 @@ class Settings:
             problems.append(f"key-client share must be in (0, 1], not {self.key_share}")
         if problems:
             raise ValueError("; ".join(problems))
+
+    def xyz_periods(self) -> int:
+        """Periods of the window XYZ counts (§4): months, or quarters."""
+        return self.months // (3 if self.period == "quarter" else 1)
+
+    def xyz_too_short(self) -> bool:
+        """True when no client can reach ``xyz_min_periods`` periods in the window (every XYZ class 'new')."""
+        return self.xyz_periods() < self.xyz_min_periods
 
     def with_(self, **changes) -> "Settings":
         """A copy with some values changed (validated)."""

@@ -18,10 +18,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # DuckDB's share of the process memory (its buffer pool, hash tables and sorts; beyond it they spill to
 # ``<db>.tmp``): the dashboard's budget is 600 MB of which Python, pandas and Streamlit take ~250 MB.
 MEMORY_LIMIT = os.environ.get("KAM_DUCKDB_MEMORY", "350MB")
+# The reporting currency is a property of the database (meta key 'currency', DOMAIN.md §1); KAM_CURRENCY is
+# only the currency a NEW database starts with. A database without the key reports in EUR.
+NEW_DATABASE_CURRENCY = os.environ.get("KAM_CURRENCY", "EUR")
 _HERE = Path(__file__).parent
 QUERY_DIR = _HERE / "queries"
 DATA_TABLES = ("clients", "transactions", "incidents", "contacts", "tenders",
@@ -176,15 +179,31 @@ class Store:
                 cur.execute((_HERE / "schema.sql").read_text(encoding="utf-8"))
                 for v in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
                     cur.execute((_HERE / "migrations" / f"{v:03d}.sql").read_text(encoding="utf-8"))
-                if version < 2:   # schema 2 added client_key and client_month: derive them from client_day
+                if 0 < version < 5:   # schema 5 added profit_revenue: rebuild the aggregates from the lines
+                    self.refresh_client_day(cur)
+                elif version < 2:     # schema 2 added client_key and client_month: derive them from client_day
                     self._refresh_derived(cur, None)
                 if version < 4:   # schema 4: extra_* columns of older imports folded into extra
                     fold_extra_columns(cur)
                 cur.execute("insert or replace into meta values ('schema_version', $v)",
                             {"v": str(SCHEMA_VERSION)})
+                if version == 0:
+                    cur.execute("insert or replace into meta values ('currency', $c)",
+                                {"c": currency_code(NEW_DATABASE_CURRENCY, "EUR")})
                 cur.execute("commit")
         finally:
             cur.close()
+
+    def currency(self) -> str:
+        """The reporting currency of this database (ISO code, e.g. EUR): every amount is in it."""
+        return self.scalar("select value from meta where key = 'currency'") or "EUR"
+
+    def set_currency(self, code: str) -> str:
+        """Set the reporting currency (three letters, e.g. EUR or usd); returns the stored code."""
+        value = currency_code(code)
+        with self.transaction() as cur:
+            cur.execute("insert or replace into meta values ('currency', $c)", {"c": value})
+        return value
 
     def schema_version(self) -> int:
         return int(self.scalar("select value from meta where key = 'schema_version'"))
@@ -249,6 +268,16 @@ def fold_extra_columns(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
             cur.execute('alter table ' + table + ' drop column "' + n.replace('"', '""') + '"')
         folded[table] = len(names)
     return folded
+
+
+def currency_code(text: str, fallback: str | None = None) -> str:
+    """``text`` as an upper-case three-letter currency code; ValueError (or ``fallback``) otherwise."""
+    code = str(text or "").strip().upper()
+    if re.fullmatch(r"[A-Z]{3}", code):
+        return code
+    if fallback is not None:
+        return fallback
+    raise ValueError(f"a currency is a three-letter code such as EUR or USD, not {text!r}")
 
 
 def arrow_frame(table: pa.Table) -> pd.DataFrame:

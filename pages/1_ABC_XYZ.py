@@ -14,13 +14,17 @@ with ui.guard(view):
     with top[1]:
         ui.excel_button(view, result)
     st.subheader(view.t("abcxyz.matrix"))
-    event = st.plotly_chart(charts.abc_xyz_heatmap(result.matrix, labels=labels, fmt_money=view.money),
-                            key="matrix", on_select="rerun", selection_mode="points")
-    cells = [f"{a}{x}" for a in "ABC" for x in "XYZ"]
-    points = event.selection.points if event and event.selection else []
-    if points and points[0].get("customdata"):
-        st.session_state["cell"] = str(points[0]["customdata"]).replace("|", "")
-    cell = st.pills(view.t("abcxyz.pick"), cells, key="cell", help=view.t("abcxyz.click"))
+    cell = None
+    if result.settings.xyz_too_short():      # every client "new": nine empty cells would explain nothing
+        ui.xyz_too_short(view, result.settings)
+    else:
+        event = st.plotly_chart(charts.abc_xyz_heatmap(result.matrix, labels=labels, fmt_money=view.money),
+                                key="matrix", on_select="rerun", selection_mode="points")
+        cells = [f"{a}{x}" for a in "ABC" for x in "XYZ"]
+        points = event.selection.points if event and event.selection else []
+        if points and points[0].get("customdata"):
+            st.session_state["cell"] = str(points[0]["customdata"]).replace("|", "")
+        cell = st.pills(view.t("abcxyz.pick"), cells, key="cell", help=view.t("abcxyz.click"))
     f = result.clients
     other = result.summary["xyz_counts"]
     active = f["lines"] > 0
@@ -33,7 +37,8 @@ with ui.guard(view):
         ui.client_list(view, rows, key="cell_list")
 
     st.subheader(view.t("abcxyz.migration"))
-    st.caption(view.t("overview.prev_window", label=result.previous.label()))
+    st.caption(view.t("abcxyz.shift", label=result.previous.label(),
+                      n=view.num(result.settings.migration_shift or result.window.months)))
     tabs = st.tabs([view.t("abcxyz.by_abc"), view.t("abcxyz.by_cell")])
     for i, (tab, table) in enumerate(zip(tabs, (result.migration_abc, result.migration_cell))):
         with tab:

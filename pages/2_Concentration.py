@@ -31,7 +31,8 @@ with ui.guard(view):
     low, high = result.settings.key_band
     key_share = s["key_share"]
     band = "conc.band_in" if low <= key_share <= high else ("conc.band_low" if key_share < low else "conc.band_high")
-    st.markdown(view.t(band, n=view.num(s["key_count"]), share=view.pct(key_share)))
+    st.markdown(f"**{view.t('kpi.key_clients_k', k=view.pct(result.settings.key_share, 0))}.** "
+                + view.t(band, n=view.num(s["key_count"]), share=view.pct(key_share)))
     st.plotly_chart(charts.key_band(key_share, result.settings.key_band, labels=labels), key="band")
 
     revenue = result.clients.loc[result.clients["lines"] > 0, "revenue"]

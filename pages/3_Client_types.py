@@ -9,8 +9,11 @@ view = ui.page("menu.types")
 with ui.guard(view):
     result = view.analysis()
     ui.caption(view, result)
-    f = result.clients[result.clients["lines"] > 0]
+    f = result.clients[result.clients["lines"] > 0]      # the clients active in the window, as on every page
     counts = result.summary["type_counts"]
+    st.caption(view.t("types.universe", n=view.num(len(f)), share=view.pct(result.settings.feeder_share, 0),
+                      basis=view.t("basis.profit" if result.profit_known else "basis.revenue"),
+                      years=view.num(result.settings.feeder_years, 0)))
     tiles = ui.metric_row()
     for kind in CLIENT_TYPES:
         members = f[f["types"].map(lambda ts, k=kind: k in ts)]

@@ -1,4 +1,5 @@
 """Prospects: need, solvency and authority (0–2 each), who is qualified, and converting one into a client."""
+import pandas as pd
 import streamlit as st
 
 import ui
@@ -8,22 +9,31 @@ view = ui.page("menu.prospects", needs_data=False)
 with ui.guard(view):
     if flash := st.session_state.pop("_flash_prospects", None):
         st.success(flash, icon=":material/check:")
-    scored = prospects.score(prospects.load(view.store), view.settings.prospect_qualified)
+    every = prospects.score(prospects.load(view.store), view.settings.prospect_qualified)
+    chosen = prospects.in_filter(every, view.filters)   # region, industry and owner = manager (DOMAIN.md §2)
     median = float("nan")
-    if not view.empty:
-        result = view.analysis()
+    if not view.empty:    # compared with the whole company's key clients, whatever the filters
+        result = view.company_analysis()
         median = prospects.key_median_yearly(result.clients, result.window.months)
-    scored = prospects.against_key(scored, median)
+    every = prospects.against_key(every, median)
+    scored = every[chosen].reset_index(drop=True)
     open_ = prospects.open_prospects(scored)
     qualified = prospects.qualified_list(scored)
     st.caption(view.t("prospects.rule", n=view.settings.prospect_qualified))
+    k = view.pct(view.settings.key_share, 0)
+    if not view.filters.is_empty():
+        names = (view.t("sidebar.region").lower(), view.t("sidebar.industry").lower(),
+                 view.t("sidebar.manager").lower())
+        st.caption(view.t("prospects.filtered", what=view.filters.describe(names), n=view.num(len(scored)),
+                          total=view.num(len(every))))
 
     tiles = ui.metric_row()
     tiles.metric(view.t("prospects.open"), view.num(len(open_)), border=True)
     tiles.metric(view.t("prospects.qualified"), view.num(len(qualified)), border=True)
     tiles.metric(view.t("prospects.converted"), view.num(len(scored) - len(open_)), border=True)
-    tiles.metric(view.t("prospects.key_median"), view.money(median), border=True,
+    tiles.metric(f"{view.t('prospects.key_median')} (k = {k})", view.money(median), border=True,
                  help=view.t("prospects.key_median_help"))
+    st.caption(view.t("prospects.company_median", k=k))
     if scored.empty:
         st.info(view.t("prospects.empty"), icon=":material/info:")
 
@@ -86,8 +96,9 @@ with ui.guard(view):
                                               "potential", "source", "owner", "industry", "region", "notes",
                                               "converted_client_id", "updated_by", "updated_at"])
         if st.button(view.t("dossier.save"), key="save_prospects", icon=":material/save:"):
-            try:
-                c = edits.save(view.store, "prospects", edited, ui.user_name())
+            try:   # the prospects outside the filter are saved unchanged (the editor holds only those within)
+                c = edits.save(view.store, "prospects", pd.concat([edited, every[~chosen]], ignore_index=True),
+                               ui.user_name())
             except ValueError as exc:
                 st.error(view.t("dossier.save_failed", msg=ui.md(exc)))
             else:

@@ -11,6 +11,7 @@ with ui.guard(view):
     ui.caption(view, result)
     lists, contacts = ui.target_lists(view)
     titles = {k: view.t(f"abm.list_{k}") for k in abm.LISTS}
+    titles["key"] = view.t("kpi.key_clients_k", k=view.pct(result.settings.key_share, 0))    # k next to the figure
     st.markdown(view.t("abm.intro"))
     cov = abm.coverage(lists, contacts)
     tiles = ui.metric_row()

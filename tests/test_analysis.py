@@ -124,10 +124,10 @@ def test_types_and_reasons(result):
     assert f.loc["B2", "types"] == ("feeder", "perspective")   # first_contract 2022-12-31: exactly 2 years
     assert f.loc["B2", "type_reasons"] == (
         "feeder: 29.3 % of revenue (profit unknown) in the window and a relationship of 2.0 years; "
-        "perspective: revenue grew 500 % vs the previous window with a share of 29.3 %")
+        "high potential: revenue grew 500 % vs the previous window with a share of 29.3 %")
     # key clients A1 1,200 and E5 50 -> median 625 == C3's potential
     assert f.loc["C3", "types"] == ("perspective",)
-    assert f.loc["C3", "type_reasons"] == ("perspective: first purchase 2024-11-05; potential €625 ≥ median key "
+    assert f.loc["C3", "type_reasons"] == ("high potential: first purchase 2024-11-05; potential €625 ≥ median key "
                                            "client €625 a year")
     assert f.loc["D4", "types"] == ("expert",)   # 3 quality incidents in 2024 (the 2023 one is outside)
     assert f.loc["D4", "type_reasons"] == "expert: 3 quality incidents in the window"
@@ -175,7 +175,9 @@ def test_profit_unknown_falls_back_to_revenue_and_says_so(store):
     assert r.profit_known is False
     assert r.settings.basis == "revenue"
     # lines in the window: A1 12, B2 2, C3 2, D4 2, E5 1 = 19, none with profit or cost
-    assert r.profit_note == "profit unknown for 19 of 19 lines"
+    assert r.profit_note == ("profit known for 0.0% of revenue (19 of 19 lines without profit or cost), "
+                             "below the minimum of 95%")
+    assert r.profit_coverage == 0.0 and r.profit_missing_lines == 19
     assert r.clients["profit"].isna().all()
     assert r.clients["value"].tolist() == [1200.0, 600.0, 200.0, 50.0, -30.0]
     assert math.isnan(r.summary["profit"])
@@ -341,7 +343,8 @@ def test_window_without_transactions_but_with_incidents(tmp_path):
 
 
 def test_previous_window_profit_per_client(tmp_path):
-    """prev_profit: the client's profit in the previous window, NaN unless every one of its lines there had one."""
+    """prev_profit: the client's profit in the previous window, the sum of its lines with known profit (§1),
+    NaN when none of them has one."""
     txns = [("A1", "2023-03-01", 100.0, 60.0), ("A1", "2023-09-01", 50.0, 20.0),   # 40 + 30 = 70
             ("B2", "2023-04-01", 100.0, 70.0), ("B2", "2023-05-01", 80.0),          # one line without cost
             ("A1", "2024-03-01", 100.0, 50.0), ("C3", "2024-05-01", 30.0, 10.0)]    # C3: nothing in 2023
@@ -352,6 +355,102 @@ def test_previous_window_profit_per_client(tmp_path):
     finally:
         s.close()
     assert f.loc["A1", "prev_profit"] == 70.0
-    assert np.isnan(f.loc["B2", "prev_profit"]) and f.loc["B2", "prev_revenue"] == 180.0
+    assert f.loc["B2", "prev_profit"] == 30.0 and f.loc["B2", "prev_revenue"] == 180.0   # the line with a cost
     assert np.isnan(f.loc["C3", "prev_profit"])
     assert_frame_equal(lines[["prev_revenue", "prev_profit"]], f[["prev_revenue", "prev_profit"]])
+
+
+def _coverage_db(path, known_revenue, unknown_revenue, unknown_lines=1):
+    """One client X with a line of ``known_revenue`` (cost 0: profit known) and ``unknown_lines`` lines
+    summing to ``unknown_revenue`` without cost, and a client Y with a profit of 10 on 20, in May 2024."""
+    txns = [("X", "2024-05-01", known_revenue, 0.0), ("Y", "2024-05-02", 20.0, 10.0)]
+    txns += [("X", "2024-05-03", unknown_revenue / unknown_lines)] * unknown_lines
+    return build_db(path, [{"client_id": "X", "name": "X"}, {"client_id": "Y", "name": "Y"}], txns)
+
+
+@pytest.mark.parametrize("unknown, allowed, coverage", [
+    (5.00, True, 0.95),        # known 75 + 20 = 95 of 100: exactly 95 %, allowed (§1: below 95 % disables)
+    (5.01, False, 95 / 100.01),  # 95 of 100.01: just below
+], ids=["exactly-95", "just-below-95"])
+def test_profit_basis_at_the_coverage_minimum(tmp_path, unknown, allowed, coverage):
+    s = _coverage_db(tmp_path / "c.duckdb", 75.0, unknown)
+    try:
+        r = analyze(s, AS_OF, DEFAULT.with_(basis="profit"))
+    finally:
+        s.close()
+    assert r.profit_known is allowed
+    assert r.settings.basis == ("profit" if allowed else "revenue")
+    assert r.profit_coverage == pytest.approx(coverage, abs=1e-12)
+    assert r.profit_missing_lines == 1
+    # profit figures sum the lines with known profit: X 75 - 0, Y 10
+    assert r.summary["profit"] == 85.0
+    assert summarize(r)["profit_coverage"] == pytest.approx(coverage, abs=1e-12)
+
+
+def test_profit_coverage_minimum_is_a_setting(tmp_path):
+    s = _coverage_db(tmp_path / "c.duckdb", 75.0, 5.01)
+    try:
+        r = analyze(s, AS_OF, DEFAULT.with_(basis="profit", profit_coverage_min=0.9))
+    finally:
+        s.close()
+    assert r.profit_known and r.settings.basis == "profit"
+    # by profit: X 75, Y 10 (the unknown line adds nothing)
+    assert r.clients[["client_id", "value"]].values.tolist() == [["X", 75.0], ["Y", 10.0]]
+
+
+def test_five_revenue_only_lines_keep_profit(tmp_path):
+    """Five lines without cost among many keep gross profit on, with its coverage (§1)."""
+    txns = [("X", f"2024-{m:02d}-{d:02d}", 100.0, 60.0) for m in range(1, 13) for d in range(1, 26)]  # 300 lines
+    txns += [("X", "2024-06-28", 2.0)] * 5                                                            # 5 x 2 without cost
+    s = build_db(tmp_path / "five.duckdb", [{"client_id": "X", "name": "X"}], txns)
+    try:
+        r = analyze(s, AS_OF)
+    finally:
+        s.close()
+    assert r.profit_known
+    assert r.summary["profit"] == pytest.approx(300 * 40.0)
+    assert r.profit_coverage == pytest.approx(30000 / 30010)
+    assert r.profit_missing_lines == 5
+    assert r.clients["profit"].tolist() == [pytest.approx(12000.0)]
+
+
+def test_type_counts_are_over_the_clients_active_in_the_window(tmp_path):
+    """§2/§7: an image-maker that bought only in 2023 is not counted among the 2024 window's types."""
+    s = build_db(tmp_path / "t.duckdb", [{"client_id": "X", "name": "X"},
+                                         {"client_id": "Z", "name": "Z", "image_maker": True, "requirements": "high"}],
+                 [("X", "2024-05-01", 100.0), ("Z", "2023-05-01", 100.0)])
+    try:
+        r = analyze(s, AS_OF)
+    finally:
+        s.close()
+    assert r.summary["active_clients"] == 1
+    assert r.summary["type_counts"] == {"feeder": 0, "perspective": 0, "image_maker": 0, "expert": 0, "standard": 1}
+
+
+@pytest.mark.parametrize("share, feeders", [(0.10, ["X"]), (0.08, ["X", "Y"]), (0.07, ["X", "Y", "Z"])],
+                         ids=["10%", "8%", "7%-exactly-Z"])
+def test_feeder_share_is_a_setting(tmp_path, share, feeders):
+    """§7: revenue shares (no cost known) X 85 %, Y 8 %, Z 7 %, all clients since 2022 (≥ 2 years)."""
+    txns = [(c, "2022-03-01", 1.0) for c in "XYZ"] + [("X", "2024-05-01", 850.0), ("Y", "2024-05-01", 80.0),
+                                                       ("Z", "2024-05-01", 70.0)]
+    s = build_db(tmp_path / "f.duckdb", [{"client_id": c, "name": c} for c in "XYZ"], txns)
+    try:
+        r = analyze(s, AS_OF, DEFAULT.with_(feeder_share=share))
+    finally:
+        s.close()
+    assert sorted(r.clients.loc[r.clients["is_feeder"], "client_id"]) == feeders
+
+
+def test_migration_shift_is_a_setting(tmp_path):
+    """§5: the previous window shifted by 6 months instead of the window length (12)."""
+    s = build_db(tmp_path / "m.duckdb", [{"client_id": "Q", "name": "Q"}],
+                 [("Q", "2023-05-01", 40.0), ("Q", "2024-03-01", 100.0), ("Q", "2024-09-01", 50.0)])
+    try:
+        default = analyze(s, AS_OF)
+        shifted = analyze(s, AS_OF, DEFAULT.with_(migration_shift=6))
+    finally:
+        s.close()
+    assert (str(default.previous.start), str(default.previous.end)) == ("2023-01-01", "2023-12-31")
+    assert (str(shifted.previous.start), str(shifted.previous.end)) == ("2023-07-01", "2024-06-30")
+    assert default.clients["prev_revenue"].tolist() == [40.0]       # May 2023
+    assert shifted.clients["prev_revenue"].tolist() == [100.0]      # March 2024

@@ -212,8 +212,11 @@ def test_type_bubbles_traces_by_primary_type():
     })
     fig = charts.type_bubbles(frame)
     names = [t.name for t in fig.data]
-    assert names == ["feeder", "expert", "standard"]
-    feed, exp, std = fig.data
+    # the standard clients are drawn first (at the bottom): the few tagged bubbles were hidden under them
+    assert names == ["standard", "feeder", "expert"]
+    std, feed, exp = fig.data
+    # the legend keeps the order of CLIENT_TYPES: feeder, …, expert, standard
+    assert [t.legendrank for t in fig.data] == [1004, 1000, 1003]
     assert list(feed.x) == [1000.0] and list(feed.y) == [0.1] and list(feed.customdata) == [0]
     # the new client (no growth) is drawn on the "new" line at cap * 1.15 = 3.0 * 1.15 = 3.45
     assert list(exp.customdata) == [1] and list(std.customdata) == [2, 4]
@@ -250,7 +253,7 @@ def test_type_bubbles_draw_only_the_largest_clients_beyond_max_points():
 def test_type_bubbles_types_as_text():
     frame = pd.DataFrame({"name": ["a"], "revenue": [1.0], "growth": [0.0], "profit": [1.0],
                           "types": ["perspective; image_maker"]})
-    assert charts.type_bubbles(frame).data[0].name == "perspective"
+    assert charts.type_bubbles(frame).data[0].name == "high potential"
 
 
 def test_type_bubbles_empty_and_missing():

@@ -208,8 +208,9 @@ def test_empty_database(empty_store, capsys):
 def test_profit_basis_without_profit(db, capsys):
     assert main(["summary", "--db", str(db), "--as-of", "2024-12-31", "--basis", "profit"]) == 1
     # 6 lines in the window, none with profit or cost
-    assert _one_line_error(capsys.readouterr().err) == ("error: cannot analyse by profit: profit unknown for 6 "
-                                                        "of 6 lines")
+    assert _one_line_error(capsys.readouterr().err) == (
+        "error: cannot analyse by profit: profit known for 0.0% of revenue (6 of 6 lines without profit or cost), "
+        "below the minimum of 95%")
 
 
 def test_analyze_bad_extension(db, tmp_path, capsys):
@@ -224,3 +225,62 @@ def test_bad_argument_in_a_real_process(db):
     assert r.returncode != 0
     assert r.stdout == ""
     assert "not a date (YYYY-MM-DD): 'yesterday'" in _one_line_error(r.stderr)
+
+
+@pytest.fixture(scope="module")
+def cost_db(tmp_path_factory):
+    """X: 95 of revenue with a cost (profit 60 + 10), Y: 5 without cost, in 2024 (coverage 95 %)."""
+    path = tmp_path_factory.mktemp("cli_cost") / "cost.duckdb"
+    s = open_store(path)
+    with s.transaction() as cur:
+        cur.executemany("insert into transactions (row_key, client_id, date, revenue, cost) values (?, ?, ?, ?, ?)", [
+            ["1", "X", "2024-01-10", 80.0, 20.0], ["2", "Y", "2024-02-10", 15.0, 5.0], ["3", "Y", "2024-03-10", 5.0, None],
+        ])
+        s.refresh_client_day(cur, None)
+    s.close()
+    return path
+
+
+def test_summary_json_has_profit_coverage(cost_db, capsys):
+    assert main(["summary", "--db", str(cost_db), "--as-of", "2024-12-31", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["profit_coverage"] == pytest.approx(0.95)      # 95 of 100 on lines with a cost
+
+
+def test_summary_by_profit_at_the_coverage_minimum(cost_db, tmp_path, capsys):
+    assert main(["summary", "--db", str(cost_db), "--as-of", "2024-12-31", "--basis", "profit", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["window"]["basis"] == "profit" and data["profit_basis_allowed"] is True
+    out = tmp_path / "by_profit.csv"
+    assert main(["analyze", "--db", str(cost_db), "--as-of", "2024-12-31", "--basis", "profit", "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    # profit X 60, Y 10 (the line without cost adds nothing)
+    assert table[["client_id", "value", "profit"]].values.tolist() == [["X", 60.0, 60.0], ["Y", 10.0, 10.0]]
+    # a stricter minimum (96 %) refuses it, saying why
+    assert main(["summary", "--db", str(cost_db), "--as-of", "2024-12-31", "--basis", "profit",
+                 "--profit-coverage-min", "96%"]) == 1
+    assert "below the minimum of 96%" in _one_line_error(capsys.readouterr().err)
+
+
+def test_settings_sets_and_prints_the_currency(tmp_path, capsys):
+    path = tmp_path / "cur.duckdb"
+    open_store(path).close()
+    assert main(["settings", "--db", str(path)]) == 0
+    assert "currency: EUR" in capsys.readouterr().out           # a new database starts in EUR
+    assert main(["settings", "--db", str(path), "--currency", "usd"]) == 0
+    assert "currency: USD" in capsys.readouterr().out
+    assert main(["settings", "--db", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["currency"] == "USD"
+    assert main(["settings", "--db", str(path), "--currency", "dollars"]) == 1
+    assert "three-letter code" in _one_line_error(capsys.readouterr().err)
+    s = open_store(path, read_only=True)
+    assert s.currency() == "USD"
+    s.close()
+
+
+def test_feeder_share_and_migration_shift_options(cost_db, capsys):
+    # X has 80 of 100 revenue; no client is 2 years old, so no feeder whatever the share
+    assert main(["summary", "--db", str(cost_db), "--as-of", "2024-12-31", "--feeder-share", "5", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["types"]["feeder"] == 0
+    assert main(["summary", "--db", str(cost_db), "--as-of", "2024-12-31", "--migration-shift", "0"]) == 1
+    assert "migration shift must be 1 to 120 months" in _one_line_error(capsys.readouterr().err)

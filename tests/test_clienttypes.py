@@ -61,9 +61,9 @@ def test_types_of_a_portfolio():
             # 150/1000; relationship from first_contract 2022-12-01: 761 days / 365.25 = 2.08
             "feeder: 15.0 % of gross profit in the window and a relationship of 2.1 years",
             # (300 - 200) / 200 = 50 % exactly; 300 / 30,000 = 1 % exactly
-            "perspective: revenue grew 50 % vs the previous window with a share of 1.0 %",
+            "high potential: revenue grew 50 % vs the previous window with a share of 1.0 %",
             # median key revenue of 20,000 / 4,000 / 2,000 = 4,000 (12-month window = yearly) == potential
-            "perspective: first purchase 2024-06-01; potential €4,000 ≥ median key client €4,000 a year",
+            "high potential: first purchase 2024-06-01; potential €4,000 ≥ median key client €4,000 a year",
             "image-maker: marked as a well-known brand or leader of its industry; expert: high requirements",
             "expert: 3 quality incidents in the window",
             "expert: high requirements",

@@ -354,3 +354,12 @@ def test_small_tables_contract(small):
     assert prospects.source.isin(["press", "media", "internet", "database", "referral"]).all()
     assert prospects[["need", "solvency", "authority"]].isin([0, 1, 2]).all().all()
     assert prospects.owner.notna().all()
+
+
+def test_demo_writes_its_reporting_currency(demo_db):
+    """The currency is a property of the database (DOMAIN.md §1): the demo's amounts are euros."""
+    s = open_store(demo_db, read_only=True)
+    try:
+        assert s.currency() == "EUR"
+    finally:
+        s.close()

@@ -118,3 +118,15 @@ def test_convert_twice_or_unknown_fails_and_writes_nothing(store):
     with pytest.raises(ValueError, match="no prospect"):
         prospects.convert(store, "nope", "maja")
     assert store.table_counts() == before
+
+
+def test_in_filter_region_industry_and_owner_as_manager():
+    from kamcore.analysis import Filters
+
+    f = pd.DataFrame({"region": ["N", "S", "N", None], "industry": ["Food", "Food", "Steel", "Food"],
+                      "owner": ["Ana", "Ana", "Bor", None]})
+    assert prospects.in_filter(f, Filters()).tolist() == [True, True, True, True]
+    assert prospects.in_filter(f, Filters(managers=("Ana",))).tolist() == [True, True, False, False]
+    assert prospects.in_filter(f, Filters(regions=("N",), industries=("Food",))).tolist() == [True, False, False, False]
+    # a prospect without an owner is outside any manager filter
+    assert prospects.in_filter(f, Filters(managers=("Bor",))).tolist() == [False, False, True, False]

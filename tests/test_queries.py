@@ -62,6 +62,7 @@ GRAIN: dict[str, list[str] | str] = {
     "prospect_list": ["prospect_id"],
     "prospect_mark_converted": "write",
     "prospect_one": [],
+    "profit_coverage": [],
 }
 
 # expected row counts on the fixture (hand-counted from the inserts below)
@@ -354,4 +355,17 @@ def test_company_month_equals_the_sum_over_client_days(demo_db, start, end, filt
     got, want = store.query("company_month", **params), store.sql(_COMPANY_MONTH_OF_DAYS, params)
     assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
     assert (len(got) > 0) == (filters.get("managers") != ["nobody"])
+    store.close()
+
+
+@pytest.mark.parametrize("start, end", [(date(2024, 7, 1), date(2025, 6, 30)), (date(2024, 7, 12), date(2025, 6, 17))])
+def test_profit_coverage_equals_the_sum_over_client_days(demo_db, start, end):
+    """Whole months from client_month plus cut months from client_day == the sums over client_day."""
+    store = open_store(demo_db, read_only=True)
+    got = store.query("profit_coverage", start=start, end=end).iloc[0]
+    want = store.sql("select sum(revenue) as r, sum(profit_revenue) as k, sum(lines) as n, sum(profit_lines) as p "
+                     "from client_day where day >= $start and day <= $end", {"start": start, "end": end}).iloc[0]
+    assert got["revenue"] == pytest.approx(want["r"], rel=1e-12)
+    assert got["profit_revenue"] == pytest.approx(want["k"], rel=1e-12)
+    assert (got["lines"], got["profit_lines"]) == (want["n"], want["p"])
     store.close()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -95,3 +96,28 @@ def test_several_problems_reported_together():
     with pytest.raises(ValueError) as exc:
         Settings(basis="x", months=0)
     assert "basis must be" in str(exc.value) and "window must be" in str(exc.value)
+
+
+@pytest.mark.parametrize("months, period, periods, short", [(12, "month", 12, False), (6, "quarter", 2, True),
+                                                            (9, "quarter", 3, False), (3, "quarter", 1, True)],
+                         ids=["12m", "6q", "9q", "3q"])
+def test_xyz_periods_and_too_short(months, period, periods, short):
+    s = Settings(months=months, period=period)
+    assert s.xyz_periods() == periods and s.xyz_too_short() is short
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"profit_coverage_min": 1.2}, "profit coverage minimum must be in [0, 1]"),
+    ({"migration_shift": 0}, "migration shift must be 1 to 120 months"),
+    ({"feeder_share": 0.0}, "feeder share must be in (0, 1]"),
+    ({"on_time_min": 1.5}, "on-time minimum must be in (0, 1]"),
+], ids=["coverage", "shift", "feeder", "on-time"])
+def test_new_settings_are_validated(change, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Settings(**change)
+
+
+def test_new_settings_defaults():
+    s = Settings()
+    assert (s.profit_coverage_min, s.migration_shift, s.lost_days, s.lapse_floor_days, s.on_time_min,
+            s.feeder_share) == (0.95, None, 180, 21, 0.90, 0.10)

@@ -33,7 +33,7 @@ def _tables(store) -> set[str]:
 def test_schema_created_with_version(store, tmp_path):
     assert (tmp_path / "kam.duckdb").exists()
     assert {"meta", "import_batches", "client_day", "client_month", "client_key", "winback", *DATA_TABLES} <= _tables(store)
-    assert store.schema_version() == SCHEMA_VERSION == 4
+    assert store.schema_version() == SCHEMA_VERSION == 5
     assert store.table_counts() == {t: 0 for t in DATA_TABLES}
     assert store.is_empty()
 
@@ -71,9 +71,9 @@ def test_newer_schema_version_refused_with_clear_message(tmp_path):
     path = tmp_path / "kam.duckdb"
     open_store(path).close()
     con = duckdb.connect(str(path))
-    con.execute("update meta set value = '5' where key = 'schema_version'")
+    con.execute("update meta set value = '6' where key = 'schema_version'")
     con.close()
-    with pytest.raises(StoreError, match=r"written by a newer release \(schema 5, this one knows 4\)"):
+    with pytest.raises(StoreError, match=r"written by a newer release \(schema 6, this one knows 5\)"):
         open_store(path)
 
 
@@ -177,6 +177,8 @@ def _expected_client_day(c2_revenue=5.0, c2_profit=4.0):
         "purchase": [True, False, True, False, True, True],
         # 01-21 - 01-01 = 20 days (the returns day in between is not a purchase day); 02-05 - 01-21 = 15
         "gap_days": pd.array([pd.NA, pd.NA, 20, pd.NA, 15, pd.NA], dtype="Int32"),
+        # revenue of the lines with a known profit: 100 of the 150 on 01-01, nothing on the last two c1 days
+        "profit_revenue": [100.0, -30.0, 20.0, 0.0, 0.0, 5.0],
     })
 
 
@@ -230,6 +232,7 @@ def _expected_client_month(c2_revenue=5.0, c2_profit=4.0, c2_lines=1, c2_profit_
         # c1 2024-01-01: 1 of its 2 dated lines on time; no other line has both dates
         "ontime_lines": np.array([1, 0, 0], dtype="int32"),
         "dated_lines": np.array([2, 0, 0], dtype="int32"),
+        "profit_revenue": [100.0 - 30.0 + 20.0, 0.0, 5.0],
     })
 
 
@@ -238,7 +241,8 @@ _MONTH_OF_DAYS = """
         sum(lines)::integer as lines, sum(profit_lines)::integer as profit_lines,
         count(*) filter (where purchase)::integer as purchase_days, min(day) as first_day,
         min(day) filter (where purchase) as first_purchase, max(day) filter (where purchase) as last_purchase,
-        sum(ontime_lines)::integer as ontime_lines, sum(dated_lines)::integer as dated_lines
+        sum(ontime_lines)::integer as ontime_lines, sum(dated_lines)::integer as dated_lines,
+        sum(profit_revenue) as profit_revenue
     from client_day group by all order by client_id, month"""
 
 
@@ -273,7 +277,8 @@ def test_client_month_and_key_of_touched_clients_only(store):
                         "purchase_days": np.array([1], "int32"),
                         **{c: pd.to_datetime(["2024-03-01"]).astype("datetime64[us]")
                            for c in ("first_day", "first_purchase", "last_purchase")},
-                        "ontime_lines": np.array([0], "int32"), "dated_lines": np.array([0], "int32")})
+                        "ontime_lines": np.array([0], "int32"), "dated_lines": np.array([0], "int32"),
+                        "profit_revenue": [0.0]})
     assert_frame_equal(got, pd.concat([new, exp], ignore_index=True))
     # numbers are never reassigned: c0 comes after c1, c2 although it sorts first
     keys = store.sql("select client_id, client_no from client_key order by client_no")
@@ -404,3 +409,25 @@ def test_a_bad_memory_limit_is_a_clear_error_and_never_reaches_sql(tmp_path, mon
         store_module.open_store(tmp_path / "m.duckdb")
     assert not (tmp_path / "m.duckdb").exists()          # refused before any file is opened
 
+
+
+def test_schema_3_database_gets_profit_revenue(tmp_path):
+    """Schema 4 adds profit_revenue (DOMAIN.md §1 profit coverage) to a schema-3 file, rebuilt from the lines."""
+    path = tmp_path / "v3.duckdb"
+    s = open_store(path)
+    with s.transaction() as cur:
+        cur.executemany(INSERT, _client_day_rows())
+        s.refresh_client_day(cur, None)
+    s.close()
+    con = duckdb.connect(str(path))
+    con.execute("alter table client_day drop column profit_revenue")
+    con.execute("alter table client_month drop column profit_revenue")
+    con.execute("update meta set value = '3' where key = 'schema_version'")
+    con.close()
+    s = open_store(path)
+    try:
+        assert s.schema_version() == SCHEMA_VERSION == 5
+        assert_frame_equal(_client_day(s), _expected_client_day())
+        assert_frame_equal(_client_month(s), _expected_client_month())
+    finally:
+        s.close()

@@ -19,6 +19,7 @@ where s.client_id is null
    or (s.quantity is null) <> (d.quantity is null) or abs(s.quantity - d.quantity) > 0.005
    or s.lines <> d.lines
    or s.profit_lines <> d.profit_lines
+   or (s.profit_revenue is null) <> (d.profit_revenue is null) or abs(s.profit_revenue - d.profit_revenue) > 0.005
    or s.ontime_lines <> d.ontime_lines
    or s.dated_lines <> d.dated_lines
    or s.purchase <> d.purchase

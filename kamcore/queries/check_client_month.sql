@@ -19,6 +19,7 @@ where s.client_id is null
    or (s.profit is null) <> (m.profit is null) or abs(s.profit - m.profit) > 0.005
    or s.lines <> m.lines
    or s.profit_lines <> m.profit_lines
+   or (s.profit_revenue is null) <> (m.profit_revenue is null) or abs(s.profit_revenue - m.profit_revenue) > 0.005
    or s.purchase_days <> m.purchase_days
    or s.first_day <> m.first_day
    or s.first_purchase is distinct from m.first_purchase

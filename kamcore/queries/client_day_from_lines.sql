@@ -9,6 +9,7 @@ select
     sum(coalesce(profit, revenue - cost)) as profit,
     count(*)::integer as lines,
     count(coalesce(profit, revenue - cost))::integer as profit_lines,
+    coalesce(sum(revenue) filter (where coalesce(profit, revenue - cost) is not null), 0) as profit_revenue,
     round(sum(revenue), 2) > 0 as purchase
 from transactions
 where date <= $end

@@ -6,7 +6,7 @@ with client_rows as (
     qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
 ),
 days as (
-    select client_id, day, revenue, profit, lines, profit_lines, purchase
+    select client_id, day, revenue, profit, lines, profit_lines, profit_revenue, purchase
     from client_day
     where day <= $end
 ),
@@ -17,6 +17,7 @@ per_client as (
         sum(profit) filter (where day >= $start) as profit,
         coalesce(sum(lines) filter (where day >= $start), 0)::bigint as lines,
         coalesce(sum(profit_lines) filter (where day >= $start), 0)::bigint as profit_lines,
+        coalesce(sum(profit_revenue) filter (where day >= $start), 0) as profit_revenue,
         min(day) as first_day,
         min(day) filter (where purchase) as first_purchase,
         max(day) filter (where purchase) as last_purchase
@@ -38,6 +39,7 @@ select
     p.profit,
     p.lines,
     p.profit_lines,
+    p.profit_revenue,
     p.first_day,
     p.first_purchase,
     p.last_purchase

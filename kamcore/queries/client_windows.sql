@@ -5,7 +5,7 @@ with client_rows as (
 ),
 partial_days as (
     select
-        k.client_no, d.day, d.revenue, d.profit, d.lines, d.profit_lines,
+        k.client_no, d.day, d.revenue, d.profit, d.lines, d.profit_lines, d.profit_revenue,
         case when d.purchase then d.day end as purchase_day,
         d.day >= $cut and d.day <= $end as in_current,
         d.day >= $prev_cut and d.day <= $prev_end as in_previous
@@ -26,22 +26,22 @@ history as (
 ),
 current_window as (
     select client_no, sum(revenue) as revenue, sum(profit) as profit, sum(lines) as lines,
-        sum(profit_lines) as profit_lines
+        sum(profit_lines) as profit_lines, sum(profit_revenue) as profit_revenue
     from (
-        select client_no, revenue, profit, lines, profit_lines from client_month where month >= $start and month < $cut
+        select client_no, revenue, profit, lines, profit_lines, profit_revenue from client_month where month >= $start and month < $cut
         union all
-        select client_no, revenue, profit, lines, profit_lines from partial_days where in_current
+        select client_no, revenue, profit, lines, profit_lines, profit_revenue from partial_days where in_current
     )
     group by client_no
 ),
 previous_window as (
     select client_no, sum(revenue) as revenue, sum(profit) as profit, sum(lines) as lines,
-        sum(profit_lines) as profit_lines
+        sum(profit_lines) as profit_lines, sum(profit_revenue) as profit_revenue
     from (
-        select client_no, revenue, profit, lines, profit_lines from client_month
+        select client_no, revenue, profit, lines, profit_lines, profit_revenue from client_month
         where month >= $prev_start and month < $prev_cut
         union all
-        select client_no, revenue, profit, lines, profit_lines from partial_days where in_previous
+        select client_no, revenue, profit, lines, profit_lines, profit_revenue from partial_days where in_previous
     )
     group by client_no
 )
@@ -61,6 +61,7 @@ select
     w.profit,
     coalesce(w.lines, 0)::bigint as lines,
     coalesce(w.profit_lines, 0)::bigint as profit_lines,
+    coalesce(w.profit_revenue, 0) as profit_revenue,
     h.first_day,
     h.first_purchase,
     h.last_purchase,
@@ -68,6 +69,7 @@ select
     p.profit as prev_profit,
     coalesce(p.lines, 0)::bigint as prev_lines,
     coalesce(p.profit_lines, 0)::bigint as prev_profit_lines,
+    coalesce(p.profit_revenue, 0) as prev_profit_revenue,
     case when h.first_day <= $prev_end then h.first_day end as prev_first_day,
     case when h.first_purchase <= $prev_end then h.first_purchase end as prev_first_purchase
 from history as h

@@ -17,10 +17,12 @@ per_client as (
         sum(profit) filter (where day >= $start) as profit,
         sum(lines) filter (where day >= $start) as lines,
         sum(profit_lines) filter (where day >= $start) as profit_lines,
+        sum(profit_revenue) filter (where day >= $start) as profit_revenue,
         sum(revenue) filter (where day >= $prev_start and day <= $prev_end) as prev_revenue,
         sum(profit) filter (where day >= $prev_start and day <= $prev_end) as prev_profit,
         sum(lines) filter (where day >= $prev_start and day <= $prev_end) as prev_lines,
-        sum(profit_lines) filter (where day >= $prev_start and day <= $prev_end) as prev_profit_lines
+        sum(profit_lines) filter (where day >= $prev_start and day <= $prev_end) as prev_profit_lines,
+        sum(profit_revenue) filter (where day >= $prev_start and day <= $prev_end) as prev_profit_revenue
     from lines_client_day
     group by client_id
 ),
@@ -55,6 +57,7 @@ select
     p.profit,
     coalesce(p.lines, 0)::bigint as lines,
     coalesce(p.profit_lines, 0)::bigint as profit_lines,
+    coalesce(p.profit_revenue, 0) as profit_revenue,
     p.first_day,
     p.first_purchase,
     p.last_purchase,
@@ -62,6 +65,7 @@ select
     p.prev_profit,
     coalesce(p.prev_lines, 0)::bigint as prev_lines,
     coalesce(p.prev_profit_lines, 0)::bigint as prev_profit_lines,
+    coalesce(p.prev_profit_revenue, 0) as prev_profit_revenue,
     case when p.first_day <= $prev_end then p.first_day end as prev_first_day,
     case when p.first_purchase <= $prev_end then p.first_purchase end as prev_first_purchase,
     g.median_gap_days

@@ -1,4 +1,5 @@
-insert into client_day
+insert into client_day (client_id, day, revenue, profit, quantity, lines, profit_lines, ontime_lines, dated_lines,
+                        purchase, gap_days, profit_revenue)
 with source_lines as (
     select
         t.client_id,
@@ -20,6 +21,7 @@ days as (
         sum(quantity) as quantity,
         count(*)::integer as lines,
         count(profit)::integer as profit_lines,
+        coalesce(sum(revenue) filter (where profit is not null), 0) as profit_revenue,
         count(*) filter (where delivered_date <= promised_date)::integer as ontime_lines,
         count(*) filter (where delivered_date is not null and promised_date is not null)::integer as dated_lines
     from source_lines
@@ -34,5 +36,6 @@ select
     ontime_lines, dated_lines, purchase,
     case when purchase
         then (day - lag(day) over (partition by client_id, purchase order by day))::integer
-    end as gap_days
+    end as gap_days,
+    profit_revenue
 from flagged

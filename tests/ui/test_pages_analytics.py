@@ -119,7 +119,7 @@ def test_overview_shows_revenue_at_risk_and_key_clients(db, result):
     got = metrics(at)
     assert i18n.t("kpi.revenue_at_risk", "en") in got, got
     assert any(ch.isdigit() for ch in got[i18n.t("kpi.revenue_at_risk", "en")])
-    assert got[i18n.t("kpi.key_clients", "en")] == i18n.fmt_number(result.summary["key_count"], "en", 0)
+    assert got["Key clients (k = 50 %)"] == i18n.fmt_number(result.summary["key_count"], "en", 0)
     assert got[i18n.t("kpi.revenue", "en")] == i18n.fmt_money_short(result.summary["revenue"], "en", "EUR")
 
 
@@ -143,3 +143,69 @@ def test_clients_over_ten_percent_are_flagged_in_singular_or_plural(flagged, tex
     at = AppTest.from_function(script, args=(flagged,)).run(timeout=60)
     assert not at.exception, [e.value for e in at.exception]
     assert [w.value for w in at.warning] == [text]
+
+
+def test_client_types_work_on_the_clients_active_in_the_window(db, result):
+    """The tiles count the clients active in the window (the universe of every page), not every client."""
+    at = run("pages/3_Client_types.py")
+    assert not errors(at), errors(at)
+    active = result.summary["active_clients"]
+    assert active < len(result.clients)                    # the demo has clients without a line in the window
+    got = metrics(at)
+    standard = int(got["Standard"].replace(",", ""))
+    f = result.clients[result.clients["lines"] > 0]
+    assert standard == int((f["types"].map(lambda ts: ts == ("standard",))).sum())
+    assert any(c.value.startswith(f"{active} clients active in the window. Feeder: share of gross profit ≥ 10 %")
+               for c in at.caption), [c.value for c in at.caption]
+    bubbles = json.loads(next(c for c in at.get("plotly_chart") if c.key == "bubbles").proto.spec)
+    names = [t["name"] for t in bubbles["data"]]
+    assert names[0] == "standard" and {"image-maker", "expert"} <= set(names[1:])    # drawn above the standard ones
+
+
+def test_feeder_share_setting_changes_the_feeders_and_the_caption(db):
+    from kamcore.analysis import analyze
+    from kamcore.settings import DEFAULT
+    from kamcore.store import open_store
+
+    store = open_store(db, read_only=True)
+    try:
+        want = analyze(store, settings=DEFAULT.with_(feeder_share=0.05)).summary["type_counts"]["feeder"]
+    finally:
+        store.close()
+    at = run("pages/3_Client_types.py")
+    at.number_input(key="feeder").set_value(5).run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    assert any("Feeder: share of gross profit ≥ 5 %" in c.value for c in at.caption)
+    assert metrics(at)["Feeder"] == str(want) and want > len(demo.PLANTED["feeder"])
+    assert at.query_params["feeder"] == "5"
+
+
+@pytest.mark.parametrize("fix, months, period", [("fix_months", 12, "quarter"), ("fix_period", 6, "month")],
+                         ids=["12-months", "monthly"])
+def test_quarterly_xyz_of_a_short_window_says_so_in_place_and_offers_the_fix(db, fix, months, period):
+    """§4: 6 months are 2 quarters, fewer than the 3 periods XYZ needs: every client is 'new'."""
+    at = AppTest.from_file(str(__import__("tests.ui.helpers", fromlist=["ROOT"]).ROOT / "app.py"),
+                           default_timeout=TIMEOUT)
+    at.switch_page("pages/1_ABC_XYZ.py")
+    at.query_params.update({"months": "6", "period": "quarter"})
+    at.run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    assert [w.value for w in at.warning] == [
+        "Quarterly XYZ needs at least 3 quarters; a 6-month window has 2, so every client is 'new' and the "
+        "matrix stays empty."]
+    assert not [c for c in at.get("plotly_chart") if getattr(c, "key", None) == "matrix"]
+    at.button(key=fix).click().run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    assert at.session_state["months"] == months and at.session_state["period"] == period
+    assert not at.warning
+    assert matrix_spec(at)["data"][0]["type"] == "heatmap"
+
+
+def test_migration_shift_setting_changes_the_previous_window_and_says_so(db, result):
+    at = run("pages/1_ABC_XYZ.py")
+    assert any(c.value == f"Previous window {result.previous.label()} (shifted by 12 months)." for c in at.caption)
+    at.number_input(key="shift").set_value(6).run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    shifted = result.window.shifted(6)
+    assert any(c.value == f"Previous window {shifted.label()} (shifted by 6 months)." for c in at.caption)
+    assert at.query_params["shift"] == "6"

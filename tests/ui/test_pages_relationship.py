@@ -97,3 +97,37 @@ def test_convert_a_prospect_from_the_page(db):
         assert row["updated_by"] == "demo"
     finally:
         store.close()
+
+
+def test_prospects_follow_the_manager_filter_against_the_company_median(db):
+    """§9: under a manager filter only that owner's prospects are listed; the median key client stays the
+    whole company's (it jumped tenfold with the filter), and the page says both."""
+    from kamcore import prospects
+    from kamcore.analysis import analyze
+
+    store = open_store(db, read_only=True)
+    try:
+        every = prospects.score(prospects.load(store))
+        median = prospects.key_median_yearly(analyze(store).clients, 12)
+    finally:
+        store.close()
+    owner = every["owner"].dropna().value_counts().index[0]
+    mine = every[every["owner"] == owner]
+    at = run("pages/6_Prospects.py", manager=[owner])
+    assert not errors(at), errors(at)
+    got = {m.label: m.value for m in at.metric}
+    assert got["Median key client a year (k = 50 %)"] == demo_money(median)
+    open_mine = mine["converted_client_id"].isna()
+    assert got["Open prospects"] == str(int(open_mine.sum()))
+    table = next(d for d in at.dataframe if "Owner" in d.value.columns or "owner" in d.value.columns).value
+    owners = set(table["owner"]) if "owner" in table else set(table["Owner"])
+    assert owners == {owner}
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith(f"Prospects within: key account manager {owner}") for c in captions), captions
+    assert "Compared with the median key client (k = 50 %) of the whole company, whatever the filters." in captions
+
+
+def demo_money(x):
+    from kamcore import i18n
+
+    return i18n.fmt_money(x, "en", "EUR")
