@@ -335,8 +335,7 @@ def page(title_key: str, *, needs_data: bool = True) -> View:
     view = View(store, path, version, lng, st.session_state.get("_currency", "EUR"), as_of,
                 settings, filters, info)
     st.title(view.t(title_key))
-    for message in st.session_state.pop("_flash", []):
-        st.success(message, icon=":material/check_circle:")
+    _show_flash()
     if needs_data and view.empty:
         st.info(f"**{view.t('empty.title')}**\n\n{view.t('empty.hint')}", icon=":material/info:")
         st.page_link("pages/9_Data.py", label=view.t("menu.data"), icon=":material/upload_file:")
@@ -358,8 +357,22 @@ def guard(view: View):
 
 
 def flash(message: str) -> None:
-    """A success message shown once at the top of the next run (survives st.rerun)."""
-    st.session_state.setdefault("_flash", []).append(message)
+    """A success message shown once at the top of the next run (survives st.rerun and st.switch_page).
+
+    The queue is a list of whole messages; the same message queued twice is shown once."""
+    queue = st.session_state.get("_flash")
+    queue = list(queue) if isinstance(queue, (list, tuple)) else []
+    if message not in queue:
+        queue.append(message)
+    st.session_state["_flash"] = queue
+
+
+def _show_flash() -> None:
+    """The messages :func:`flash` queued, each once, then forgotten (a stray string is one message, not one
+    per character)."""
+    pending = st.session_state.pop("_flash", None) or []
+    for message in [pending] if isinstance(pending, str) else pending:
+        st.success(message, icon=":material/check_circle:")
 
 
 def delta(now: float, before: float) -> str | None:
@@ -501,6 +514,76 @@ def can_edit(view: View, where: str = "edit") -> bool:
             else:
                 st.error(view.t("auth.wrong"))
     return False
+
+
+# -- saving edits (every page's saves go through here) -----------------------------
+def saved_text(view: View, counts: dict) -> str:
+    """The one save message, counts in words: "Saved: 1 added, 2 changed." (zero counts left out;
+    "Nothing to save: no changes." when all are zero). ``counts`` as :func:`kamcore.edits.save` returns."""
+    parts = [view.t(f"save.{k}", n=view.num(int(counts.get(k) or 0)))
+             for k in ("added", "changed", "deleted") if int(counts.get(k) or 0)]
+    return view.t("save.done", what=view.t("save.and").join(parts)) if parts else view.t("save.nothing")
+
+
+def _edit_column(view: View, table: str, column: str) -> str:
+    key = f"prospects.c.{column}" if table == "prospects" else f"dossier.c.{column}"
+    label = view.t(key)
+    return column if label == key else label
+
+
+def _edit_value(view: View, v) -> str:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return view.num(v, 0 if float(v).is_integer() else 2)
+    return str(v)
+
+
+def save_error_text(view: View, exc: Exception) -> str:
+    """The one refusal message of a save: "Nothing was saved: row 2, column Influence 0–10: 11 must be
+    between 0 and 10." in the chosen language (the row as the table shows it, 1-based)."""
+    from kamcore.edits import EditError
+
+    if not isinstance(exc, EditError):
+        return view.t("dossier.save_failed", msg=str(exc))
+    values = {k: (", ".join(v) if isinstance(v, tuple) else _edit_value(view, v)) for k, v in exc.values.items()}
+    problem = view.t(f"save.bad_{exc.code}", **values)
+    return view.t("save.refused", row=view.num(exc.row), column=_edit_column(view, exc.table, exc.column),
+                  problem=problem)
+
+
+def saved(view: View, counts: dict, refresh=None) -> None:
+    """After a successful save: refresh the caches (``refresh``, default every cache) and queue the one
+    message for the next run; the caller reruns (or switches page)."""
+    (refresh or clear_caches)()
+    flash(saved_text(view, counts))
+
+
+def save_edits(view: View, table: str, frame: pd.DataFrame, client_id: str | None = None) -> bool:
+    """Save an edited table (contacts, tenders, competitors, notes, prospects) through
+    :func:`kamcore.edits.save`. True when saved (the message is queued: rerun next); on an invalid cell
+    one error naming row and column is shown, nothing is written and False is returned."""
+    from kamcore import edits
+
+    try:
+        counts = edits.save(view.store, table, frame, user_name(), client_id=client_id)
+    except ValueError as exc:
+        st.error(save_error_text(view, exc), icon=":material/block:")
+        return False
+    saved(view, counts)
+    return True
+
+
+def convert_prospect(view: View, prospect_id: str) -> str | None:
+    """Make a client of a prospect; the new client_id (the message queued: 1 added, 1 changed = the new
+    client and the prospect marked converted), or None with the reason shown."""
+    from kamcore import prospects
+
+    try:
+        cid = prospects.convert(view.store, prospect_id, user_name())
+    except ValueError as exc:
+        st.error(save_error_text(view, exc), icon=":material/block:")
+        return None
+    saved(view, {"added": 1, "changed": 1})
+    return cid
 
 
 # -- data page helpers ----------------------------------------------------------
@@ -757,10 +840,9 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
         try:
             n = winback.save_statuses(view.store, changed, user_name())
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(save_error_text(view, exc), icon=":material/block:")
             return
-        _manager_table.clear()   # the managers' win-back results read these statuses
-        flash(view.t("saved", n=n))
+        saved(view, {"changed": n}, refresh=_manager_table.clear)  # the managers' win-back results read these
         st.rerun()
 
 

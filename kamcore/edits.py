@@ -68,6 +68,21 @@ SPECS: dict[str, Spec] = {
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+class EditError(ValueError):
+    """An invalid cell: ``table``, ``row`` (1-based, as the editor shows it), ``column``, a problem ``code``
+    (required, email, choice, number, whole, between, at_least, date, twice) and its ``values``; ``str()``
+    is the English sentence "<table> row <n>, column <c>: <problem>". The UI words it per language."""
+
+    def __init__(self, message: str, table: str, row: int, column: str, code: str, **values):
+        super().__init__(message)
+        self.table, self.row, self.column, self.code, self.values = table, row, column, code, values
+
+
+def _bad(where: tuple[str, int, str], code: str, problem: str, **values) -> EditError:
+    table, row, column = where
+    return EditError(f"{table} row {row}, column {column}: {problem}", table, row, column, code, **values)
+
+
 def _missing(v) -> bool:
     if v is None or v is pd.NA or v is pd.NaT:
         return True
@@ -81,46 +96,50 @@ def _missing(v) -> bool:
         return False
 
 
-def _cell(f: Field, v, where: str):
-    """The clean value of one cell (None when empty); ValueError with ``where`` on a bad value."""
+def _cell(f: Field, v, where: tuple[str, int, str]):
+    """The clean value of one cell (None when empty); EditError at ``where`` (table, row, column) on a bad value."""
     if _missing(v):
         if f.required:
-            raise ValueError(f"{where}: a value is required")
+            raise _bad(where, "required", "a value is required")
         return None
     if f.kind == "str":
         s = str(v).strip()
         if f.name == "email" and not _EMAIL.match(s):
-            raise ValueError(f"{where}: {s!r} is not an e-mail address")
+            raise _bad(where, "email", f"{s!r} is not an e-mail address", value=s)
         return s
     if f.kind == "choice":
         s = normalise_role(v) if f.name == "buying_role" else " ".join(str(v).strip().lower().split())
         if s not in f.choices:
-            raise ValueError(f"{where}: {v!r} is not one of {', '.join(f.choices)}")
+            raise _bad(where, "choice", f"{v!r} is not one of {', '.join(f.choices)}", value=str(v),
+                       choices=f.choices)
         return s
     if f.kind in ("int", "float"):
         try:
             x = float(str(v).replace(",", ".")) if isinstance(v, str) else float(v)
         except (TypeError, ValueError):
-            raise ValueError(f"{where}: {v!r} is not a number") from None
+            raise _bad(where, "number", f"{v!r} is not a number", value=str(v)) from None
         if np.isnan(x) or np.isinf(x):
-            raise ValueError(f"{where}: {v!r} is not a number")
+            raise _bad(where, "number", f"{v!r} is not a number", value=str(v))
         if f.kind == "int" and x != int(x):
-            raise ValueError(f"{where}: {v!r} is not a whole number")
+            raise _bad(where, "whole", f"{v!r} is not a whole number", value=str(v))
         if (f.lo is not None and x < f.lo) or (f.hi is not None and x > f.hi):
-            rng = f"between {f.lo:g} and {f.hi:g}" if f.hi is not None else f"at least {f.lo:g}"
-            raise ValueError(f"{where}: {v!r} must be {rng}")
+            if f.hi is not None:
+                raise _bad(where, "between", f"{v!r} must be between {f.lo:g} and {f.hi:g}", value=x, lo=f.lo,
+                           hi=f.hi)
+            raise _bad(where, "at_least", f"{v!r} must be at least {f.lo:g}", value=x, lo=f.lo)
         return int(x) if f.kind == "int" else x
     if f.kind == "date":
         try:
             return pd.Timestamp(v).date()
         except (TypeError, ValueError):
-            raise ValueError(f"{where}: {v!r} is not a date (YYYY-MM-DD)") from None
+            raise _bad(where, "date", f"{v!r} is not a date (YYYY-MM-DD)", value=str(v)) from None
     raise ValueError(f"unknown field kind {f.kind}")
 
 
 def validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Clean rows of ``frame`` for ``table`` (fully empty rows dropped; ids and kept columns carried).
-    Raises ValueError "<table> row <n>, column <c>: <problem>" for the first bad cell or duplicate id."""
+    Raises EditError (a ValueError) "<table> row <n>, column <c>: <problem>" for the first bad cell or
+    duplicate id."""
     spec = _spec(table)
     unknown = [c for c in (f.name for f in spec.fields if f.required) if c not in frame.columns]
     if unknown:
@@ -131,12 +150,12 @@ def validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
             continue
         out = {}
         for f in spec.fields:
-            out[f.name] = _cell(f, r.get(f.name), f"{table} row {n}, column {f.name}")
+            out[f.name] = _cell(f, r.get(f.name), (table, n, f.name))
         ident = out.get(spec.id_field)
         if ident is not None:
             if ident in seen:
-                raise ValueError(f"{table} row {n}, column {spec.id_field}: {ident!r} is used twice "
-                                 f"(also row {seen[ident]})")
+                raise _bad((table, n, spec.id_field), "twice", f"{ident!r} is used twice (also row {seen[ident]})",
+                           value=str(ident), other=seen[ident])
             seen[ident] = n
         for k in spec.keep:
             out[k] = None if _missing(r.get(k)) else int(r.get(k))
@@ -254,7 +273,7 @@ def add_note(store: Store, client_id: str, note: str, user: str, now: datetime |
     from .store import query_text
 
     if not note or not note.strip():
-        raise ValueError("notes row 1, column note: a value is required")
+        raise _bad(("notes", 1, "note"), "required", "a value is required")
     with store.transaction() as cur:
         cur.execute(query_text("edit_note_insert"), {"client_id": str(client_id), "note": note.strip(),
                                                      "user": user, "now": now or datetime.now().replace(microsecond=0)})

@@ -483,6 +483,24 @@ TEXTS: dict[str, tuple[str, str]] = {
     "abm.c.email": ("E-mail", "E-pošta"),
     "abm.c.phone": ("Phone", "Telefon"),
     "abm.c.has_dm": ("Decision maker known", "Odločevalec znan"),
+    # -- datapage
+    "save.done": ("Saved: {what}.", "Shranjeno – {what}."),
+    "save.and": (", ", ", "),
+    "save.added": ("{n} added", "dodano: {n}"),
+    "save.changed": ("{n} changed", "spremenjeno: {n}"),
+    "save.deleted": ("{n} deleted", "izbrisano: {n}"),
+    "save.nothing": ("Nothing to save: no changes.", "Ni česa shraniti: ni sprememb."),
+    "save.refused": ("Nothing was saved: row {row}, column “{column}”: {problem}.",
+                     "Nič ni bilo shranjeno: vrstica {row}, stolpec »{column}«: {problem}."),
+    "save.bad_required": ("a value is required", "vrednost je obvezna"),
+    "save.bad_email": ("“{value}” is not an e-mail address", "»{value}« ni e-poštni naslov"),
+    "save.bad_choice": ("“{value}” is not one of {choices}", "»{value}« ni med možnostmi {choices}"),
+    "save.bad_number": ("“{value}” is not a number", "»{value}« ni število"),
+    "save.bad_whole": ("“{value}” is not a whole number", "»{value}« ni celo število"),
+    "save.bad_between": ("{value} must be between {lo} and {hi}", "{value} mora biti med {lo} in {hi}"),
+    "save.bad_at_least": ("{value} must be at least {lo}", "{value} mora biti vsaj {lo}"),
+    "save.bad_date": ("“{value}” is not a date (YYYY-MM-DD)", "»{value}« ni datum (LLLL-MM-DD)"),
+    "save.bad_twice": ("“{value}” is used twice (also row {other})", "»{value}« je uporabljen dvakrat (tudi v vrstici {other})"),
 }
 
 

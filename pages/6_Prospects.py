@@ -2,12 +2,10 @@
 import streamlit as st
 
 import ui
-from kamcore import edits, prospects
+from kamcore import prospects
 
 view = ui.page("menu.prospects", needs_data=False)
 with ui.guard(view):
-    if flash := st.session_state.pop("_flash_prospects", None):
-        st.success(flash, icon=":material/check:")
     scored = prospects.score(prospects.load(view.store), view.settings.prospect_qualified)
     median = float("nan")
     if not view.empty:
@@ -68,12 +66,7 @@ with ui.guard(view):
         if not row["qualified"]:
             st.warning(view.t("prospects.not_qualified"), icon=":material/warning:")
         if st.button(view.t("prospects.convert_button", name=row["name"]), type="primary", icon=":material/person_add:"):
-            try:
-                cid = prospects.convert(view.store, pick, ui.user_name())
-            except ValueError as exc:
-                st.error(str(exc))
-            else:
-                ui.clear_caches()
+            if (cid := ui.convert_prospect(view, pick)) is not None:
                 st.switch_page(ui.DOSSIER, query_params={"client": cid})
 
     st.subheader(view.t("prospects.all"))
@@ -85,13 +78,7 @@ with ui.guard(view):
                                 column_order=["name", "need", "solvency", "authority", "score", "qualified",
                                               "potential", "source", "owner", "industry", "region", "notes",
                                               "converted_client_id", "updated_by", "updated_at"])
-        if st.button(view.t("dossier.save"), key="save_prospects", icon=":material/save:"):
-            try:
-                c = edits.save(view.store, "prospects", edited, ui.user_name())
-            except ValueError as exc:
-                st.error(view.t("dossier.save_failed", msg=str(exc)))
-            else:
-                ui.clear_caches()
-                st.session_state["_ed_prospects"] = n + 1
-                st.session_state["_flash_prospects"] = view.t("dossier.saved", **c)
-                st.rerun()
+        if st.button(view.t("dossier.save"), key="save_prospects", icon=":material/save:") and \
+                ui.save_edits(view, "prospects", edited):
+            st.session_state["_ed_prospects"] = n + 1
+            st.rerun()

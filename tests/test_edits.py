@@ -118,3 +118,22 @@ def test_save_needs_client_user_and_known_table(store):
 def test_empty_rows_are_ignored(store):
     f = pd.concat([_contacts(store), pd.DataFrame({"name": [None], "role": [None]})], ignore_index=True)
     assert edits.save(store, "contacts", f, "maja", client_id="c1")["added"] == 0
+
+
+@pytest.mark.parametrize("column,value,code,values", [
+    ("influence", 12, "between", {"value": 12.0, "lo": 0, "hi": 10}),
+    ("role", "  ", "required", {}),
+    ("buying_role", "boss", "choice", {"value": "boss", "choices": edits.BUYING_ROLES}),
+    ("last_contact", "yesterday-ish", "date", {"value": "yesterday-ish"}),
+    ("email", "not-an-address", "email", {"value": "not-an-address"}),
+    ("contact_id", "K1", "twice", {"value": "K1", "other": 1})],
+    ids=["range", "required", "choice", "date", "email", "duplicate-id"])
+def test_an_invalid_cell_is_an_edit_error_with_row_column_and_code(store, column, value, code, values):
+    """The UI words the refusal per language from these fields (issue 14, defect 9)."""
+    f = _contacts(store).astype(object)
+    f.loc[1, column] = value
+    with pytest.raises(edits.EditError) as info:
+        edits.save(store, "contacts", f, "maja", client_id="c1", now=T1)
+    e = info.value
+    assert (e.table, e.row, e.column, e.code, e.values) == ("contacts", 2, column, code, values)
+    assert isinstance(e, ValueError) and str(e).startswith(f"contacts row 2, column {column}: ")
