@@ -29,7 +29,8 @@ from kamcore.readers import (PROBLEM_COLUMNS, ImportRejected, Limits, RawTable, 
 from kamcore.store import Store, memory_limit
 
 __all__ = ["Limits", "ImportRejected", "Prepared", "ImportResult", "prepare", "commit", "import_file",
-           "list_batches", "earlier_imports", "rollback", "save_mapping", "load_mapping", "template", "TABLES"]
+           "list_batches", "earlier_imports", "rollback", "rollback_plan", "rollback_chain", "RollbackPlan",
+           "save_mapping", "load_mapping", "template", "TABLES"]
 
 TABLES = mp.TABLES
 DATED = {"transactions": "date", "incidents": "date", "tenders": "date"}
@@ -951,43 +952,167 @@ def earlier_imports(store: Store, table: str, checksum: str) -> pd.DataFrame:
     return store.query("ingest_same_file", table=table, checksum=checksum)
 
 
+@dataclass(frozen=True, eq=False)
+class RollbackPlan:
+    """What undoing ``batch_id`` involves (DOMAIN.md §1 Undo), computed without writing.
+
+    ``blocked_by``: the later active batches that replaced or updated rows this batch wrote (they must be
+    undone first); ``chain``: this batch and every active later batch that must go before it, transitively,
+    newest first (the order :func:`rollback_chain` undoes them in). ``rows_removed`` / ``rows_restored``: the
+    net effect of undoing the whole chain on ``table`` (rows that leave it; rows that come back from the
+    archive). ``hand_edits``: rows written by a batch of the chain and later edited by hand (they go with the
+    undo): columns table, key, updated_by, updated_at.
+    """
+
+    batch_id: int
+    table: str
+    file_name: str
+    blocked_by: list[int]
+    chain: list[int]
+    rows_removed: int
+    rows_restored: int
+    hand_edits: pd.DataFrame
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blocked_by)
+
+
+HAND_EDIT_COLUMNS = ["table", "key", "updated_by", "updated_at"]
+
+
+def _active_batch(cur, batch_id: int) -> tuple[str, str]:
+    """(table, file name) of an active batch; ImportRejected for an unknown or rolled-back one."""
+    row = cur.execute("select table_name, file_name, rolled_back_at, rolled_back_by from import_batches "
+                      "where batch_id = $b", {"b": batch_id}).fetchall()
+    if not row:
+        raise ImportRejected(f"there is no import batch {batch_id}")
+    table, file_name, at, by = row[0]
+    if at is not None:
+        raise ImportRejected(f"batch {batch_id} ({file_name}) was already rolled back on "
+                             f"{at:%Y-%m-%d %H:%M}" + (f" by {by}" if by else ""))
+    if table not in TABLES:
+        raise ImportRejected(f"batch {batch_id} names an unknown table {table!r}")
+    return table, file_name
+
+
+def _blockers(cur, table: str, batch_id: int) -> list[int]:
+    """Active later batches that archived (replaced or updated) rows written by ``batch_id``, oldest first."""
+    rows = cur.execute(f"select distinct a.replaced_by from {table}_archive as a "  # noqa: S608 (whitelisted)
+                       "join import_batches as b on b.batch_id = a.replaced_by "
+                       "where a.batch_id = $b and a.replaced_by <> $b and b.rolled_back_at is null order by 1",
+                       {"b": batch_id}).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _blocked_message(batch_id: int, blockers: list[int]) -> str:
+    """"batch 9 replaced rows of batch 8: undo batch 9 first" (several: newest first)."""
+    if len(blockers) == 1:
+        return f"batch {blockers[0]} replaced rows of batch {batch_id}: undo batch {blockers[0]} first"
+    ids = sorted(blockers, reverse=True)
+    listed = ", ".join(map(str, ids[:-1])) + f" and {ids[-1]}"
+    return f"batches {listed} replaced rows of batch {batch_id}: undo batches {listed} first"
+
+
+def _plan(cur, batch_id: int) -> RollbackPlan:
+    batch_id = int(batch_id)
+    table, file_name = _active_batch(cur, batch_id)
+    direct = _blockers(cur, table, batch_id)
+    chain, todo = {batch_id}, list(direct)
+    while todo:
+        b = todo.pop()
+        if b not in chain:
+            chain.add(b)
+            todo.extend(_blockers(cur, table, b))
+    order = sorted(chain, reverse=True)       # a blocker is always a later batch: newest first undoes it first
+    params = {"c": order}
+    removed = int(cur.execute(f"select count(*) from {table} where list_contains($c, batch_id)",  # noqa: S608
+                              params).fetchall()[0][0])
+    restored = int(cur.execute(f"select count(*) from {table}_archive where list_contains($c, replaced_by) "  # noqa: S608
+                               "and not coalesce(list_contains($c, batch_id), false)", params).fetchall()[0][0])
+    edits = pd.DataFrame(columns=HAND_EDIT_COLUMNS)
+    if table in NATURAL_KEY and "updated_by" in _columns_of(cur, table):
+        key = f"replace(cast({NATURAL_KEY[table]} as varchar), chr(31), ' / ')"
+        edits = cur.execute(
+            f"select $t as \"table\", {key} as key, updated_by, updated_at from {table} "  # noqa: S608
+            "where list_contains($c, batch_id) and updated_by is not null union all "
+            f"select $t, {key}, updated_by, updated_at from {table}_archive where list_contains($c, batch_id) "
+            "and list_contains($c, replaced_by) and updated_by is not null order by updated_at, key",
+            {**params, "t": table}).df()
+    return RollbackPlan(batch_id, table, file_name, direct, order, removed, restored, edits)
+
+
+def _columns_of(cur, table: str) -> set[str]:
+    return {r[0] for r in cur.execute("select column_name from information_schema.columns where table_name = $t",
+                                      {"t": table}).fetchall()}
+
+
+def rollback_plan(store: Store, batch_id: int) -> RollbackPlan:
+    """What undoing ``batch_id`` needs and does (:class:`RollbackPlan`); writes nothing.
+
+    ImportRejected for an unknown or already rolled-back batch (the messages of :func:`rollback`).
+    """
+    cur = store.cursor()
+    try:
+        return _plan(cur, batch_id)
+    finally:
+        cur.close()
+
+
+def _undo(cur, table: str, batch_id: int, user: str, touched: set[str]) -> dict:
+    """Undo one active, unblocked batch inside ``cur``'s transaction; client ids whose lines changed go
+    to ``touched`` (the caller refreshes client_day)."""
+    archive = _archive_table(cur, table)
+    params = {"b": batch_id}
+    if table == "transactions":
+        touched |= {r[0] for r in cur.execute(
+            "select distinct client_id from transactions where batch_id = $b union "
+            "select distinct client_id from transactions_archive where replaced_by = $b", params).fetchall()}
+    removed = int(cur.execute(f"delete from {table} where batch_id = $b", params).fetchall()[0][0])
+    # rows of this batch replaced by later batches that were undone since are back already; none are left
+    # by an active one (the batch would be blocked)
+    cur.execute(f"delete from {archive} where batch_id = $b", params)
+    in_order = f" order by {DATED[table]}, rowid" if table == "transactions" else ""   # lines in date order
+    restored = int(cur.execute(f"insert into {table} by name select * exclude (replaced_by) from {archive} "
+                               f"where replaced_by = $b{in_order}", params).fetchall()[0][0])
+    cur.execute(f"delete from {archive} where replaced_by = $b", params)
+    cur.execute("update import_batches set rolled_back_at = current_timestamp::timestamp, rolled_back_by = $u "
+                "where batch_id = $b", {"b": batch_id, "u": user})
+    return {"batch_id": batch_id, "table": table, "rows_removed": removed, "rows_restored": restored}
+
+
 def rollback(store: Store, batch_id: int, user: str = "") -> dict:
     """Undo an import batch: remove its rows, restore the rows it replaced, refresh client_day.
 
     Returns {batch_id, table, rows_removed, rows_restored}. Rolling back twice, or an
-    unknown batch, raises ImportRejected with a clear message. The winback table is never touched.
+    unknown batch, raises ImportRejected with a clear message; so does a batch whose rows a
+    later active batch replaced or updated ("batch 9 replaced rows of batch 8: undo batch 9
+    first", DOMAIN.md §1), and then nothing is written. The winback table is never touched.
     """
     batch_id = int(batch_id)
     with store.transaction() as cur:
-        row = cur.execute("select table_name, file_name, rolled_back_at, rolled_back_by from import_batches "
-                          "where batch_id = $b", {"b": batch_id}).fetchall()
-        row = row[0] if row else None
-        if row is None:
-            raise ImportRejected(f"there is no import batch {batch_id}")
-        table, file_name, at, by = row
-        if at is not None:
-            raise ImportRejected(f"batch {batch_id} ({file_name}) was already rolled back on "
-                                 f"{at:%Y-%m-%d %H:%M}" + (f" by {by}" if by else ""))
-        if table not in TABLES:
-            raise ImportRejected(f"batch {batch_id} names an unknown table {table!r}")
-        archive = _archive_table(cur, table)
-        params = {"b": batch_id}
+        table, _ = _active_batch(cur, batch_id)
+        blockers = _blockers(cur, table, batch_id)
+        if blockers:
+            raise ImportRejected(_blocked_message(batch_id, blockers))
         touched: set[str] = set()
-        if table == "transactions":
-            touched = {r[0] for r in cur.execute(
-                "select distinct client_id from transactions where batch_id = $b union "
-                "select distinct client_id from transactions_archive where replaced_by = $b", params).fetchall()}
-        removed = int(cur.execute(f"delete from {table} where batch_id = $b", params).fetchall()[0][0])
-        cur.execute(f"delete from {archive} where batch_id = $b", params)
-        in_order = f" order by {DATED[table]}, rowid" if table == "transactions" else ""   # lines in date order
-        restored = int(cur.execute(f"insert into {table} by name select * exclude (replaced_by) from {archive} "
-                                   f"where replaced_by = $b{in_order}", params).fetchall()[0][0])
-        cur.execute(f"delete from {archive} where replaced_by = $b", params)
+        out = _undo(cur, table, batch_id, user, touched)
         if table == "transactions":
             store.refresh_client_day(cur, sorted(touched))
-        cur.execute("update import_batches set rolled_back_at = current_timestamp::timestamp, rolled_back_by = $u "
-                    "where batch_id = $b", {"b": batch_id, "u": user})
-    return {"batch_id": batch_id, "table": table, "rows_removed": removed, "rows_restored": restored}
+    return out
+
+
+def rollback_chain(store: Store, batch_id: int, user: str = "") -> list[dict]:
+    """Undo ``batch_id`` and every later active batch that must go first (:func:`rollback_plan`'s chain),
+    newest first, in one transaction (all or nothing). Returns the dicts :func:`rollback` returns, in the
+    order undone."""
+    with store.transaction() as cur:
+        plan = _plan(cur, batch_id)
+        touched: set[str] = set()
+        out = [_undo(cur, plan.table, b, user, touched) for b in plan.chain]
+        if plan.table == "transactions":
+            store.refresh_client_day(cur, sorted(touched))
+    return out
 
 
 # -- remembered mappings -----------------------------------------------------

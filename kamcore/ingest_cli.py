@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from kamcore import ingest
 from kamcore.readers import PROBLEM_COLUMNS
 from kamcore.store import StoreError, open_store
@@ -42,6 +44,8 @@ def register(subparsers) -> None:
     r.add_argument("--db", required=True)
     r.add_argument("batch", type=int, metavar="BATCH")
     r.add_argument("--user", default="", metavar="NAME")
+    r.add_argument("--with-later", action="store_true",
+                   help="also undo the later batches that replaced or updated its rows, newest first")
     r.set_defaults(func=run_rollback)
 
 
@@ -160,31 +164,43 @@ def run_batches(args) -> int:
         print("no import batches")
         return 0
     for b in frame.itertuples(index=False):
-        state = f"rolled back {b.rolled_back_at:%Y-%m-%d %H:%M}" if b.rolled_back else "active"
-        print(f"{b.batch_id:>5}  {b.created_at:%Y-%m-%d %H:%M}  {b.table_name:<12} {b.file_name}  "
-              f"added {b.rows_added:,}  skipped {b.rows_skipped:,}  rejected {b.rows_rejected:,}  "
-              f"replaced {b.rows_replaced:,}  {b.created_by or '-'}  {state}")
+        state = "active"
+        if b.rolled_back:
+            state = f"ROLLED BACK {b.rolled_back_at:%Y-%m-%d %H:%M}" + (f" by {b.rolled_back_by}" if b.rolled_back_by else "")
+        mode = "replace" + (f" {b.replace_from:%Y-%m-%d}..{b.replace_to:%Y-%m-%d}" if pd.notna(b.replace_from) else "") \
+            if b.mode == "replace" else "append"
+        print(f"{b.batch_id:>5}  {'x' if b.rolled_back else ' '}  {b.created_at:%Y-%m-%d %H:%M}  {b.table_name:<12} "
+              f"{b.file_name}  {mode}  added {b.rows_added:,}  skipped {b.rows_skipped:,}  "
+              f"rejected {b.rows_rejected:,}  replaced {b.rows_replaced:,}  {b.created_by or '-'}  {state}")
     return 0
 
 
 def run_rollback(args) -> int:
+    """Undo a batch (with ``--with-later``: the later batches that must go first too, newest first).
+    A refused undo prints why on stderr, changes nothing and exits 1."""
     try:
         store = open_store(args.db)
     except StoreError as exc:
         _err(str(exc))
         return 1
     try:
-        out = ingest.rollback(store, args.batch, user=getattr(args, "user", ""))
+        if getattr(args, "with_later", False):
+            done = ingest.rollback_chain(store, args.batch, user=getattr(args, "user", ""))
+        else:
+            done = [ingest.rollback(store, args.batch, user=getattr(args, "user", ""))]
     except ingest.ImportRejected as exc:
         _err(str(exc))
+        if "undo batch" in str(exc):
+            _err(f"(or undo them together, newest first: rollback --db {args.db} {args.batch} --with-later)")
         return 1
     except StoreError as exc:
         _err(str(exc))
         return 1
     finally:
         store.close()
-    print(f"batch {out['batch_id']} rolled back: {out['rows_removed']:,} rows removed from {out['table']}, "
-          f"{out['rows_restored']:,} rows restored")
+    for out in done:
+        print(f"batch {out['batch_id']} rolled back: {out['rows_removed']:,} rows removed from {out['table']}, "
+              f"{out['rows_restored']:,} rows restored")
     return 0
 
 

@@ -127,8 +127,11 @@ def test_replace_then_rollback_of_the_older_batch_keeps_it_gone(store, tmp_path)
     b = write(tmp_path / "b.csv", "client_id,date,revenue\nC1,2024-01-16,11\n")
     ra = ingest.import_file(store, "transactions", a)
     rb = ingest.import_file(store, "transactions", b, mode="replace", replace_range="2024-01-01,2024-01-31")
-    ingest.rollback(store, ra.batch_id)          # its row was replaced: nothing live to remove
-    ingest.rollback(store, rb.batch_id)          # must not resurrect batch a's row
+    with pytest.raises(ingest.ImportRejected, match="^batch 2 replaced rows of batch 1: undo batch 2 first$"):
+        ingest.rollback(store, ra.batch_id)      # its row was replaced by a later active batch (DOMAIN.md §1)
+    ingest.rollback(store, rb.batch_id)          # brings batch a's row back
+    assert store.sql("select revenue, batch_id from transactions").values.tolist() == [[10.0, 1]]
+    ingest.rollback(store, ra.batch_id)
     assert store.scalar("select count(*) from transactions") == 0
 
 
