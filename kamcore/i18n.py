@@ -501,6 +501,88 @@ TEXTS: dict[str, tuple[str, str]] = {
     "save.bad_at_least": ("{value} must be at least {lo}", "{value} mora biti vsaj {lo}"),
     "save.bad_date": ("“{value}” is not a date (YYYY-MM-DD)", "»{value}« ni datum (LLLL-MM-DD)"),
     "save.bad_twice": ("“{value}” is used twice (also row {other})", "»{value}« je uporabljen dvakrat (tudi v vrstici {other})"),
+    "data.sum_read": ("{name}: rows read {read}, valid {valid}", "{name}: prebranih vrstic {read}, veljavnih {valid}"),
+    "data.sum_invalid": ("with problems {n}", "s težavami {n}"),
+    "data.sum_non_sales": ("without a client (not sales) {n}", "brez stranke (niso prodaja) {n}"),
+    "data.sum_duplicates": ("repeated rows {n}", "ponovljenih vrstic {n}"),
+    "data.date_question": ("Dates in {cols} can be read with the day first or with the month first. Choose the "
+                           "date order above: “{day}” or “{month}”.",
+                           "Datume v {cols} je mogoče brati z dnevom ali z mesecem na prvem mestu. Zgoraj izberite "
+                           "vrstni red: »{day}« ali »{month}«."),
+    "data.date_question_ex": ("Dates in {cols} such as {example} can be read with the day first or with the month "
+                              "first. Choose the date order above: “{day}” or “{month}”.",
+                              "Datume v {cols}, na primer {example}, je mogoče brati z dnevom ali z mesecem na prvem "
+                              "mestu. Zgoraj izberite vrstni red: »{day}« ali »{month}«."),
+    "data.p.file": ("File", "Datoteka"),
+    "data.p.row": ("Row", "Vrstica"),
+    "data.p.column_letter": ("Column", "Stolpec"),
+    "data.p.column": ("Header", "Glava"),
+    "data.p.value": ("Value", "Vrednost"),
+    "data.p.problem": ("Problem", "Težava"),
+    "data.no_valid_rows": ("No row can be imported: every row has a problem ({n}, listed above). Correct the file "
+                           "and upload it again.",
+                           "Nobene vrstice ni mogoče uvoziti: vsaka ima težavo ({n}, seznam zgoraj). Popravite "
+                           "datoteko in jo naložite znova."),
+    "data.no_rows": ("The file has no row to import.", "Datoteka nima vrstic za uvoz."),
+    "data.needs_skip": ("Not imported as set: rows with problems: {n} (listed above). Tick “{tick}” to import the "
+                        "valid rows ({valid}), or correct the file.",
+                        "Tako nastavljeno ni mogoče uvoziti: vrstic s težavami je {n} (seznam zgoraj). Označite "
+                        "»{tick}«, da uvozite veljavne vrstice ({valid}), ali popravite datoteko."),
+    "data.rejects_non_sales": ("Not imported as set: you chose to reject the file, and it has rows without a client "
+                               "({n}). Choose “import without them” to import the rest.",
+                               "Tako nastavljeno ni mogoče uvoziti: izbrali ste zavrnitev datoteke, ta pa ima vrstice "
+                               "brez stranke ({n}). Izberite »uvozi brez njih«, da uvozite ostale."),
+    "data.imported": ("Batch #{id}: {name} → {table}: {added} added, {skipped} already present, {rejected} rejected, "
+                      "{replaced} replaced.",
+                      "Uvoz #{id}: {name} → {table} – dodanih: {added}, že shranjenih: {skipped}, zavrnjenih: "
+                      "{rejected}, zamenjanih: {replaced}."),
+    "data.refused": ("Nothing was imported: {why}", "Nič ni bilo uvoženo: {why}"),
+    "data.active": ("active", "veljaven"),
+    "data.rolled_back_on": ("rolled back on {when}", "razveljavljen {when}"),
+    "data.rolled_back_on_by": ("rolled back on {when} by {by}", "razveljavil {by}, {when}"),
+    "data.h.batch_id": ("Batch", "Uvoz"),
+    "data.h.status": ("Status", "Stanje"),
+    "data.h.table_name": ("Table", "Tabela"),
+    "data.h.file_name": ("File", "Datoteka"),
+    "data.h.mode": ("Mode", "Način"),
+    "data.h.rows_read": ("Rows read", "Prebrane vrstice"),
+    "data.h.rows_added": ("Added", "Dodane"),
+    "data.h.rows_skipped": ("Already present", "Že shranjene"),
+    "data.h.rows_rejected": ("Rejected", "Zavrnjene"),
+    "data.h.rows_replaced": ("Replaced", "Zamenjane"),
+    "data.h.created_by": ("Imported by", "Uvozil"),
+    "data.h.created_at": ("Imported at", "Uvoženo"),
+    "data.h.key": ("Row", "Vrstica"),
+    "data.no_active": ("No active import: every import is rolled back.", "Ni veljavnega uvoza: vsi uvozi so razveljavljeni."),
+    "data.undone_heading": ("Rolled back ({n}): kept for the record, their rows are no longer in the data",
+                            "Razveljavljeni ({n}): ostanejo v zgodovini, njihovih vrstic ni več med podatki"),
+    "data.batch_label": ("#{id} · {table} · {name} · rows added: {n} · {when}",
+                         "#{id} · {table} · {name} · dodanih vrstic: {n} · {when}"),
+    "data.undo_hint": ("Choose an active import", "Izberite veljaven uvoz"),
+    "data.undo_refused": ("Nothing was undone: {why}", "Nič ni bilo razveljavljeno: {why}"),
+    "data.ids_and": ("{first} and {last}", "{first} in {last}"),
+    "data.undo_blocked": ("Batch #{id} cannot be undone alone: the later import {later} replaced or updated rows it "
+                          "wrote. Undo them together, newest first: {chain}.",
+                          "Uvoza #{id} ni mogoče razveljaviti samega: poznejši uvoz {later} je zamenjal ali "
+                          "posodobil vrstice, ki jih je zapisal. Razveljavite ju skupaj, najprej najnovejšega: {chain}."),
+    "data.undo_one": ("Undo batch #{id} …", "Razveljavi uvoz #{id} …"),
+    "data.undo_chain": ("Undo batches {ids} …", "Razveljavi uvoze {ids} …"),
+    "data.confirm_one": ("Undo batch #{id} ({name})?", "Razveljavim uvoz #{id} ({name})?"),
+    "data.confirm_chain": ("Undo batches {ids}, newest first?", "Razveljavim uvoze {ids}, najprej najnovejšega?"),
+    "data.confirm_text": ("{what} {table}: rows removed {removed}, rows restored (the ones the import replaced) "
+                          "{restored}.",
+                          "{what} {table}: odstranjenih vrstic {removed}, obnovljenih vrstic (tistih, ki jih je "
+                          "uvoz zamenjal) {restored}."),
+    "data.confirm_edits": ("**Edited by hand after the import, deleted by the undo** ({n}):",
+                           "**Ročno popravljeno po uvozu, razveljavitev izbriše** ({n}):"),
+    "data.confirm_no_edits": ("No row of this import was edited by hand since.",
+                              "Nobena vrstica tega uvoza od takrat ni bila ročno popravljena."),
+    "data.confirm_yes": ("Yes, undo", "Da, razveljavi"),
+    "data.confirm_cancel": ("Cancel", "Prekliči"),
+    "data.undone_one": ("Batch #{id} undone: rows removed {removed}, rows restored {restored}.",
+                        "Uvoz #{id} razveljavljen: odstranjenih vrstic {removed}, obnovljenih {restored}."),
+    "data.undone_chain": ("Batches {ids} undone: rows removed {removed}, rows restored {restored}.",
+                          "Uvozi {ids} razveljavljeni: odstranjenih vrstic {removed}, obnovljenih {restored}."),
 }
 
 
