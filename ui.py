@@ -825,6 +825,8 @@ def undo_section(view: View, batches: pd.DataFrame) -> None:
     active = batches.loc[~batches["rolled_back"], "batch_id"].tolist()
     if not active:
         return
+    if st.session_state.pop("_undo_done", False) or st.session_state.get("rollback_pick") not in (None, *active):
+        st.session_state["rollback_pick"] = None        # after an undo the picker starts empty again
     pick = st.selectbox(view.t("data.rollback_pick"), active, index=None, key="rollback_pick",
                         format_func=lambda b: batch_label(view, batches, b), placeholder=view.t("data.undo_hint"))
     if pick is None:
@@ -838,7 +840,8 @@ def undo_section(view: View, batches: pd.DataFrame) -> None:
         st.warning(view.t("data.undo_blocked", id=plan.batch_id, later=_ids(view, plan.blocked_by),
                           chain=_ids(view, chain)), icon=":material/link:")
     asked = st.session_state.get("_undo_confirm")
-    if asked != chain:
+    if asked != chain:                  # not asked yet, asked for another batch, or the history changed since
+        st.session_state.pop("_undo_confirm", None)
         label = view.t("data.undo_chain", ids=_ids(view, chain)) if len(chain) > 1 else \
             view.t("data.undo_one", id=plan.batch_id)
         if st.button(label, icon=":material/undo:", key="undo_ask"):
@@ -862,11 +865,12 @@ def undo_section(view: View, batches: pd.DataFrame) -> None:
                                                                            format="YYYY-MM-DD HH:mm")})
         else:
             st.caption(view.t("data.confirm_no_edits"))
-        yes, no, _ = st.columns([2, 1, 3])
-        if no.button(view.t("data.confirm_cancel"), key="undo_cancel"):
+        row = st.container(horizontal=True)
+        yes = row.button(view.t("data.confirm_yes"), type="primary", icon=":material/undo:", key="undo_yes")
+        if row.button(view.t("data.confirm_cancel"), key="undo_cancel"):
             st.session_state.pop("_undo_confirm", None)
             st.rerun()
-        if yes.button(view.t("data.confirm_yes"), type="primary", icon=":material/undo:", key="undo_yes"):
+        if yes:
             rollback_batches(view, plan)
 
 
@@ -891,7 +895,7 @@ def rollback_batches(view: View, plan) -> None:
         st.error(view.t("error.locked"))
         return
     clear_caches()
-    st.session_state.pop("rollback_pick", None)
+    st.session_state["_undo_done"] = True
     key = "data.undone_chain" if len(plan.chain) > 1 else "data.undone_one"
     flash(view.t(key, id=plan.batch_id, ids=_ids(view, plan.chain), removed=view.num(removed),
                  restored=view.num(restored)))

@@ -244,3 +244,12 @@ def test_history_in_slovenian(db):
     button(at, "undo_ask").click().run(timeout=TIMEOUT)
     assert button(at, "undo_yes").label == "Da, razveljavi"
     assert any(w.value.startswith("Razveljavim uvoz #6") for w in at.warning)
+
+
+def test_a_question_for_one_batch_is_not_an_answer_for_another(db):
+    at = _pick(run(), 5)
+    button(at, "undo_ask").click().run(timeout=TIMEOUT)
+    _pick(at, 6)
+    assert not [b for b in at.button if b.key == "undo_yes"]
+    _pick(at, 5)                                      # back to 5: asked again, not confirmed already
+    assert not [b for b in at.button if b.key == "undo_yes"] and button(at, "undo_ask").label == "Undo batch #5 …"
