@@ -116,7 +116,7 @@ def _count(n: int, noun: str) -> str:
 
 def cmd_check(args) -> int:
     from .analysis import latest_as_of
-    from .check import compare, stale_rows
+    from .check import compare, integrity, stale_rows
     from .store import open_store
 
     if not Path(args.db).exists():
@@ -128,6 +128,7 @@ def cmd_check(args) -> int:
             raise StoreError(f"the database {args.db} has no transactions")
         stale = stale_rows(store)
         found = compare(store, as_of)
+        broken = integrity(store)
         clients = int(store.scalar("select count(distinct client_id) from transactions where date <= ?", [as_of]))
     finally:
         store.close()
@@ -141,14 +142,23 @@ def cmd_check(args) -> int:
     print(f"  analysis as of {as_of}: " + (f"the same from the aggregates and from the lines ({clients:,} clients)"
                                            if found.empty else
                                            "differences from the lines for " + _count(found["client_id"].nunique(), "client")))
-    if stale["client_day"].empty and stale["client_month"].empty and not missing_keys and found.empty:
+    replaced, twice = broken["replaced"], broken["duplicate_clients"]
+    print("  replace imports: " + ("every replaced range holds only its own and later rows" if replaced.empty else
+                                   f"{_count(int(replaced['rows'].sum()), 'row')} of older batches inside the range "
+                                   "of an active replace batch (they should have been replaced)"))
+    print("  clients: " + ("one row per client id" if twice.empty else
+                           f"{_count(len(twice), 'client id')} stored more than once"))
+    aggregates_ok = stale["client_day"].empty and stale["client_month"].empty and not missing_keys and found.empty
+    if aggregates_ok and replaced.empty and twice.empty:
         return 0
     for title, frame in (("client_day", stale["client_day"]), ("client_month", stale["client_month"]),
-                         ("analysis", found)):
+                         ("analysis", found), ("rows inside replaced ranges", replaced),
+                         ("client ids stored more than once", twice)):
         if not frame.empty:
             print(f"\n{title} (first {min(args.show, len(frame))} of {len(frame):,}):")
             print(frame.head(args.show).to_string(index=False))
-    print(f"\nRebuild the aggregates from the lines with: python -m kamcore rebuild --db {args.db}")
+    if not aggregates_ok:
+        print(f"\nRebuild the aggregates from the lines with: python -m kamcore rebuild --db {args.db}")
     return 1
 
 

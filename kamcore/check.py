@@ -1,7 +1,9 @@
 """Do the stored aggregates still agree with the transaction lines?
 
 Every import and rollback keeps ``client_day``, ``client_key`` and ``client_month`` in step with the
-lines; a database edited by another tool may not be. :func:`stale_rows` lists the rows a rebuild would
+lines; a database edited by another tool may not be.
+:func:`integrity` lists rows that an active replace import should have removed and client ids stored twice
+(both impossible through imports and undos, DOMAIN.md §1). :func:`stale_rows` lists the rows a rebuild would
 change (rebuilding inside a transaction that is rolled back); :func:`compare` runs the analysis both
 ways (from the aggregates and straight from the lines) and lists every client figure or class that
 differs. ``python -m kamcore check`` prints both; ``python -m kamcore rebuild`` rebuilds the aggregates.
@@ -86,3 +88,11 @@ def stale_rows(store: Store) -> dict[str, pd.DataFrame]:
     except _Undo:
         pass
     return found
+
+
+def integrity(store: Store) -> dict[str, pd.DataFrame]:
+    """Rows the import rules make impossible (DOMAIN.md §1): ``replaced``, rows of an older batch inside an
+    active replace batch's range (``check_replaced.sql``: table_name, replace_batch, row_batch, rows,
+    first_date, last_date); ``duplicate_clients``, client ids with more than one row (client_id, rows, batches).
+    Empty frames: nothing found."""
+    return {"replaced": store.query("check_replaced"), "duplicate_clients": store.query("check_duplicate_clients")}

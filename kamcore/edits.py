@@ -224,7 +224,15 @@ def save(store: Store, table: str, frame: pd.DataFrame, user: str, client_id: st
     scope = "where client_id = $client_id" if spec.scoped else ""
     params = {"client_id": str(client_id)} if spec.scoped else {}
     with store.transaction() as cur:
-        current = cur.execute(f"select {', '.join(all_cols)} from {tbl} {scope}", params).df()  # noqa: S608
+        # the unknown columns an import kept with a row (``extra``, DOMAIN.md §1) stay with it through an edit
+        carry = [c for c in ("extra",) if cur.execute("select count(*) from information_schema.columns where "
+                                                     "table_name = $t and column_name = $c",
+                                                     {"t": tbl, "c": c}).fetchone()[0]]
+        read_cols = all_cols + [f"cast({c} as varchar) as {c}" for c in carry]
+        current = cur.execute(f"select {', '.join(read_cols)} from {tbl} {scope}", params).df()  # noqa: S608
+        for c in carry:
+            clean[c] = None
+        by_id = {_sig(r[spec.id_field]): r for _, r in current.iterrows() if not _missing(r[spec.id_field])}
         taken = set() if spec.id_kind == "none" else set(
             cur.execute(f"select distinct {spec.id_field} from {tbl} where {spec.id_field} is not null").df()  # noqa: S608
             .iloc[:, 0].tolist())
@@ -241,12 +249,17 @@ def save(store: Store, table: str, frame: pd.DataFrame, user: str, client_id: st
                 for k in spec.audit:
                     clean.at[i, k] = None if _missing(old[k]) else pd.Timestamp(old[k]).to_pydatetime() \
                         if k.endswith("_at") else old[k]
+                for c in carry:
+                    clean.at[i, c] = None if _missing(old[c]) else old[c]
                 unchanged += 1
             else:
                 clean.at[i, spec.audit[0]] = str(user).strip()
                 clean.at[i, spec.audit[1]] = now
                 if _sig(r[spec.id_field]) in old_ids:
                     changed += 1
+                    for c in carry:
+                        old = by_id.get(_sig(r[spec.id_field]))
+                        clean.at[i, c] = None if old is None or _missing(old[c]) else old[c]
                 else:
                     added += 1
         deleted = max(0, len(current) - unchanged - changed)
@@ -257,8 +270,9 @@ def save(store: Store, table: str, frame: pd.DataFrame, user: str, client_id: st
             types = {f.name: _SQL_TYPES[f.kind] for f in spec.fields}
             types.update({k: "integer" for k in spec.keep})
             types.update({spec.audit[0]: "varchar", spec.audit[1]: "timestamp"})
-            cols = (["client_id"] if scoped_rows else []) + all_cols
+            cols = (["client_id"] if scoped_rows else []) + all_cols + carry
             types["client_id"] = "varchar"
+            types.update({c: "json" for c in carry})
             cur.register("edit_rows", clean[cols])
             try:
                 select = ", ".join(f"cast({c} as {types[c]})" for c in cols)

@@ -126,6 +126,7 @@ class ImportResult:
     rows_replaced: int       # stored rows replaced (replace range, or updated by key); restorable by rollback
     non_sales: int = 0
     problems: pd.DataFrame = field(default_factory=lambda: problem_frame(), repr=False)
+    notes: list[str] = field(default_factory=list)      # e.g. unknown columns beyond the kept ones (settings.EXTRA_*)
 
     def summary(self) -> str:
         return (f"batch {self.batch_id}: {self.file_name} -> {self.table}: {self.rows_added:,} added, "
@@ -778,6 +779,92 @@ def _sqltype(typ: str) -> str:
     return typ
 
 
+# columns of a keyed table that no file writes and an update by key keeps (besides the contract's own)
+_NOT_CARRIED = {"batch_id", "updated_by", "updated_at", "row_key"}
+
+
+def _carried_columns(cur, table: str, has_extra: bool) -> list[tuple[str, str]]:
+    """(name, type) of ``table``'s columns outside its contract that this import does not write but an update
+    by key keeps: prospects.converted_client_id (team state), and ``extra`` unless the file brings its own.
+    Audit columns are not carried: the import wrote the row."""
+    stored = set(mp.stored_columns(table))
+    skip = _NOT_CARRIED | ({"extra"} if has_extra else set())
+    return [(n, _sqltype(t)) for n, t in cur.execute(
+        "select column_name, data_type from information_schema.columns where table_name = $t "
+        "order by ordinal_position", {"t": table}).fetchall()
+        if n not in stored and n not in skip]
+
+
+def _extra_json(file_name: str, extra: pa.Table) -> tuple[pa.Array, list[str]]:
+    """The unknown columns of the kept rows as one JSON object per row ``{header: text}`` (empty cells left out;
+    NULL when all are empty), within settings.EXTRA_MAX_KEYS columns (the first ones of the file) and
+    settings.EXTRA_MAX_BYTES per row (a longer row loses its last keys). Returns (values, notes on what was
+    dropped)."""
+    from kamcore.settings import EXTRA_MAX_BYTES, EXTRA_MAX_KEYS
+
+    notes = []
+    headers = list(extra.column_names)
+    if len(headers) > EXTRA_MAX_KEYS:
+        notes.append(f"{file_name}: {len(headers) - EXTRA_MAX_KEYS:,} more unknown columns beyond the first "
+                     f"{EXTRA_MAX_KEYS} were not kept (from '{headers[EXTRA_MAX_KEYS]}' on)")
+        headers = headers[:EXTRA_MAX_KEYS]
+    keys, seen = [], set()
+    for h in headers:                                  # repeated headers: "x", "x (2)", ...
+        k, n = h, 1
+        while k in seen:
+            n += 1
+            k = f"{h} ({n})"
+        seen.add(k)
+        keys.append(k)
+    names = [f"c{i}" for i in range(len(headers))]
+    cols = pa.table({n: pc.cast(extra.column(i), pa.string()) for i, n in enumerate(names)})
+    with _scratch() as con:
+        con.register("extra_in", cols)
+        out = con.sql("select nullif(cast(map_from_entries(list_filter(list_zip($keys::varchar[], "
+                      f"[{', '.join(names)}]), lambda e: e[2] is not null)) as json)::varchar, '{{}}') as j "
+                      "from extra_in", params={"keys": keys}).to_arrow_table().column(0).combine_chunks()
+        con.unregister("extra_in")
+    lengths = pc.binary_length(pc.cast(out, pa.binary()))
+    too_long = np.flatnonzero(pc.fill_null(pc.greater(lengths, EXTRA_MAX_BYTES), False).to_numpy(zero_copy_only=False))
+    if len(too_long):
+        values = out.to_pylist()
+        for i in too_long:
+            obj = json.loads(values[i])
+            while obj and len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()) > EXTRA_MAX_BYTES:
+                obj.popitem()
+            values[i] = json.dumps(obj, ensure_ascii=False, separators=(",", ":")) if obj else None
+        out = pa.array(values, type=pa.string())
+        notes.append(f"{file_name}: {len(too_long):,} rows had more than {EXTRA_MAX_BYTES:,} bytes of unknown "
+                     "columns; their last ones were not kept")
+    return out, notes
+
+
+def _mapped_columns(p: Prepared) -> set[str]:
+    """The contract columns the file has (mapped, or revenue computed from quantity x unit price)."""
+    mapped = {v for v in p.mapping.values() if v}
+    if p.decisions.get("revenue"):
+        mapped.add("revenue")
+    return mapped or set(mp.stored_columns(p.table))
+
+
+def _keep_unmapped(cur, table: str, p: Prepared, carry: list[tuple[str, str]]) -> None:
+    """In ``_st`` (the staged rows with key ``_k`` and content hash ``_h``): a row whose key is stored already
+    takes the stored row's values of the columns the file does not have (DOMAIN.md §1: an import of a keyed
+    table updates only the columns the file has), and its content hash is taken again."""
+    mapped = _mapped_columns(p)
+    keep = [c for c in mp.stored_columns(table) if c not in mapped]
+    for name, typ in carry:
+        cur.execute(f"alter table _st add column {_ident(name)} {typ}")
+    keep += [n for n, _ in carry]
+    if not keep:
+        return
+    sets = ", ".join(f"{c} = o.{c}" for c in keep)
+    cur.execute(f"update _st set {sets} from (select t.*, k._k as _ok from {table} as t "  # noqa: S608 (fixed names)
+                "join _old as k on k._rid = t.rowid "
+                "qualify row_number() over (partition by k._k order by t.rowid desc) = 1) as o where _st._k = o._ok")
+    cur.execute(f"update _st set _h = sha1({_content_sql(table)})")
+
+
 def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_range=None,
            skip_invalid: bool = False, user: str = "", keep_unknown: bool = False,
            reject_non_sales: bool = False) -> ImportResult:
@@ -787,8 +874,10 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
     table's rows in ``replace_range`` (FROM, TO dates; default: the file's date range; whole
     table for tables without dates) to the archive. Invalid rows reject the whole file
     unless ``skip_invalid``; rows without a client are left out (``reject_non_sales`` refuses
-    the file instead). Unknown columns are ignored (``keep_unknown`` adds them as text
-    columns named ``extra_<header>``). Raises ImportRejected, DatabaseLocked.
+    the file instead). Unknown columns are ignored; ``keep_unknown`` keeps them in the row's JSON
+    column ``extra`` ({header: text}, bounded by settings.EXTRA_MAX_KEYS / EXTRA_MAX_BYTES: the excess is
+    dropped with a note in ``ImportResult.notes``); no import changes the schema. Raises ImportRejected,
+    DatabaseLocked.
     """
     p = prepared
     table = p.table
@@ -812,14 +901,11 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
     rng = _parse_range(replace_range) if mode == "replace" else None
     data = p.data.drop_columns(["_row"])
     stored = mp.stored_columns(table)
-    extra_cols: list[tuple[str, str]] = []
-    if keep_unknown and p.extra is not None:
-        for h in p.extra.column_names:
-            name = "extra_" + (mp.normalise_header(h) or "column")
-            if name not in dict(extra_cols).values() and name not in stored:
-                extra_cols.append((h, name))
-        for h, name in extra_cols:
-            data = data.append_column(name, p.extra.column(h))
+    notes: list[str] = []
+    has_extra = bool(keep_unknown and p.extra is not None and p.extra.num_columns)
+    if has_extra:
+        extra, notes = _extra_json(p.file_name, p.extra)
+        data = data.append_column("extra", extra)
     if mode == "replace" and rng is None and table in DATED and data.num_rows:
         dates = data.column(DATED[table])
         rng = (pc.min(dates).as_py(), pc.max(dates).as_py())
@@ -828,14 +914,15 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
     n_staged = data.num_rows
     if table == "transactions":
         data = _in_date_order(data)
-    insert_cols = [*(["row_key"] if table == "transactions" else []), *stored, *(n for _, n in extra_cols)]
+    insert_cols = [*(["row_key"] if table == "transactions" else []), *stored, *(["extra"] if has_extra else [])]
     cols_sql = ", ".join(insert_cols)
     select_sql = ", ".join("s." + c for c in insert_cols)
     with store.transaction() as cur:
         archive = _archive_table(cur, table)
-        for _, name in extra_cols:
-            cur.execute(f'alter table {table} add column if not exists "{_ident(name)}" varchar')
-            cur.execute(f'alter table {archive} add column if not exists "{_ident(name)}" varchar')
+        carry = [] if table == "transactions" else _carried_columns(cur, table, has_extra)
+        if carry:
+            cols_sql += ", " + ", ".join(n for n, _ in carry)
+            select_sql += ", " + ", ".join("s." + n for n, _ in carry)
         batch_id = int(cur.execute("select nextval('batch_seq')").fetchall()[0][0])
         cur.register("staged", data)
         touched: set[str] = set()
@@ -878,6 +965,7 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
                         f"order by _i) as _occ from c) select * exclude (_s, _occ), "
                         f"{_key_sql(table, '_h', '_occ::varchar')} as _k from h")
             if table in UPDATES:
+                _keep_unmapped(cur, table, p, carry)
                 changed = "select o._rid from _old as o join _st as s on s._k = o._k where s._h <> o._h"
                 cur.execute(f"insert into {archive} by name select *, $b as replaced_by from {table} "
                             f"where rowid in ({changed})", params)
@@ -903,7 +991,8 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
         if table == "transactions":
             cur.unregister("staged_rows")
         skipped = n_staged - added + (p.rows_read - n_staged - rows_rejected)
-        rejected_json = json.dumps(_problems_json(p), ensure_ascii=False, default=str)
+        rejected_json = json.dumps(_problems_json(p) + [{"row": None, "column": "", "value": "", "problem": n}
+                                                        for n in notes], ensure_ascii=False, default=str)
         cur.execute(
             "insert into import_batches (batch_id, table_name, file_name, checksum, mode, replace_from, replace_to, "
             "rows_read, rows_added, rows_skipped, rows_rejected, rows_replaced, rejected, created_by, created_at) "
@@ -912,7 +1001,7 @@ def commit(store: Store, prepared: Prepared, *, mode: str = "append", replace_ra
              "lo": rng[0] if rng else None, "hi": rng[1] if rng else None, "r": p.rows_read, "a": added,
              "s": skipped, "rj": rows_rejected, "rp": replaced, "j": rejected_json, "u": user})
     return ImportResult(batch_id, table, p.file_name, p.rows_read, added, skipped, rows_rejected, replaced,
-                        non_sales=len(p.non_sales), problems=p.problems)
+                        non_sales=len(p.non_sales), problems=p.problems, notes=notes)
 
 
 def _problems_json(p: Prepared) -> list[dict]:
@@ -957,7 +1046,8 @@ class RollbackPlan:
     """What undoing ``batch_id`` involves (DOMAIN.md §1 Undo), computed without writing.
 
     ``blocked_by``: the later active batches that replaced or updated rows this batch wrote (they must be
-    undone first); ``chain``: this batch and every active later batch that must go before it, transitively,
+    undone first; when there are none, the later active batches holding a row that the undo would bring
+    back from the archive a second time, e.g. a line appended again after this batch replaced it); ``chain``: this batch and every active later batch that must go before it, transitively,
     newest first (the order :func:`rollback_chain` undoes them in). ``rows_removed`` / ``rows_restored``: the
     net effect of undoing the whole chain on ``table`` (rows that leave it; rows that come back from the
     archive). ``hand_edits``: rows written by a batch of the chain and later edited by hand (they go with the
@@ -1005,6 +1095,25 @@ def _blockers(cur, table: str, batch_id: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def _identity_sql(table: str) -> str:
+    """A stored row's identity as SQL over its own columns (transactions: the line identity; else the natural key)."""
+    return "coalesce(row_key, txn_id)" if table == "transactions" else NATURAL_KEY[table]
+
+
+def _collisions(cur, table: str, batch_id: int) -> list[int]:
+    """Active later batches holding a row with the identity of a row that undoing ``batch_id`` would bring back
+    from the archive (a line appended again after a replace, a contact imported again after a hand delete):
+    the undo would store it twice, so they go first. Oldest first."""
+    key = _identity_sql(table)
+    rows = cur.execute(
+        f"with back as (select distinct {key} as k from {table}_archive where replaced_by = $b and {key} is not null), "  # noqa: S608
+        f"live as (select {key} as k, batch_id from {table} where batch_id > $b) "
+        "select distinct live.batch_id from live join back using (k) "
+        "join import_batches as ib on ib.batch_id = live.batch_id where ib.rolled_back_at is null order by 1",
+        {"b": batch_id}).fetchall()
+    return [int(r[0]) for r in rows]
+
+
 def _blocked_message(batch_id: int, blockers: list[int]) -> str:
     """"batch 9 replaced rows of batch 8: undo batch 9 first" (several: newest first)."""
     if len(blockers) == 1:
@@ -1014,16 +1123,30 @@ def _blocked_message(batch_id: int, blockers: list[int]) -> str:
     return f"batches {listed} replaced rows of batch {batch_id}: undo batches {listed} first"
 
 
+def _refusal(cur, table: str, batch_id: int) -> tuple[list[int], str]:
+    """(later active batches that must be undone first, the sentence saying why; empty when none)."""
+    replacers = _blockers(cur, table, batch_id)
+    if replacers:
+        return replacers, _blocked_message(batch_id, replacers)
+    holders = _collisions(cur, table, batch_id)
+    if holders:
+        ids = sorted(holders, reverse=True)
+        named = f"batch {ids[0]}" if len(ids) == 1 else "batches " + ", ".join(map(str, ids[:-1])) + f" and {ids[-1]}"
+        return holders, (f"{named} wrote rows that undoing batch {batch_id} would bring back a second time: "
+                         f"undo {named} first")
+    return [], ""
+
+
 def _plan(cur, batch_id: int) -> RollbackPlan:
     batch_id = int(batch_id)
     table, file_name = _active_batch(cur, batch_id)
-    direct = _blockers(cur, table, batch_id)
+    direct, _ = _refusal(cur, table, batch_id)
     chain, todo = {batch_id}, list(direct)
     while todo:
         b = todo.pop()
         if b not in chain:
             chain.add(b)
-            todo.extend(_blockers(cur, table, b))
+            todo.extend(_blockers(cur, table, b) + _collisions(cur, table, b))
     order = sorted(chain, reverse=True)       # a blocker is always a later batch: newest first undoes it first
     params = {"c": order}
     removed = int(cur.execute(f"select count(*) from {table} where list_contains($c, batch_id)",  # noqa: S608
@@ -1092,9 +1215,9 @@ def rollback(store: Store, batch_id: int, user: str = "") -> dict:
     batch_id = int(batch_id)
     with store.transaction() as cur:
         table, _ = _active_batch(cur, batch_id)
-        blockers = _blockers(cur, table, batch_id)
+        blockers, why = _refusal(cur, table, batch_id)
         if blockers:
-            raise ImportRejected(_blocked_message(batch_id, blockers))
+            raise ImportRejected(why)
         touched: set[str] = set()
         out = _undo(cur, table, batch_id, user, touched)
         if table == "transactions":

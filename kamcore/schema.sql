@@ -1,5 +1,6 @@
--- KAM store, schema version 2. Table and column names follow DOMAIN.md §1.
--- Every data table carries batch_id: the import batch that wrote the row.
+-- KAM store, schema version 4. Table and column names follow DOMAIN.md §1.
+-- Every data table carries batch_id: the import batch that wrote the row, and extra: the unknown
+-- columns of the file kept as one JSON object {header: text} (an import never changes the schema).
 
 create table if not exists meta (
     key varchar primary key,
@@ -45,6 +46,7 @@ create table if not exists clients (
     requirements varchar,
     first_contract date,
     key boolean,
+    extra json,
     batch_id integer
 );
 
@@ -62,6 +64,7 @@ create table if not exists transactions (
     profit double,
     promised_date date,
     delivered_date date,
+    extra json,
     batch_id integer
 );
 
@@ -118,6 +121,7 @@ create table if not exists incidents (
     stage varchar,
     description varchar,
     resolved_date date,
+    extra json,
     batch_id integer
 );
 
@@ -134,6 +138,7 @@ create table if not exists contacts (
     last_contact date,
     email varchar,
     phone varchar,
+    extra json,
     batch_id integer,
     updated_by varchar,
     updated_at timestamp
@@ -148,6 +153,7 @@ create table if not exists tenders (
     value double,
     reasons varchar,
     winner varchar,
+    extra json,
     batch_id integer,
     updated_by varchar,
     updated_at timestamp
@@ -160,6 +166,7 @@ create table if not exists competitors (
     strengths varchar,
     weaknesses varchar,
     notes varchar,
+    extra json,
     batch_id integer,
     updated_by varchar,
     updated_at timestamp
@@ -178,6 +185,7 @@ create table if not exists prospects (
     owner varchar,
     notes varchar,
     converted_client_id varchar,
+    extra json,
     batch_id integer,
     updated_by varchar,
     updated_at timestamp

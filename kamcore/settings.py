@@ -106,3 +106,10 @@ class Settings:
 
 
 DEFAULT = Settings()
+
+# -- batches: the unknown columns an import keeps ("keep the extra columns as text", DOMAIN.md §1, issue 14).
+# They go to the one JSON column ``extra`` of the table (no import changes the schema): the first
+# EXTRA_MAX_KEYS unknown columns of the file, and per row at most EXTRA_MAX_BYTES of JSON. The excess is
+# dropped and the batch says so (a note in the result and in the batch record); the rest of the row is imported.
+EXTRA_MAX_KEYS = 64
+EXTRA_MAX_BYTES = 8192

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # DuckDB's share of the process memory (its buffer pool, hash tables and sorts; beyond it they spill to
 # ``<db>.tmp``): the dashboard's budget is 600 MB of which Python, pandas and Streamlit take ~250 MB.
 MEMORY_LIMIT = os.environ.get("KAM_DUCKDB_MEMORY", "350MB")
@@ -178,6 +178,8 @@ class Store:
                     cur.execute((_HERE / "migrations" / f"{v:03d}.sql").read_text(encoding="utf-8"))
                 if version < 2:   # schema 2 added client_key and client_month: derive them from client_day
                     self._refresh_derived(cur, None)
+                if version < 4:   # schema 4: extra_* columns of older imports folded into extra
+                    fold_extra_columns(cur)
                 cur.execute("insert or replace into meta values ('schema_version', $v)",
                             {"v": str(SCHEMA_VERSION)})
                 cur.execute("commit")
@@ -226,6 +228,27 @@ class Store:
 
     def is_empty(self) -> bool:
         return int(self.scalar("select count(*) from transactions")) == 0
+
+
+def fold_extra_columns(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Move the ``extra_<name>`` text columns that imports of schema 3 added into the JSON column ``extra``
+    (``{"<name>": text}``, empty cells left out; a value already in ``extra`` wins) and drop them, in every
+    data table and its archive. Returns {table: columns folded}. Column names come from the schema itself."""
+    folded: dict[str, int] = {}
+    for table in DATA_TABLES + tuple(f"{t}_archive" for t in DATA_TABLES):
+        names = [r[0] for r in cur.execute(
+            "select column_name from information_schema.columns where table_name = $t and column_name like 'extra\\_%' "
+            "escape '\\' order by ordinal_position", {"t": table}).fetchall()]
+        if not names:
+            continue
+        quoted = ", ".join('cast("' + n.replace('"', '""') + '" as varchar)' for n in names)
+        cur.execute(f"update {table} set extra = nullif(cast(map_from_entries(list_filter(list_zip("  # noqa: S608
+                    f"$keys::varchar[], [{quoted}]), lambda e: e[2] is not null)) as json)::varchar, '{{}}')::json "
+                    "where extra is null", {"keys": [n[len("extra_"):] for n in names]})
+        for n in names:
+            cur.execute('alter table ' + table + ' drop column "' + n.replace('"', '""') + '"')
+        folded[table] = len(names)
+    return folded
 
 
 def arrow_frame(table: pa.Table) -> pd.DataFrame:

@@ -200,3 +200,207 @@ def test_cli_rollback_refused_then_with_later(replaced_twice, capsys):
     assert code == 0 and len(lines) == 3
     assert "ROLLED BACK" in lines[0] and "by ana" in lines[0] and "replace 2024-10-01..2024-10-31" in lines[0]
     assert lines[2].rstrip().endswith("active") and "ROLLED BACK" not in lines[2]
+
+
+# -- defect 2: an update by key writes only the columns the file has ----------
+
+FULL_CLIENTS = ("client_id,name,industry,region,manager,potential,key\n"
+                "C1,Acme,steel,North,Ana,1000,yes\nC2,Beta,food,South,Bo,500,no\n")
+
+
+def rows(store, sql: str) -> list[list]:
+    """Query rows as Python values (None for NULL)."""
+    cur = store.cursor()
+    try:
+        return [list(r) for r in cur.execute(sql).fetchall()]
+    finally:
+        cur.close()
+
+
+def clients(store) -> list[list]:
+    return rows(store, "select client_id, name, industry, region, manager, potential, key, batch_id from clients "
+                       "order by client_id")
+
+
+def test_a_partial_clients_file_keeps_the_other_columns_and_its_undo_restores_them(store, tmp_path):
+    ingest.import_file(store, "clients", write(tmp_path / "full.csv", FULL_CLIENTS))
+    before = checksums(store)
+    res = ingest.import_file(store, "clients", write(tmp_path / "names.csv",
+                                                      "client_id,name\nC1,Acme d.o.o.\nC2,Beta\nC3,Gama\n"))
+    assert (res.rows_added, res.rows_replaced, res.rows_skipped) == (2, 1, 1)   # C2 unchanged, C3 new
+    assert clients(store) == [["C1", "Acme d.o.o.", "steel", "North", "Ana", 1000.0, True, 2],
+                              ["C2", "Beta", "food", "South", "Bo", 500.0, False, 1],
+                              ["C3", "Gama", None, None, None, None, None, 2]]
+    ingest.rollback(store, res.batch_id)
+    assert clients(store) == [["C1", "Acme", "steel", "North", "Ana", 1000.0, True, 1],
+                              ["C2", "Beta", "food", "South", "Bo", 500.0, False, 1]]
+    after = checksums(store)
+    assert {t: v for t, v in after.items() if t != "import_batches"} == \
+        {t: v for t, v in before.items() if t != "import_batches"}
+
+
+def test_an_empty_cell_of_a_column_the_file_has_does_blank_it(store, tmp_path):
+    ingest.import_file(store, "clients", write(tmp_path / "full.csv", FULL_CLIENTS))
+    ingest.import_file(store, "clients", write(tmp_path / "mgr.csv", "client_id,name,manager\nC1,Acme,\n"))
+    assert clients(store)[0] == ["C1", "Acme", "steel", "North", None, 1000.0, True, 2]
+
+
+def test_a_prospect_update_keeps_its_conversion(store, tmp_path):
+    ingest.import_file(store, "prospects", write(tmp_path / "p.csv", "prospect_id,name,region\nP1,Nova,North\n"))
+    store.sql("update prospects set converted_client_id = 'C9'")
+    ingest.import_file(store, "prospects", write(tmp_path / "p2.csv", "prospect_id,name,region\nP1,Nova,South\n"))
+    assert store.sql("select prospect_id, region, converted_client_id, batch_id from prospects").values.tolist() == [
+        ["P1", "South", "C9", 2]]
+
+
+# -- defect 4: unknown columns in one bounded JSON column, never a schema change ---------
+
+def columns(store) -> dict[str, list[str]]:
+    frame = store.sql("select table_name, column_name from information_schema.columns order by table_name, "
+                      "ordinal_position")
+    return frame.groupby("table_name")["column_name"].apply(list).to_dict()
+
+
+def test_1200_unknown_columns_go_to_extra_without_a_schema_change_and_leave_with_the_undo(store, tmp_path):
+    from kamcore.settings import EXTRA_MAX_KEYS
+
+    schema = columns(store)
+    ingest.import_file(store, "transactions", write(tmp_path / "a.csv", "client_id,date,revenue\nC1,2024-01-02,1\n"))
+    head = "client_id,date,revenue," + ",".join(f"u{i}" for i in range(1200))
+    body = "".join(f"C{r},2024-01-0{r + 2},{r}," + ",".join(f"v{r}_{i}" if i != 3 else "" for i in range(1200)) + "\n"
+                   for r in (1, 2))
+    res = ingest.import_file(store, "transactions", write(tmp_path / "wide.csv", head + "\n" + body),
+                             keep_unknown=True)
+    assert res.rows_added == 2
+    assert res.notes == [f"wide.csv: {1200 - EXTRA_MAX_KEYS:,} more unknown columns beyond the first "
+                         f"{EXTRA_MAX_KEYS} were not kept (from 'u{EXTRA_MAX_KEYS}' on)"]
+    assert columns(store) == schema                                   # nothing added to any table
+    import json
+    kept = [json.loads(v) for v in store.sql("select extra from transactions where extra is not null "
+                                            "order by client_id")["extra"]]
+    assert [len(k) for k in kept] == [EXTRA_MAX_KEYS - 1] * 2          # u3 is empty: left out
+    assert kept[0]["u0"] == "v1_0" and kept[1][f"u{EXTRA_MAX_KEYS - 1}"] == f"v2_{EXTRA_MAX_KEYS - 1}"
+    assert "u3" not in kept[0]
+    assert res.notes[0] in store.scalar("select rejected::varchar from import_batches where batch_id = 2")
+    ingest.rollback(store, res.batch_id)
+    assert store.scalar("select count(*) from transactions where extra is not null") == 0
+    assert columns(store) == schema
+
+
+def test_a_row_over_the_byte_bound_loses_its_last_unknown_columns(store, tmp_path, monkeypatch):
+    from kamcore import settings
+
+    monkeypatch.setattr(settings, "EXTRA_MAX_BYTES", 30)
+    f = write(tmp_path / "t.csv", "client_id,date,revenue,a,b\nC1,2024-01-02,1,xxxxxxxxxx,yyyyyyyyyy\n"
+                                   "C2,2024-01-02,1,s,t\n")
+    res = ingest.import_file(store, "transactions", f, keep_unknown=True)
+    assert rows(store, "select client_id, extra::varchar from transactions order by 1") == [
+        ["C1", '{"a":"xxxxxxxxxx"}'], ["C2", '{"a":"s","b":"t"}']]
+    assert res.notes == ["t.csv: 1 rows had more than 30 bytes of unknown columns; their last ones were not kept"]
+
+
+def test_a_keyed_update_without_unknown_columns_keeps_the_stored_extra(store, tmp_path):
+    ingest.import_file(store, "clients", write(tmp_path / "a.csv", "client_id,name,Segment\nC1,Acme,gold\n"),
+                       keep_unknown=True)
+    ingest.import_file(store, "clients", write(tmp_path / "b.csv", "client_id,name\nC1,Acme d.o.o.\n"))
+    assert rows(store, "select name, extra ->> 'Segment', batch_id from clients") == [["Acme d.o.o.", "gold", 2]]
+    ingest.import_file(store, "clients", write(tmp_path / "c.csv", "client_id,name,Segment\nC1,Acme,silver\n"),
+                       keep_unknown=True)
+    assert rows(store, "select name, extra ->> 'Segment', batch_id from clients") == [["Acme", "silver", 3]]
+
+
+def test_migration_folds_extra_columns_of_schema_3_into_extra(tmp_path):
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    s = open_store(path)
+    s.close()
+    con = duckdb.connect(str(path))                 # make it look like a schema-3 database with extra_* columns
+    for t in ("transactions", "transactions_archive"):
+        con.execute(f"alter table {t} drop column extra")
+        con.execute(f"alter table {t} add column extra_country varchar")
+        con.execute(f"alter table {t} add column extra_note varchar")
+    con.execute("insert into transactions (row_key, client_id, date, revenue, extra_country, extra_note, batch_id) "
+                "values ('k1', 'C1', '2024-01-02', 5, 'SI', null, 1), ('k2', 'C1', '2024-01-03', 6, null, null, 1)")
+    con.execute("update meta set value = '3' where key = 'schema_version'")
+    con.close()
+    s = open_store(path)
+    try:
+        assert s.schema_version() == 4
+        cols = columns(s)
+        assert not [c for t in cols.values() for c in t if c.startswith("extra_")]
+        assert "extra" in cols["transactions"] and "extra" in cols["transactions_archive"]
+        assert rows(s, "select row_key, extra::varchar from transactions order by 1") == [
+            ["k1", '{"country":"SI"}'], ["k2", None]]
+    finally:
+        s.close()
+
+
+def test_a_hand_edit_keeps_the_unknown_columns_of_the_row(store, tmp_path):
+    from kamcore import edits
+
+    f = write(tmp_path / "k.csv", "contact_id,client_id,name,role,Desk\nK1,C1,Ana,buyer,3F\nK2,C1,Bo,CEO,\n")
+    ingest.import_file(store, "contacts", f, keep_unknown=True)
+    frame = store.sql("select * from contacts where client_id = 'C1' order by contact_id")
+    frame.loc[frame["contact_id"] == "K1", "role"] = "head buyer"
+    edits.save(store, "contacts", frame.drop(columns=["extra"]), user="mia", client_id="C1")
+    assert rows(store, "select contact_id, role, extra ->> 'Desk', batch_id, updated_by from contacts order by 1") == [
+        ["K1", "head buyer", "3F", 1, "mia"], ["K2", "CEO", None, 1, None]]
+
+
+# -- check: rows an active replace should have removed ------------------------------
+
+def test_check_reports_a_row_of_an_older_batch_inside_a_replaced_range(replaced_twice, capsys):
+    from kamcore import check
+    from kamcore.__main__ import main
+
+    store = replaced_twice
+    assert check.integrity(store)["replaced"].empty
+    with store.transaction() as cur:                     # what the old undo order left behind: batch 1's line back
+        cur.execute("insert into transactions (row_key, client_id, date, revenue, batch_id) "
+                    "values ('x', 'C2', '2024-10-20', 50, 1)")
+        store.refresh_client_day(cur, ["C2"])
+    found = check.integrity(store)["replaced"]
+    assert rows_of(found) == [["transactions", 2, 1, 1, "2024-10-20", "2024-10-20"],
+                              ["transactions", 3, 1, 1, "2024-10-20", "2024-10-20"]]
+    db = str(store.path)
+    store.close()
+    assert main(["check", "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert "replace imports: 2 rows of older batches inside the range of an active replace batch" in out
+    assert "Rebuild" not in out                          # the aggregates are in step: a rebuild would not help
+
+
+def test_check_reports_a_client_id_stored_twice(store, tmp_path, capsys):
+    from kamcore.__main__ import main
+
+    ingest.import_file(store, "transactions", write(tmp_path / "t.csv", "client_id,date,revenue\nC1,2024-01-02,1\n"))
+    ingest.import_file(store, "clients", write(tmp_path / "c.csv", "client_id,name\nC1,Acme\n"))
+    store.sql("insert into clients (client_id, name, batch_id) values ('C1', 'Acme old', 1)")
+    db = str(store.path)
+    store.close()
+    assert main(["check", "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert "clients: 1 client id stored more than once" in out and "1, 2" in out
+
+
+def rows_of(frame: pd.DataFrame) -> list[list]:
+    return [[str(v)[:10] if hasattr(v, "year") else (int(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
+             else v) for v in r] for r in frame.itertuples(index=False)]
+
+
+def test_undo_that_would_bring_a_line_back_twice_waits_for_the_batch_holding_it(store, tmp_path):
+    base = write(tmp_path / "base.csv", "client_id,date,revenue\nC1,2024-10-05,100\n")
+    v1 = write(tmp_path / "v1.csv", "client_id,date,revenue\nC1,2024-10-06,1\n")
+    ingest.import_file(store, "transactions", base)
+    ingest.import_file(store, "transactions", v1, mode="replace", replace_range="2024-10-01,2024-10-31")
+    ingest.import_file(store, "transactions", base)           # the replaced line appended again: batch 3
+    before = checksums(store)
+    with pytest.raises(ingest.ImportRejected, match=r"^batch 3 wrote rows that undoing batch 2 would bring back "
+                                                    r"a second time: undo batch 3 first$"):
+        ingest.rollback(store, 2)
+    assert checksums(store) == before
+    plan = ingest.rollback_plan(store, 2)
+    assert (plan.blocked_by, plan.chain, plan.rows_removed, plan.rows_restored) == ([3], [3, 2], 2, 1)
+    ingest.rollback_chain(store, 2)
+    assert october(store) == [["C1", "2024-10-05", 100.0]]     # once

@@ -33,7 +33,7 @@ def _tables(store) -> set[str]:
 def test_schema_created_with_version(store, tmp_path):
     assert (tmp_path / "kam.duckdb").exists()
     assert {"meta", "import_batches", "client_day", "client_month", "client_key", "winback", *DATA_TABLES} <= _tables(store)
-    assert store.schema_version() == SCHEMA_VERSION == 3
+    assert store.schema_version() == SCHEMA_VERSION == 4
     assert store.table_counts() == {t: 0 for t in DATA_TABLES}
     assert store.is_empty()
 
@@ -71,9 +71,9 @@ def test_newer_schema_version_refused_with_clear_message(tmp_path):
     path = tmp_path / "kam.duckdb"
     open_store(path).close()
     con = duckdb.connect(str(path))
-    con.execute("update meta set value = '4' where key = 'schema_version'")
+    con.execute("update meta set value = '5' where key = 'schema_version'")
     con.close()
-    with pytest.raises(StoreError, match=r"written by a newer release \(schema 4, this one knows 3\)"):
+    with pytest.raises(StoreError, match=r"written by a newer release \(schema 5, this one knows 4\)"):
         open_store(path)
 
 
