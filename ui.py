@@ -606,17 +606,21 @@ def _prepare(raw: bytes, file_name: str, table: str, sheet, mapping_items, dayfi
                           store=_store(path))
 
 
-def prepare_upload(raw: bytes, file_name: str, table: str, sheet, mapping, dayfirst):
-    """Validate an uploaded file (nothing written); shows the reason and returns None when unreadable."""
+def prepare_upload(raw: bytes, file_name: str, table: str, sheet, mapping, dayfirst, view: View | None = None):
+    """Validate an uploaded file (nothing written); shows the reason (in the view's language when given) and
+    returns None when unreadable."""
     from kamcore import ingest
 
     items = tuple(sorted(mapping.items(), key=lambda kv: str(kv[0]))) if mapping else None
     try:
         return _prepare(raw, file_name, table, sheet, items, dayfirst, db_path(), data_version(get_store()))
     except ingest.ImportRejected as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(view.t("data.unreadable", why=str(exc)) if view else str(exc), icon=":material/block:")
         if getattr(exc, "problems", None) is not None and len(exc.problems):
-            st.dataframe(exc.problems, hide_index=True, placeholder="–")
+            if view is None:
+                st.dataframe(exc.problems, hide_index=True, placeholder="–")
+            else:
+                problems_table(view, exc.problems)
         return None
 
 

@@ -537,6 +537,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "Uvoz #{id}: {name} → {table} – dodanih: {added}, že shranjenih: {skipped}, zavrnjenih: "
                       "{rejected}, zamenjanih: {replaced}."),
     "data.refused": ("Nothing was imported: {why}", "Nič ni bilo uvoženo: {why}"),
+    "data.unreadable": ("This file cannot be imported: {why}", "Te datoteke ni mogoče uvoziti: {why}"),
     "data.active": ("active", "veljaven"),
     "data.rolled_back_on": ("rolled back on {when}", "razveljavljen {when}"),
     "data.rolled_back_on_by": ("rolled back on {when} by {by}", "razveljavil {by}, {when}"),

@@ -46,7 +46,8 @@ with ui.guard(view):
         dayfirst = {"auto": None, "dayfirst": True, "monthfirst": False}[order]
         mapping = st.session_state.get(f"mapping_{file.file_id}")
         with st.spinner(view.t("data.reading", name=file.name)):
-            prepared = ui.prepare_upload(raw, file.name, table, st.session_state.get("sheet"), mapping, dayfirst)
+            prepared = ui.prepare_upload(raw, file.name, table, st.session_state.get("sheet"), mapping, dayfirst,
+                                        view=view)
         if prepared is None:
             st.stop()
         if prepared.sheets and len(prepared.sheets) > 1:

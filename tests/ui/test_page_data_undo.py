@@ -253,3 +253,11 @@ def test_a_question_for_one_batch_is_not_an_answer_for_another(db):
     assert not [b for b in at.button if b.key == "undo_yes"]
     _pick(at, 5)                                      # back to 5: asked again, not confirmed already
     assert not [b for b in at.button if b.key == "undo_yes"] and button(at, "undo_ask").label == "Undo batch #5 …"
+
+
+def test_an_unreadable_file_is_one_error_in_the_page_words(db):
+    at = upload(run(), "empty.csv", "")
+    assert not [str(e.value) for e in at.exception]
+    shown = [e.value for e in at.error]
+    assert len(shown) == 1 and shown[0].startswith("This file cannot be imported: "), shown
+    assert not [b for b in at.button if b.key == "import"]
