@@ -667,7 +667,7 @@ def _is_date_order_question(prepared, message: str) -> bool:
     """True for prepare()'s "dates such as 03/04/2026 can be read day-first or month-first" refusal (the page
     asks that question in its own words, with the date order control)."""
     text = str(message)
-    return bool(prepared.ambiguous_dates) and "month-first" in text and any(
+    return bool(prepared.ambiguous_dates) and ("month" in text or "day" in text) and any(
         f"({c})" in text for c in prepared.ambiguous_dates)
 
 
