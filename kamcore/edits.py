@@ -73,6 +73,21 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
+class EditError(ValueError):
+    """An invalid cell: ``table``, ``row`` (1-based, as the editor shows it), ``column``, a problem ``code``
+    (required, email, choice, number, whole, between, at_least, date, twice) and its ``values``; ``str()``
+    is the English sentence "<table> row <n>, column <c>: <problem>". The UI words it per language."""
+
+    def __init__(self, message: str, table: str, row: int, column: str, code: str, **values):
+        super().__init__(message)
+        self.table, self.row, self.column, self.code, self.values = table, row, column, code, values
+
+
+def _bad(where: tuple[str, int, str], code: str, problem: str, **values) -> EditError:
+    table, row, column = where
+    return EditError(f"{table} row {row}, column {column}: {problem}", table, row, column, code, **values)
+
+
 def _missing(v) -> bool:
     if v is None or v is pd.NA or v is pd.NaT:
         return True
@@ -86,60 +101,65 @@ def _missing(v) -> bool:
         return False
 
 
-def _cell(f: Field, v, where: str, today: date | None = None):
-    """The clean value of one cell (None when empty); ValueError with ``where`` on a bad value.
+def _cell(f: Field, v, where: tuple[str, int, str], today: date | None = None):
+    """The clean value of one cell (None when empty); EditError at ``where`` (table, row, column) on a bad value.
 
     The value rules of an import (DOMAIN.md §1): text trimmed and in Unicode NFC, ids without
     control or invisible characters, numbers finite and below 10^12 in absolute value, dates of
     what has happened (``Field.past``) not after ``today`` (default: the real date)."""
     if _missing(v):
         if f.required:
-            raise ValueError(f"{where}: a value is required")
+            raise _bad(where, "required", "a value is required")
         return None
     if f.kind == "str":
         s = unicodedata.normalize("NFC", str(v).strip())
         if f.name.endswith("_id") and (hit := _CONTROL.search(s)):
-            raise ValueError(f"{where}: the id contains a control or invisible character "
-                             f"(U+{ord(hit.group()):04X}); remove it")
+            raise _bad(where, "control", f"the id contains a control or invisible character "
+                       f"(U+{ord(hit.group()):04X}); remove it", value=f"U+{ord(hit.group()):04X}")
         if f.name == "email" and not _EMAIL.match(s):
-            raise ValueError(f"{where}: {s!r} is not an e-mail address")
+            raise _bad(where, "email", f"{s!r} is not an e-mail address", value=s)
         return s
     if f.kind == "choice":
         s = normalise_role(v) if f.name == "buying_role" else " ".join(str(v).strip().lower().split())
         if s not in f.choices:
-            raise ValueError(f"{where}: {v!r} is not one of {', '.join(f.choices)}")
+            raise _bad(where, "choice", f"{v!r} is not one of {', '.join(f.choices)}", value=str(v),
+                       choices=f.choices)
         return s
     if f.kind in ("int", "float"):
         try:
             x = float(str(v).replace(",", ".")) if isinstance(v, str) else float(v)
         except (TypeError, ValueError):
-            raise ValueError(f"{where}: {v!r} is not a number") from None
+            raise _bad(where, "number", f"{v!r} is not a number", value=str(v)) from None
         if np.isnan(x) or np.isinf(x):
-            raise ValueError(f"{where}: {v!r} is not a number")
+            raise _bad(where, "number", f"{v!r} is not a number", value=str(v))
         if abs(x) >= MAX_ABS_AMOUNT:
-            raise ValueError(f"{where}: {v!r} is too large: the absolute value must be below {MAX_ABS_AMOUNT:,.0f}")
+            raise _bad(where, "too_large", f"{v!r} is too large: the absolute value must be below "
+                       f"{MAX_ABS_AMOUNT:,.0f}", value=str(v), limit=MAX_ABS_AMOUNT)
         if f.kind == "int" and x != int(x):
-            raise ValueError(f"{where}: {v!r} is not a whole number")
+            raise _bad(where, "whole", f"{v!r} is not a whole number", value=str(v))
         if (f.lo is not None and x < f.lo) or (f.hi is not None and x > f.hi):
-            rng = f"between {f.lo:g} and {f.hi:g}" if f.hi is not None else f"at least {f.lo:g}"
-            raise ValueError(f"{where}: {v!r} must be {rng}")
+            if f.hi is not None:
+                raise _bad(where, "between", f"{v!r} must be between {f.lo:g} and {f.hi:g}", value=x, lo=f.lo,
+                           hi=f.hi)
+            raise _bad(where, "at_least", f"{v!r} must be at least {f.lo:g}", value=x, lo=f.lo)
         return int(x) if f.kind == "int" else x
     if f.kind == "date":
         try:
             day = pd.Timestamp(v).date()
         except (TypeError, ValueError):
-            raise ValueError(f"{where}: {v!r} is not a date (YYYY-MM-DD)") from None
+            raise _bad(where, "date", f"{v!r} is not a date (YYYY-MM-DD)", value=str(v)) from None
         today = today or date.today()
         if f.past and day > today:
-            raise ValueError(f"{where}: {day.isoformat()} is in the future: after today, {today.isoformat()}")
+            raise _bad(where, "future", f"{day.isoformat()} is in the future: after today, {today.isoformat()}",
+                       value=day, today=today)
         return day
     raise ValueError(f"unknown field kind {f.kind}")
 
 
 def validate(table: str, frame: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
     """Clean rows of ``frame`` for ``table`` (fully empty rows dropped; ids and kept columns carried).
-    Raises ValueError "<table> row <n>, column <c>: <problem>" for the first bad cell or duplicate id.
-    ``today`` (default: the real date) is the last day a date of what has happened may have."""
+    Raises EditError (a ValueError) "<table> row <n>, column <c>: <problem>" for the first bad cell or
+    duplicate id. ``today`` (default: the real date) is the last day a date of what has happened may have."""
     spec = _spec(table)
     unknown = [c for c in (f.name for f in spec.fields if f.required) if c not in frame.columns]
     if unknown:
@@ -150,12 +170,12 @@ def validate(table: str, frame: pd.DataFrame, today: date | None = None) -> pd.D
             continue
         out = {}
         for f in spec.fields:
-            out[f.name] = _cell(f, r.get(f.name), f"{table} row {n}, column {f.name}", today)
+            out[f.name] = _cell(f, r.get(f.name), (table, n, f.name), today)
         ident = out.get(spec.id_field)
         if ident is not None:
             if ident in seen:
-                raise ValueError(f"{table} row {n}, column {spec.id_field}: {ident!r} is used twice "
-                                 f"(also row {seen[ident]})")
+                raise _bad((table, n, spec.id_field), "twice", f"{ident!r} is used twice (also row {seen[ident]})",
+                           value=str(ident), other=seen[ident])
             seen[ident] = n
         for k in spec.keep:
             out[k] = None if _missing(r.get(k)) else int(r.get(k))
@@ -287,7 +307,7 @@ def add_note(store: Store, client_id: str, note: str, user: str, now: datetime |
     from .store import query_text
 
     if not note or not note.strip():
-        raise ValueError("notes row 1, column note: a value is required")
+        raise _bad(("notes", 1, "note"), "required", "a value is required")
     with store.transaction() as cur:
         cur.execute(query_text("edit_note_insert"), {"client_id": str(client_id), "note": note.strip(),
                                                      "user": user, "now": now or datetime.now().replace(microsecond=0)})

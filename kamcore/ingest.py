@@ -1051,7 +1051,8 @@ class RollbackPlan:
     """What undoing ``batch_id`` involves (DOMAIN.md §1 Undo), computed without writing.
 
     ``blocked_by``: the later active batches that replaced or updated rows this batch wrote (they must be
-    undone first); ``chain``: this batch and every active later batch that must go before it, transitively,
+    undone first; when there are none, the later active batches holding a row that the undo would bring
+    back from the archive a second time, e.g. a line appended again after this batch replaced it); ``chain``: this batch and every active later batch that must go before it, transitively,
     newest first (the order :func:`rollback_chain` undoes them in). ``rows_removed`` / ``rows_restored``: the
     net effect of undoing the whole chain on ``table`` (rows that leave it; rows that come back from the
     archive). ``hand_edits``: rows written by a batch of the chain and later edited by hand (they go with the
@@ -1099,6 +1100,25 @@ def _blockers(cur, table: str, batch_id: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def _identity_sql(table: str) -> str:
+    """A stored row's identity as SQL over its own columns (transactions: the line identity; else the natural key)."""
+    return "coalesce(row_key, txn_id)" if table == "transactions" else NATURAL_KEY[table]
+
+
+def _collisions(cur, table: str, batch_id: int) -> list[int]:
+    """Active later batches holding a row with the identity of a row that undoing ``batch_id`` would bring back
+    from the archive (a line appended again after a replace, a contact imported again after a hand delete):
+    the undo would store it twice, so they go first. Oldest first."""
+    key = _identity_sql(table)
+    rows = cur.execute(
+        f"with back as (select distinct {key} as k from {table}_archive where replaced_by = $b and {key} is not null), "  # noqa: S608
+        f"live as (select {key} as k, batch_id from {table} where batch_id > $b) "
+        "select distinct live.batch_id from live join back using (k) "
+        "join import_batches as ib on ib.batch_id = live.batch_id where ib.rolled_back_at is null order by 1",
+        {"b": batch_id}).fetchall()
+    return [int(r[0]) for r in rows]
+
+
 def _blocked_message(batch_id: int, blockers: list[int]) -> str:
     """"batch 9 replaced rows of batch 8: undo batch 9 first" (several: newest first)."""
     if len(blockers) == 1:
@@ -1108,16 +1128,30 @@ def _blocked_message(batch_id: int, blockers: list[int]) -> str:
     return f"batches {listed} replaced rows of batch {batch_id}: undo batches {listed} first"
 
 
+def _refusal(cur, table: str, batch_id: int) -> tuple[list[int], str]:
+    """(later active batches that must be undone first, the sentence saying why; empty when none)."""
+    replacers = _blockers(cur, table, batch_id)
+    if replacers:
+        return replacers, _blocked_message(batch_id, replacers)
+    holders = _collisions(cur, table, batch_id)
+    if holders:
+        ids = sorted(holders, reverse=True)
+        named = f"batch {ids[0]}" if len(ids) == 1 else "batches " + ", ".join(map(str, ids[:-1])) + f" and {ids[-1]}"
+        return holders, (f"{named} wrote rows that undoing batch {batch_id} would bring back a second time: "
+                         f"undo {named} first")
+    return [], ""
+
+
 def _plan(cur, batch_id: int) -> RollbackPlan:
     batch_id = int(batch_id)
     table, file_name = _active_batch(cur, batch_id)
-    direct = _blockers(cur, table, batch_id)
+    direct, _ = _refusal(cur, table, batch_id)
     chain, todo = {batch_id}, list(direct)
     while todo:
         b = todo.pop()
         if b not in chain:
             chain.add(b)
-            todo.extend(_blockers(cur, table, b))
+            todo.extend(_blockers(cur, table, b) + _collisions(cur, table, b))
     order = sorted(chain, reverse=True)       # a blocker is always a later batch: newest first undoes it first
     params = {"c": order}
     removed = int(cur.execute(f"select count(*) from {table} where list_contains($c, batch_id)",  # noqa: S608
@@ -1186,9 +1220,9 @@ def rollback(store: Store, batch_id: int, user: str = "") -> dict:
     batch_id = int(batch_id)
     with store.transaction() as cur:
         table, _ = _active_batch(cur, batch_id)
-        blockers = _blockers(cur, table, batch_id)
+        blockers, why = _refusal(cur, table, batch_id)
         if blockers:
-            raise ImportRejected(_blocked_message(batch_id, blockers))
+            raise ImportRejected(why)
         touched: set[str] = set()
         out = _undo(cur, table, batch_id, user, touched)
         if table == "transactions":

@@ -32,14 +32,9 @@ def _editor(table, frame, cid):
     n = st.session_state.get(f"_ed_{table}", 0)
     edited = st.data_editor(frame, key=f"ed_{table}_{cid}_{n}", num_rows="dynamic", hide_index=True, placeholder="–",
                             column_order=shown, column_config=CONFIG, disabled=audit)
-    if st.button(view.t("dossier.save"), key=f"save_{table}", icon=":material/save:"):
-        try:
-            c = edits.save(view.store, table, edited, ui.user_name(), client_id=cid)
-        except ValueError as exc:
-            return st.error(view.t("dossier.save_failed", msg=ui.md(exc)))
-        ui.clear_caches()
-        st.session_state[f"_ed_{table}"] = n + 1
-        st.session_state["_flash"] = view.t("dossier.saved", **c)
+    if st.button(view.t("dossier.save"), key=f"save_{table}", icon=":material/save:") and \
+            ui.save_edits(view, table, edited, client_id=cid):
+        st.session_state[f"_ed_{table}"] = n + 1   # a fresh editor shows the rows as stored
         st.rerun()
 
 
@@ -56,8 +51,6 @@ with ui.guard(view):
     if not cid:
         st.info(view.t("dossier.none"), icon=":material/info:")
         st.stop()
-    if flash := st.session_state.pop("_flash", None):
-        st.success(flash, icon=":material/check:")
     info = dossier.client_info(view.store, cid, view.as_of)
     rows = dossier.client_rows(view.store, cid, view.as_of)
     CONFIG = _config({c for f in rows.values() for c in f.columns} | {"reason", "tenders", "status"})

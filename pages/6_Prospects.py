@@ -3,12 +3,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from kamcore import edits, prospects
+from kamcore import prospects
 
 view = ui.page("menu.prospects", needs_data=False)
 with ui.guard(view):
-    if flash := st.session_state.pop("_flash_prospects", None):
-        st.success(flash, icon=":material/check:")
     every = prospects.score(prospects.load(view.store), view.settings.prospect_qualified)
     chosen = prospects.in_filter(every, view.filters)   # region, industry and owner = manager (DOMAIN.md §2)
     median = float("nan")
@@ -78,12 +76,7 @@ with ui.guard(view):
         if not row["qualified"]:
             st.warning(view.t("prospects.not_qualified"), icon=":material/warning:")
         if st.button(view.t("prospects.convert_button", name=ui.md(row["name"])), type="primary", icon=":material/person_add:"):
-            try:
-                cid = prospects.convert(view.store, pick, ui.user_name())
-            except ValueError as exc:
-                st.error(ui.md(exc))
-            else:
-                ui.clear_caches()
+            if (cid := ui.convert_prospect(view, pick)) is not None:
                 st.switch_page(ui.DOSSIER, query_params={"client": cid})
 
     st.subheader(view.t("prospects.all"))
@@ -95,14 +88,8 @@ with ui.guard(view):
                                 column_order=["name", "need", "solvency", "authority", "score", "qualified",
                                               "potential", "source", "owner", "industry", "region", "notes",
                                               "converted_client_id", "updated_by", "updated_at"])
-        if st.button(view.t("dossier.save"), key="save_prospects", icon=":material/save:"):
-            try:   # the prospects outside the filter are saved unchanged (the editor holds only those within)
-                c = edits.save(view.store, "prospects", pd.concat([edited, every[~chosen]], ignore_index=True),
-                               ui.user_name())
-            except ValueError as exc:
-                st.error(view.t("dossier.save_failed", msg=ui.md(exc)))
-            else:
-                ui.clear_caches()
-                st.session_state["_ed_prospects"] = n + 1
-                st.session_state["_flash_prospects"] = view.t("dossier.saved", **c)
-                st.rerun()
+        # the prospects outside the filter are saved unchanged (the editor holds only those within)
+        if st.button(view.t("dossier.save"), key="save_prospects", icon=":material/save:") and \
+                ui.save_edits(view, "prospects", pd.concat([edited, every[~chosen]], ignore_index=True)):
+            st.session_state["_ed_prospects"] = n + 1
+            st.rerun()

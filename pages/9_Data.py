@@ -18,13 +18,8 @@ with ui.guard(view):
         if batches.empty:
             st.caption(view.t("data.no_batches"))
         else:
-            st.dataframe(batches.drop(columns=["checksum"]), hide_index=True, placeholder="–")
-            active = batches.loc[~batches["rolled_back"], "batch_id"].tolist()
-            pick = st.selectbox(view.t("data.rollback_pick"), active, index=None, key="rollback_pick",
-                                format_func=lambda b: ui.batch_label(batches, b))
-            if pick is not None and st.button(view.t("data.rollback", id=pick), type="secondary",
-                                              icon=":material/undo:"):
-                ui.rollback_batch(view, int(pick))
+            ui.undo_section(view, batches)
+            ui.batch_history(view, batches)
 
     with template_tab:
         for name in TABLES:
@@ -51,31 +46,33 @@ with ui.guard(view):
         dayfirst = {"auto": None, "dayfirst": True, "monthfirst": False}[order]
         mapping = st.session_state.get(f"mapping_{file.file_id}")
         with st.spinner(view.t("data.reading", name=ui.md(file.name))):
-            prepared = ui.prepare_upload(raw, file.name, table, st.session_state.get("sheet"), mapping, dayfirst)
+            prepared = ui.prepare_upload(raw, file.name, table, st.session_state.get("sheet"), mapping, dayfirst,
+                                        view=view)
         if prepared is None:
             st.stop()
         if prepared.sheets and len(prepared.sheets) > 1:
             options[1].selectbox(view.t("data.sheet"), prepared.sheets, key="sheet")
-        st.info(ui.md(prepared.summary()), icon=":material/description:")
+        st.info(ui.upload_summary(view, prepared), icon=":material/description:")
         if (seen := ui.earlier_import_note(view, prepared)) is not None:
             st.warning(seen, icon=":material/history:")
         for note in prepared.notes:
             st.caption(ui.md(note))
 
-        with st.expander(view.t("data.mapping"), expanded=bool(prepared.blocking)):
+        blocking = ui.upload_blocking(prepared)
+        with st.expander(view.t("data.mapping"), expanded=bool(blocking)):
             edited = ui.mapping_editor(view, prepared, table)
             if edited != prepared.mapping and st.button(view.t("data.apply_mapping")):
                 st.session_state[f"mapping_{file.file_id}"] = edited
                 st.rerun()
-        if prepared.ambiguous_dates:
-            st.warning(view.t("data.ambiguous", cols=", ".join(ui.md(c) for c in prepared.ambiguous_dates)), icon=":material/event:")
-        for problem in prepared.blocking:
-            st.error(ui.md(problem), icon=":material/block:")
+        if (question := ui.date_order_question(view, prepared)) is not None:
+            st.warning(question, icon=":material/event:")
+        for problem in blocking:
+            st.error(problem, icon=":material/block:")
         if len(prepared.problems):
-            st.subheader(view.t("data.problems", n=view.num(len(prepared.problems))))
-            st.dataframe(prepared.problems, hide_index=True, placeholder="–", height=260)
-            st.download_button(view.t("data.problems_download"), ingest.problems_csv(prepared.problems),
-                               file_name=f"problems-{file.name}.csv", mime="text/csv", icon=":material/download:")
+            shown = ui.problems_table(view, prepared.problems, prepared)
+            if len(shown):
+                st.download_button(view.t("data.problems_download"), ingest.problems_csv(prepared.problems),
+                                   file_name=f"problems-{file.name}.csv", mime="text/csv", icon=":material/download:")
         if prepared.unknown_client_ids:
             st.caption(view.t("data.unknown_clients", n=view.num(len(prepared.unknown_client_ids)),
                               ids=", ".join(ui.md(i) for i in prepared.unknown_client_ids[:12])))
@@ -91,8 +88,8 @@ with ui.guard(view):
                               format_func=lambda c: view.t(f"data.non_sales_{c}"), horizontal=True)
             reject_non_sales = choice == "reject"
         skip_invalid = False
-        if prepared.n_invalid:
-            skip_invalid = st.checkbox(view.t("data.skip_invalid", n=view.num(prepared.n_invalid)))
+        if len(prepared.problems) and prepared.n_valid:
+            skip_invalid = st.checkbox(view.t("data.skip_invalid", n=view.num(prepared.n_invalid or len(prepared.problems))))
         mode = st.segmented_control(view.t("data.mode"), ["append", "replace"], default="append", required=True,
                                     format_func=lambda m: view.t(f"data.mode_{m}"), key="mode")
         replace_range = None
@@ -104,15 +101,19 @@ with ui.guard(view):
             st.warning(view.t("data.replace_all", table=view.t(f"table.{table}")))
         keep_unknown = bool(prepared.unknown_columns) and st.checkbox(
             view.t("data.keep_unknown", cols=", ".join(ui.md(c) for c in prepared.unknown_columns)))
-        n_rows = prepared.n_valid
-        label = view.t("data.import_one") if n_rows == 1 else view.t("data.import", n=view.num(n_rows))
-        if st.button(label, type="primary", icon=":material/upload:"):
+        refusal = ui.import_refusal(view, prepared, skip_invalid=skip_invalid, reject_non_sales=reject_non_sales)
+        if refusal is not None:
+            (st.error if prepared.n_valid == 0 else st.warning)(refusal, icon=":material/block:")
+        if prepared.n_valid and st.button(ui.import_label(view, prepared.n_valid), type="primary",
+                                          icon=":material/upload:", disabled=refusal is not None, key="import"):
             with st.status(view.t("data.importing", name=ui.md(file.name)), expanded=False) as status:
-                result = ui.commit_upload(view, prepared, mode=mode, replace_range=replace_range,
-                                          skip_invalid=skip_invalid, keep_unknown=keep_unknown,
-                                          reject_non_sales=reject_non_sales)
+                result, refused = ui.commit_upload(view, prepared, mode=mode, replace_range=replace_range,
+                                                   skip_invalid=skip_invalid, keep_unknown=keep_unknown,
+                                                   reject_non_sales=reject_non_sales)
                 status.update(label=view.t("data.done") if result else view.t("data.failed"),
                               state="complete" if result else "error")
+            if refused is not None:
+                st.error(refused, icon=":material/block:")
             if result:
-                ui.flash(result.summary())
+                ui.flash(ui.import_summary(view, result))
                 st.rerun()

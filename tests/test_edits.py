@@ -154,3 +154,22 @@ def test_an_edit_on_the_limits_is_saved_and_ids_are_nfc(store):
     # today itself is allowed (the rule is "not after the day of the edit")
     assert edits.validate("contacts", pd.DataFrame({"name": ["A"], "role": ["B"], "last_contact": ["2026-10-01"]}),
                           today=date(2026, 10, 1))["last_contact"].tolist() == [date(2026, 10, 1)]
+
+
+@pytest.mark.parametrize("column,value,code,values", [
+    ("influence", 12, "between", {"value": 12.0, "lo": 0, "hi": 10}),
+    ("role", "  ", "required", {}),
+    ("buying_role", "boss", "choice", {"value": "boss", "choices": edits.BUYING_ROLES}),
+    ("last_contact", "yesterday-ish", "date", {"value": "yesterday-ish"}),
+    ("email", "not-an-address", "email", {"value": "not-an-address"}),
+    ("contact_id", "K1", "twice", {"value": "K1", "other": 1})],
+    ids=["range", "required", "choice", "date", "email", "duplicate-id"])
+def test_an_invalid_cell_is_an_edit_error_with_row_column_and_code(store, column, value, code, values):
+    """The UI words the refusal per language from these fields (issue 14, defect 9)."""
+    f = _contacts(store).astype(object)
+    f.loc[1, column] = value
+    with pytest.raises(edits.EditError) as info:
+        edits.save(store, "contacts", f, "maja", client_id="c1", now=T1)
+    e = info.value
+    assert (e.table, e.row, e.column, e.code, e.values) == ("contacts", 2, column, code, values)
+    assert isinstance(e, ValueError) and str(e).startswith(f"contacts row 2, column {column}: ")

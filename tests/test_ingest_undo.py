@@ -387,3 +387,20 @@ def test_check_reports_a_client_id_stored_twice(store, tmp_path, capsys):
 def rows_of(frame: pd.DataFrame) -> list[list]:
     return [[str(v)[:10] if hasattr(v, "year") else (int(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
              else v) for v in r] for r in frame.itertuples(index=False)]
+
+
+def test_undo_that_would_bring_a_line_back_twice_waits_for_the_batch_holding_it(store, tmp_path):
+    base = write(tmp_path / "base.csv", "client_id,date,revenue\nC1,2024-10-05,100\n")
+    v1 = write(tmp_path / "v1.csv", "client_id,date,revenue\nC1,2024-10-06,1\n")
+    ingest.import_file(store, "transactions", base)
+    ingest.import_file(store, "transactions", v1, mode="replace", replace_range="2024-10-01,2024-10-31")
+    ingest.import_file(store, "transactions", base)           # the replaced line appended again: batch 3
+    before = checksums(store)
+    with pytest.raises(ingest.ImportRejected, match=r"^batch 3 wrote rows that undoing batch 2 would bring back "
+                                                    r"a second time: undo batch 3 first$"):
+        ingest.rollback(store, 2)
+    assert checksums(store) == before
+    plan = ingest.rollback_plan(store, 2)
+    assert (plan.blocked_by, plan.chain, plan.rows_removed, plan.rows_restored) == ([3], [3, 2], 2, 1)
+    ingest.rollback_chain(store, 2)
+    assert october(store) == [["C1", "2024-10-05", 100.0]]     # once
