@@ -64,6 +64,7 @@ class Settings:
     lost_days: int = 180
     lost_factor: float = 3.0
     lapsing_factor: float = 2.0
+    lapse_floor_days: int = 21        # M: lapsing needs recency > max(2·cadence, M)
     cadence_months: int = 24
     cadence_min_days: int = 3
     decline_months: int = 3
@@ -94,6 +95,10 @@ class Settings:
             problems.append(f"XYZ thresholds must satisfy 0 <= X < Y, not {self.xyz_x}/{self.xyz_y}")
         if not 0 < self.key_share <= 1:
             problems.append(f"key-client share must be in (0, 1], not {self.key_share}")
+        if not 1 <= self.lost_days <= 3650:
+            problems.append(f"lost after must be 1 to 3650 days, not {self.lost_days}")
+        if not 0 <= self.lapse_floor_days <= 3650:
+            problems.append(f"the lapsing floor must be 0 to 3650 days, not {self.lapse_floor_days}")
         if problems:
             raise ValueError("; ".join(problems))
 

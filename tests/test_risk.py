@@ -101,9 +101,10 @@ def test_reason_texts_exact():
     got = risk.assess(days_frame(rows), NO_INCIDENTS, D).set_index("client_id")["reasons"].to_dict()
     assert got == {
         "lapsing": "no order for 61 days; usually orders every 30 days",
-        "lost_rhythm": "no order for 211 days; usually orders every 70 days",
+        # lost_on = D - 211 + floor(210) + 1 = D; D - 609 + 180 + 1 = 2025-08-29, before the window (2025-11-01)
+        "lost_rhythm": "no order for 211 days; usually orders every 70 days; lost since 2026-10-31",
         "lost_no_rhythm": "no order for 609 days; fewer than 3 purchase days in the last 24 months, "
-                          "so lost after 180 days",
+                          "so lost after 180 days; lost since 2025-08-29, before the window",
         "returns": "no purchase day on record (only returns or zero-value lines)",
     }
 
@@ -233,7 +234,8 @@ def test_revenue_at_risk_window():
         ("dec", date(2025, 9, 10), 2000.0), ("dec", date(2025, 9, 11), 300.0),
         ("dec", date(2026, 1, 15), -50.0), ("dec", date(2026, 9, 10), 500.0),
         # lost without cadence (2 purchase days in 24 months), last purchase 2025-03-01:
-        # (2024-03-01, 2025-03-01] -> 400 + 600 = 1,000; 2024-03-01 itself is excluded
+        # yearly value (2024-03-01, 2025-03-01] -> 400 + 600 = 1,000; 2024-03-01 itself is excluded;
+        # lost_on 2025-03-01 + 181 = 2025-08-29, before the window (2025-11-01): lost earlier, no money
         ("lost", date(2024, 3, 1), 800.0), ("lost", date(2025, 1, 10), 400.0), ("lost", date(2025, 3, 1), 600.0),
         # active, not declining: 0
         ("fine", ago(5), 100.0), ("fine", ago(35), 100.0), ("fine", ago(65), 100.0),
@@ -244,13 +246,16 @@ def test_revenue_at_risk_window():
         "last_purchase": pd.to_datetime([date(2026, 9, 10), ago(5), date(2025, 3, 1)]).astype("datetime64[us]"),
         "status": ["active", "active", "lost"],
         "declining": [True, False, False],
-        "revenue_at_risk": [750.0, 0.0, 1000.0],
+        "lost_in_window": [False, False, False],
+        "yearly_value": [750.0, np.nan, 1000.0],
+        "revenue_at_risk": [750.0, 0.0, 0.0],
+        "revenue_lost": [0.0, 0.0, 0.0],
     })
     assert_frame_equal(got[list(expected.columns)], expected)
     reasons = got.set_index("client_id")["reasons"]
     assert reasons["dec"] == "revenue in the last 3 months 500 is 22 % of the same months a year earlier (2,300)"
     assert reasons["lost"] == ("no order for 609 days; fewer than 3 purchase days in the last 24 months, "
-                               "so lost after 180 days")
+                               "so lost after 180 days; lost since 2025-08-29, before the window")
 
 
 # ---------------------------------------------------------------- several flags, BG/NBD columns
@@ -317,27 +322,37 @@ def test_status_invariants(days_ago):
         assert rec <= 180
     else:
         assert rec <= 2 * cad
-    flagged = got["status"] != "active" or got["declining"]
-    assert (got["revenue_at_risk"] > 0) == flagged
+    slipping = got["status"] == "lapsing" or (got["declining"] and got["status"] != "lost")
+    assert (got["revenue_at_risk"] > 0) == slipping
+    assert (got["revenue_lost"] > 0) == bool(got["lost_in_window"])
+    assert not (got["revenue_at_risk"] > 0 and got["revenue_lost"] > 0)          # never both: never added
+    if got["status"] == "lost":
+        limit = max(180, 3 * cad) if not np.isnan(cad) else 180
+        assert got["lost_on"] == pd.Timestamp(D - timedelta(days=int(rec))) + pd.Timedelta(days=int(limit) + 1)
+        assert bool(got["lost_in_window"]) == (got["lost_on"] >= pd.Timestamp(2025, 11, 1))
 
 
 # ---------------------------------------------------------------- summary
 
 def test_summarize_risk():
     frame = pd.DataFrame({
-        "client_id": ["a", "b", "c", "d"],
-        "status": ["lost", "lapsing", "active", "active"],
-        "declining": [True, False, True, False],
-        "complaints_rising": [False, True, False, False],
-        "late_deliveries": [False, False, False, True],
-        "revenue_at_risk": [100.0, 50.0, 25.0, 0.0],
-        "key": [True, False, True, False],
+        "client_id": ["a", "b", "c", "d", "e"],
+        "status": ["lost", "lapsing", "active", "active", "lost"],
+        "lost_in_window": [True, False, False, False, False],        # e: lost earlier
+        "declining": [True, False, True, False, True],
+        "complaints_rising": [False, True, False, False, False],
+        "late_deliveries": [False, False, False, True, False],
+        "yearly_value": [100.0, 50.0, 25.0, np.nan, 900.0],
+        "revenue_at_risk": [0.0, 50.0, 25.0, 0.0, 0.0],
+        "revenue_lost": [100.0, 0.0, 0.0, 0.0, 0.0],
+        "key": [True, False, True, False, True],
     })
     assert risk.summarize_risk(frame) == {
-        "clients": 4, "status": {"active": 2, "lapsing": 1, "lost": 1}, "declining": 2, "complaints_rising": 1,
-        "late_deliveries": 1, "at_risk": 3, "revenue_at_risk": 175.0,
-        "revenue_at_risk_by_status": {"lost": 100.0, "lapsing": 50.0, "declining": 25.0},
-        "key_at_risk": 2, "key_revenue_at_risk": 125.0,
+        "clients": 5, "status": {"active": 2, "lapsing": 1, "lost": 2}, "lost_in_window": 1, "lost_earlier": 1,
+        "declining": 3, "complaints_rising": 1, "late_deliveries": 1,
+        "at_risk": 2, "revenue_at_risk": 75.0, "revenue_at_risk_by_status": {"lapsing": 50.0, "declining": 25.0},
+        "revenue_lost": 100.0,                       # e (lost earlier, 900 a year) carries no money
+        "key_at_risk": 1, "key_revenue_at_risk": 25.0, "key_lost_in_window": 1, "key_revenue_lost": 100.0,
     }
     assert risk.summarize_risk(frame.drop(columns=["key"]))["key_at_risk"] is None
 
@@ -457,8 +472,8 @@ def test_empty_inputs_give_an_empty_frame_with_all_columns():
 MONTH_END_ROWS = [("a", date(2026, 6, 1), 100.0), ("a", date(2026, 7, 1), 100.0), ("a", date(2026, 7, 31), 100.0)]
 MONTH_END_TREND = pd.DataFrame({
     "as_of": pd.to_datetime(["2026-08-31", "2026-09-30", "2026-10-31"]).astype("datetime64[us]"),
-    "lost": [0, 0, 0], "lapsing": [0, 1, 1], "declining": [0, 0, 0],
-    "revenue_at_risk": [0.0, 300.0, 300.0], "revenue_at_risk_lost": [0.0, 0.0, 0.0],
+    "lost": [0, 0, 0], "lost_in_window": [0, 0, 0], "lapsing": [0, 1, 1], "declining": [0, 0, 0],
+    "revenue_at_risk": [0.0, 300.0, 300.0], "revenue_lost": [0.0, 0.0, 0.0],
     "revenue_at_risk_lapsing": [0.0, 300.0, 300.0], "revenue_at_risk_declining": [0.0, 0.0, 0.0],
 })
 
