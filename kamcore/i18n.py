@@ -486,7 +486,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # -- risk15
     "riskr.lost_on": ("lost since {day}", "izgubljena od {day}"),
     "riskr.lost_earlier": ("lost since {day}, before the window", "izgubljena od {day}, pred obdobjem"),
-    "riskr.worth_a": ("A-sized", "velikosti razreda A"),
+    "riskr.worth_a": ("class-A-sized", "velikosti razreda A"),
     "kpi.revenue_lost": ("Revenue lost", "Izgubljeni prihodki"),
     "col.yearly_value": ("Yearly value", "Letna vrednost"),
     "col.lost_on": ("Lost since", "Izgubljena od"),
