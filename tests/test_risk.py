@@ -840,3 +840,45 @@ def test_winback_at_the_smallest_a_or_b_client():
     # lapse is worth a class-A client a year (9,000 >= 9,000): a meeting, said so
     assert got.loc[0, "action_reason"] == "a class-A-sized client worth 9,000 a year is ordering late: meet to ask why"
     assert risk.winback_mask(risk_frame, WB_CLASSES).sum() == 3
+
+
+# ---------------------------------------------------------------- command line: issue 15's fields and options
+
+def test_cli_json_adds_lost_and_money_apart(small_db, capsys):
+    # B2 bought 1,000 every 20 days until D - 100: cadence 20, recency 100 > max(40, 21): lapsing; its yearly
+    # value = purchase days in (D - 465, D - 100] = 19 x 1,000. Z9 bought once on 2024-01-10: lost on
+    # 2024-07-09 (+181), before the window 2025-11-01: lost earlier, no money.
+    assert _cli(["risk", "--db", str(small_db), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {k: data[k] for k in ("lost_in_window", "lost_earlier", "revenue_at_risk", "revenue_lost",
+                                 "winback_candidates")} == {
+        "lost_in_window": 0, "lost_earlier": 1, "revenue_at_risk": 19000.0, "revenue_lost": 0.0,
+        "winback_candidates": 1}
+    assert data["status"] == {"active": 2, "lapsing": 1, "lost": 1}
+    assert data["settings"] == {"lost_days": 180, "lapse_floor_days": 21}
+
+
+def test_cli_lost_days_and_lapse_floor_options(small_db, capsys):
+    # L = 90: B2 is lost (100 > max(90, 60)) on D - 100 + 91 = D - 9, in the window: revenue lost, not at risk
+    assert _cli(["risk", "--db", str(small_db), "--json", "--lost-days", "90"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["lost_in_window"], data["revenue_lost"], data["revenue_at_risk"]) == (1, 19000.0, 0.0)
+    # M = 100: recency 100 is not > 100: B2 is active again; M = 99: lapsing
+    assert _cli(["risk", "--db", str(small_db), "--json", "--lapse-floor", "100"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"]["lapsing"] == 0
+    assert _cli(["risk", "--db", str(small_db), "--json", "--lapse-floor", "99"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"]["lapsing"] == 1
+
+
+def test_cli_csv_has_one_row_per_client_with_the_risk_fields(small_db, tmp_path):
+    out = tmp_path / "risk.csv"
+    assert _cli(["risk", "--db", str(small_db), "--out", str(out)]) == 0
+    table = pd.read_csv(out, dtype={"client_id": str}).set_index("client_id")
+    need = ["status", "lost_on", "lost_in_window", "declining", "yearly_value", "revenue_at_risk", "revenue_lost",
+            "winback", "reasons"]
+    assert set(need) <= set(table.columns) and table.index.is_unique and len(table) == 4
+    assert table.loc["Z9", ["status", "lost_on", "lost_in_window", "yearly_value", "revenue_lost", "winback"]].tolist() \
+        == ["lost", "2024-07-09", False, 50.0, 0.0, False]
+    assert table.loc["B2", ["status", "revenue_at_risk", "revenue_lost", "winback"]].tolist() == \
+        ["lapsing", 19000.0, 0.0, True]
+    assert pd.isna(table.loc["B2", "lost_on"])
