@@ -95,3 +95,13 @@ def test_several_problems_reported_together():
     with pytest.raises(ValueError) as exc:
         Settings(basis="x", months=0)
     assert "basis must be" in str(exc.value) and "window must be" in str(exc.value)
+
+
+def test_lost_days_and_lapsing_floor():
+    # DOMAIN.md §8: L = 180 days, M = 21 days; both settings, validated
+    assert (DEFAULT.lost_days, DEFAULT.lapse_floor_days) == (180, 21)
+    assert Settings(lost_days=1, lapse_floor_days=0).lapse_floor_days == 0
+    with pytest.raises(ValueError, match="lost after must be 1 to 3650 days, not 0"):
+        Settings(lost_days=0)
+    with pytest.raises(ValueError, match="the lapsing floor must be 0 to 3650 days, not -1"):
+        Settings(lapse_floor_days=-1)
