@@ -37,6 +37,10 @@ with ui.guard(view):
                  delta_arrow="off", border=True,
                  help=view.t("risk.headline", n=view.num(at_risk["at_risk"]), money=view.money(at_risk["revenue_at_risk"]))
                  + " " + view.t("overview.key_at_risk_help"))
+    tiles.metric(view.t("kpi.revenue_lost"), view.money_short(at_risk["revenue_lost"]),     # apart, never added
+                 view.t("overview.lost_delta", n=view.num(at_risk["lost_in_window"]),
+                        earlier=view.num(at_risk["lost_earlier"])), delta_color="off", delta_arrow="off", border=True,
+                 help=view.t("risk.lost_help", lost=view.settings.lost_days))
 
     monthly = view.monthly(result.window.start, result.window.end)
     prev = view.monthly(result.previous.start, result.previous.end)

@@ -457,6 +457,9 @@ def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | 
         "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=money["printf"]),
         "profit": st.column_config.NumberColumn(view.t("kpi.profit"), format=money["printf"]),
         "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=money["printf"]),
+        "revenue_lost": st.column_config.NumberColumn(view.t("kpi.revenue_lost"), format=money["printf"]),
+        "yearly_value": st.column_config.NumberColumn(view.t("col.yearly_value"), format=money["printf"]),
+        "lost_on": st.column_config.DateColumn(view.t("col.lost_on"), format="YYYY-MM-DD"),
         "share": st.column_config.NumberColumn(view.t("col.share"), format="percent"),
         "active_share": st.column_config.ProgressColumn(view.t("col.active_share"), min_value=0, max_value=1,
                                                         format="percent"),
@@ -1098,7 +1101,9 @@ def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.F
     f = result.clients
     keep = [c for c in r.columns if c == "client_id" or c not in f.columns]
     out = f.merge(r[keep], on="client_id", how="left")
-    out["revenue_at_risk"] = out["revenue_at_risk"].astype(float).fillna(0.0)
+    for col in ("revenue_at_risk", "revenue_lost"):
+        out[col] = out[col].astype(float).fillna(0.0)
+    out["lost_in_window"] = out["lost_in_window"].astype("boolean").fillna(False).astype(bool)
     return out, info
 
 
@@ -1126,6 +1131,12 @@ def _settings_key(view: View) -> tuple:
 def clients_risk(view: View) -> tuple[pd.DataFrame, dict]:
     """The analysis frame with the risk columns of DOMAIN.md §8, and the BG/NBD fit info."""
     return _risk(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang, view.currency)
+
+
+def clients_risk_company(view: View) -> tuple[pd.DataFrame, dict]:
+    """:func:`clients_risk` on the whole company's data, whatever the sidebar filters (the dossier, DOMAIN §8:
+    a filter never makes a lost client look safe)."""
+    return _risk(view.path, view.version, view.as_of, _settings_key(view), an.Filters(), view.lang, view.currency)
 
 
 def in_background(*loaders):
@@ -1176,7 +1187,7 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
     st.download_button(view.t("download.excel"), lambda: frame_workbook({"Win-back": table}),
                        file_name=f"winback-{view.as_of}.xlsx", icon=":material/download:", key="winback_excel",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    cols = ["client_id", "name", "manager", "abc", "key", "status", "revenue_at_risk", "reasons", "action",
+    cols = ["client_id", "name", "manager", "abc", "key", "status", "lost_on", "yearly_value", "reasons", "action",
             "action_reason", "winback_status", "note", "updated_by", "updated_at"]
     edited = st.data_editor(
         table[cols], hide_index=True, placeholder="–", key="winback_editor",
@@ -1186,7 +1197,8 @@ def winback_editor(view: View, candidates: pd.DataFrame) -> None:
             "abc": st.column_config.TextColumn("ABC", width="small"),
             "key": st.column_config.CheckboxColumn(view.t("col.key")),
             "status": view.t("risk.status"),
-            "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=view.money_format),
+            "yearly_value": st.column_config.NumberColumn(view.t("col.yearly_value"), format=view.money_format),
+            "lost_on": st.column_config.DateColumn(view.t("col.lost_on"), format="YYYY-MM-DD"),
             "reasons": st.column_config.TextColumn(view.t("col.reasons"), width="large"),
             "action": view.t("risk.action"), "action_reason": st.column_config.TextColumn(view.t("risk.action_why")),
             "winback_status": st.column_config.SelectboxColumn(view.t("risk.winback_status"),
@@ -1233,8 +1245,9 @@ def _window_history(path: str, version: tuple, as_of: date, settings: tuple, fil
 
 
 def window_history(view: View) -> pd.DataFrame:
-    """Classes and revenue of every client in the last 3 windows (for the dossier)."""
-    return _window_history(view.path, view.version, view.as_of, _settings_key(view), view.filters)
+    """Classes and revenue of every client in the last 3 windows (for the dossier), on the whole company's data
+    whatever the sidebar filters (DOMAIN §8: the dossier assesses one client on the whole company)."""
+    return _window_history(view.path, view.version, view.as_of, _settings_key(view), an.Filters())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -1242,9 +1255,10 @@ def _manager_table(path, version, as_of, settings, filters, lang_, currency, no_
     store = _store(path)
     result = _analysis(path, version, as_of, settings, filters, lang_, currency)
     frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
+    rows = managers.winback_rows(_winback(path, version, as_of, settings, filters, lang_, currency),
+                                 managers.load_winback(store))      # the At risk list: no status = open
     return managers.manager_table(frame, managers.previous_window(result), managers.load_contacts(store),
-                                  managers.load_winback(store), result.window.as_of,
-                                  result.settings.contact_recent_days, no_manager)
+                                  rows, result.window.as_of, result.settings.contact_recent_days, no_manager)
 
 
 def manager_table(view: View, no_manager: str) -> pd.DataFrame:
@@ -1261,7 +1275,8 @@ def _winback(path, version, as_of, settings, filters, lang_, currency) -> pd.Dat
 
 
 def winback_candidates(view: View) -> pd.DataFrame:
-    """The win-back list of DOMAIN.md §8 (lost and lapsing A/B or key clients, with the action)."""
+    """The win-back list of DOMAIN.md §8 (lost in the window or lapsing, worth an A/B client a year or key,
+    with the action)."""
     return _winback(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang, view.currency)
 
 

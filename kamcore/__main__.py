@@ -56,9 +56,12 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feeder-share", type=_share, default=None, help="feeder: minimum share (default 10 %%)")
     p.add_argument("--on-time-min", type=_share, default=None, help="late deliveries below this on-time rate "
                                                                        "(default 90 %%)")
+    risk_cli.add_options(p)
 
 
-def _run_analysis(args):
+def _run_analysis(args, with_risk=None):
+    """The analysis of the options; ``with_risk(store, result)`` also runs on the open store and its result is
+    returned next to the analysis."""
     from .analysis import Filters, analyze
     from .settings import Settings
     from .store import open_store
@@ -75,6 +78,7 @@ def _run_analysis(args):
     for name in ("profit_coverage_min", "migration_shift", "feeder_share", "on_time_min"):
         if getattr(args, name, None) is not None:
             kw[name] = getattr(args, name)
+    kw.update(risk_cli.setting_changes(args))
     settings = Settings(**kw)
     store = open_store(args.db, read_only=True)
     try:
@@ -82,11 +86,12 @@ def _run_analysis(args):
             raise StoreError(f"the database {args.db} has no transactions")
         filters = Filters(tuple(args.region), tuple(args.industry), tuple(args.manager))
         result = analyze(store, args.as_of, settings, filters)
+        if args.basis == "profit" and not result.profit_known:
+            raise StoreError(f"cannot analyse by profit: {result.profit_note}")
+        extra = with_risk(store, result) if with_risk is not None else None
     finally:
         store.close()
-    if args.basis == "profit" and not result.profit_known:
-        raise StoreError(f"cannot analyse by profit: {result.profit_note}")
-    return result
+    return result if with_risk is None else (result, extra)
 
 
 def cmd_demo(args) -> int:
@@ -103,9 +108,11 @@ def cmd_analyze(args) -> int:
     from .safetext import csv_bytes
     from .report import client_table, settings_rows
 
-    result = _run_analysis(args)
     out = Path(args.out)
-    table = client_table(result)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise StoreError(f"--out must end in .csv or .xlsx, not {out.suffix or 'nothing'}")
+    result, risk_cols = _run_analysis(args, risk_cli.risk_columns)
+    table = client_table(result).merge(risk_cols, on="client_id", how="left")     # DOMAIN §8 next to the classes
     if out.suffix.lower() == ".csv":
         out.write_bytes(csv_bytes(table))
     elif out.suffix.lower() == ".xlsx":
@@ -120,8 +127,8 @@ def cmd_analyze(args) -> int:
 def cmd_summary(args) -> int:
     from .analysis import summarize
 
-    result = _run_analysis(args)
-    data = summarize(result)
+    result, risk_block = _run_analysis(args, risk_cli.summary_block)
+    data = {**summarize(result), "risk": risk_block}
     if args.json:
         print(json.dumps(data, indent=2, default=str))
     else:

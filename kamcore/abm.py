@@ -9,7 +9,7 @@ from .store import Store
 
 LISTS = ("key", "perspective", "winback")
 LIST_COLUMNS = ["client_id", "name", "manager", "region", "industry", "revenue", "abc", "xyz", "status",
-                "revenue_at_risk", "reasons"]
+                "yearly_value", "revenue_at_risk", "reasons"]
 CARD_COLUMNS = ["contact", "title", "email", "phone"]
 
 
@@ -33,8 +33,8 @@ def _has_type(types, label: str) -> bool:
 def target_lists(clients: pd.DataFrame, winback: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The three lists from the analysis frame ``clients[client_id, name, key, types, revenue, ...]``:
     key (key clients, by revenue), perspective (tagged perspective, by revenue) and winback (the rows
-    of ``winback`` — e.g. risk.winback_candidates — in their order; without it: lost or lapsing
-    clients of class A/B or key, by revenue at risk). Out: {name: frame with LIST_COLUMNS present}."""
+    of ``winback`` — e.g. risk.winback_candidates — in their order; without it: the rows of
+    risk.winback_mask over ``clients``, by yearly value). Out: {name: frame with LIST_COLUMNS present}."""
     f = clients.copy()
     cols = [c for c in LIST_COLUMNS if c in f.columns]
     key = f[f["key"].astype(bool)].sort_values(["revenue", "client_id"], ascending=[False, True])
@@ -47,8 +47,9 @@ def target_lists(clients: pd.DataFrame, winback: pd.DataFrame | None = None) -> 
             wb = wb.merge(f[["client_id"] + extra], on="client_id", how="left")
         wb = wb[[c for c in cols if c in wb.columns]]
     elif "status" in f.columns:
-        at = f["status"].isin(["lost", "lapsing"]) & (f["abc"].isin(["A", "B"]) | f["key"].astype(bool))
-        wb = f[at].sort_values(["revenue_at_risk", "client_id"], ascending=[False, True])[cols]
+        from .risk import winback_mask
+
+        wb = f[winback_mask(f, f).to_numpy()].sort_values(["yearly_value", "client_id"], ascending=[False, True])[cols]
     else:
         wb = f.iloc[0:0][cols]
     return {"key": key[cols].reset_index(drop=True), "perspective": persp[cols].reset_index(drop=True),

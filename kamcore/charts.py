@@ -107,6 +107,8 @@ LABELS: dict[str, str] = {
     "class_counts": "Clients per class",
     "risk_trend": "Revenue at risk",
     "revenue_at_risk": "Revenue at risk",
+    "revenue_lost": "Revenue lost",
+    "risk_trend_both": "Revenue at risk and revenue lost",
     "complaints_over_time": "Complaints by month",
     "complaints": "Complaints",
     "complaints_pareto": "Where errors happen",
@@ -624,21 +626,28 @@ RISK_TREND_HEIGHT = 280
 
 def risk_trend(df: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] | None = None,
                height: int = RISK_TREND_HEIGHT) -> go.Figure:
-    """Area line of ``df[month, revenue_at_risk]``."""
+    """Two lines of ``df[month, revenue_at_risk, revenue_lost]`` (DOMAIN.md §8): revenue at risk (clients still
+    buying but slipping) and revenue lost (clients lost in the window ending that month), side by side and never
+    stacked or added. Without ``revenue_lost`` only the first line."""
     lab, money = _labels(labels), fmt_money or _money_default
     _require(df, ["month", "revenue_at_risk"], "risk_trend")
     if df.empty:
         return _no_data(lab, "risk_trend", height)
     months = _month_labels(df["month"])
-    v = pd.to_numeric(df["revenue_at_risk"], errors="coerce").astype(float).tolist()
-    fig = go.Figure(go.Scatter(
-        x=months, y=v, mode="lines+markers", fill="tozeroy", name=lab["revenue_at_risk"],
-        line=dict(color=PALETTE["risk"], width=2.5), fillcolor=_rgba(PALETTE["risk"], 0.12),
-        hovertext=[f"{m}<br>{lab['revenue_at_risk']}: {money(x)}" for m, x in zip(months, v)],
-        hovertemplate="%{hovertext}<extra></extra>"))
+    fig = go.Figure()
+    series = [("revenue_at_risk", PALETTE["risk"], "solid")]
+    if "revenue_lost" in df.columns:
+        series.append(("revenue_lost", PALETTE["grey"], "dash"))
+    for col, colour, dash in series:
+        v = pd.to_numeric(df[col], errors="coerce").astype(float).tolist()
+        fig.add_trace(go.Scatter(
+            x=months, y=v, mode="lines+markers", name=lab[col], line=dict(color=colour, width=2.5, dash=dash),
+            hovertext=[f"{m}<br>{lab[col]}: {money(x)}" for m, x in zip(months, v)],
+            hovertemplate="%{hovertext}<extra></extra>"))
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, rangemode="tozero")
-    return _layout(fig, lab, lab["risk_trend"], height, showlegend=False)
+    both = len(series) > 1
+    return _layout(fig, lab, lab["risk_trend_both" if both else "risk_trend"], height, showlegend=both)
 
 
 def _stage_series(incidents: pd.DataFrame, lab: dict) -> pd.Series:
@@ -827,8 +836,9 @@ def buying_centre(contacts: pd.DataFrame, labels=None, height: int = 420) -> go.
 
 def manager_portfolio(df: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] | None = None,
                       height: int = 320) -> go.Figure:
-    """Grouped bars per manager of ``df[manager, revenue, revenue_at_risk]``, largest revenue first
-    (ties by manager); empty manager = "(no manager)"."""
+    """Grouped bars per manager of ``df[manager, revenue, revenue_at_risk]`` and, when given, ``revenue_lost``
+    (a bar of its own, never added to the revenue at risk), largest revenue first (ties by manager); empty
+    manager = "(no manager)"."""
     lab, money = _labels(labels), fmt_money or _money_default
     _require(df, ["manager", "revenue", "revenue_at_risk"], "manager_portfolio")
     if df.empty:
@@ -838,9 +848,14 @@ def manager_portfolio(df: pd.DataFrame, labels=None, fmt_money: Callable[[float]
                                 .map(_text).to_numpy(),
         "revenue": pd.to_numeric(df["revenue"], errors="coerce").astype(float).fillna(0).to_numpy(),
         "risk": pd.to_numeric(df["revenue_at_risk"], errors="coerce").astype(float).fillna(0).to_numpy(),
+        "lost": (pd.to_numeric(df["revenue_lost"], errors="coerce").astype(float).fillna(0).to_numpy()
+                 if "revenue_lost" in df.columns else np.zeros(len(df))),
     }).sort_values(["revenue", "manager"], ascending=[False, True])
     fig = go.Figure()
-    for col, key, colour in (("revenue", "revenue", PALETTE["revenue"]), ("risk", "revenue_at_risk", PALETTE["risk"])):
+    bars = [("revenue", "revenue", PALETTE["revenue"]), ("risk", "revenue_at_risk", PALETTE["risk"])]
+    if "revenue_lost" in df.columns:
+        bars.append(("lost", "revenue_lost", PALETTE["grey"]))
+    for col, key, colour in bars:
         fig.add_trace(go.Bar(
             x=f["manager"].tolist(), y=f[col].tolist(), name=lab[key], marker_color=colour,
             hovertext=[f"{m}<br>{lab[key]}: {money(v)}" for m, v in zip(f["manager"], f[col])],

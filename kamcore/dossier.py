@@ -236,7 +236,8 @@ def risk_flags(row: dict, lang: str = "en", on_time_min: float = DEFAULT.on_time
     flags = []
     status = row.get("status")
     if isinstance(status, str) and status in ("lost", "lapsing"):
-        flags.append(t(f"dossier.flag_{status}", lang))
+        earlier = status == "lost" and not bool(row.get("lost_in_window", True))
+        flags.append(t("dossier.flag_lost_earlier" if earlier else f"dossier.flag_{status}", lang))
     late = row.get("late_deliveries")
     if late is None and row.get("on_time_rate") is not None and not pd.isna(row.get("on_time_rate")):
         late = float(row["on_time_rate"]) < on_time_min
@@ -245,6 +246,15 @@ def risk_flags(row: dict, lang: str = "en", on_time_min: float = DEFAULT.on_time
         if v is not None and not (isinstance(v, float) and np.isnan(v)) and bool(v):
             flags.append(t(f"dossier.flag_{col}", lang))
     return flags
+
+
+def lost_note(row: dict) -> tuple[str, str] | None:
+    """For a lost client (DOMAIN §8): ("lost_in_window" | "lost_earlier", lost_on as YYYY-MM-DD), else None
+    (also without a lost_on: a client with no purchase day at all)."""
+    if row.get("status") != "lost" or row.get("lost_on") is None or pd.isna(row.get("lost_on")):
+        return None
+    code = "lost_in_window" if bool(row.get("lost_in_window")) else "lost_earlier"
+    return code, f"{pd.Timestamp(row['lost_on']):%Y-%m-%d}"
 
 
 # -- printable summary ---------------------------------------------------------

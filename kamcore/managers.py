@@ -20,8 +20,18 @@ def load_contacts(store: Store) -> pd.DataFrame:
 
 
 def load_winback(store: Store) -> pd.DataFrame:
-    """The team's win-back state. Out: client_id, status."""
+    """The team's stored win-back state. Out: client_id, status (clients without a row are open)."""
     return store.query("manager_winback")
+
+
+def winback_rows(candidates: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
+    """The win-back list's rows with their status: in ``candidates`` [client_id] (the list of At risk,
+    :func:`kamcore.risk.winback_candidates`) and ``statuses`` [client_id, status] (:func:`load_winback`);
+    out client_id, winback_status, where a client without a stored status is "open" (DOMAIN.md §8)."""
+    st = statuses[["client_id", "status"]].assign(client_id=statuses["client_id"].astype(str))
+    got = candidates["client_id"].astype(str).map(st.set_index("client_id")["status"])
+    return pd.DataFrame({"client_id": candidates["client_id"].astype(str).to_numpy(),
+                         "winback_status": got.fillna("open").astype(str).to_numpy()})
 
 
 def previous_window(result: Analysis) -> pd.DataFrame:
@@ -67,13 +77,15 @@ def manager_table(clients: pd.DataFrame, previous: pd.DataFrame, contacts: pd.Da
                   no_manager: str = NO_MANAGER) -> pd.DataFrame:
     """DOMAIN.md §10, one row per manager (the client's current manager; empty -> ``no_manager``).
 
-    In: clients[client_id, manager, revenue, profit, lines, key, revenue_at_risk, incidents_window]
-    (the analysis frame; ``lines`` > 0 = active in the window), previous[client_id, manager, revenue,
-    profit], contacts[client_id, buying_role, last_contact], winback[client_id, status].
-    Out: manager, clients (portfolio incl. inactive), active, key_clients, revenue, prev_revenue,
-    revenue_change, profit, prev_profit, profit_change (NaN when profit is unknown for one client or the
-    base is 0), revenue_at_risk, incidents, winback_<status> for each win-back status, key_map_share,
-    key_recent_share (shares of key clients, NaN without key clients); largest revenue first.
+    In: clients[client_id, manager, revenue, profit, lines, key, revenue_at_risk, revenue_lost (optional),
+    incidents_window] (the analysis frame with the risk columns; ``lines`` > 0 = active in the window),
+    previous[client_id, manager, revenue, profit], contacts[client_id, buying_role, last_contact],
+    winback[client_id, winback_status] (the win-back list with statuses, :func:`winback_rows`; a missing
+    status is open). Out: manager, clients (portfolio incl. inactive), active, key_clients, revenue,
+    prev_revenue, revenue_change, profit, prev_profit, profit_change (NaN when profit is unknown for one client
+    or the base is 0), revenue_at_risk, revenue_lost (apart, never added), incidents, winback_<status> for each
+    win-back status (counts of the list's rows: they add up to the list), key_map_share, key_recent_share
+    (shares of key clients, NaN without key clients); largest revenue first.
     """
     need = ["client_id", "manager", "revenue", "profit", "key", "revenue_at_risk", "incidents_window"]
     missing = [c for c in need if c not in clients.columns]
@@ -85,12 +97,13 @@ def manager_table(clients: pd.DataFrame, previous: pd.DataFrame, contacts: pd.Da
     f["active"] = (f["lines"] > 0) if "lines" in f else f["revenue"].astype(float) != 0
     f["key"] = f["key"].astype(bool)
     f["revenue_at_risk"] = f["revenue_at_risk"].astype(float).fillna(0.0)
+    f["revenue_lost"] = f["revenue_lost"].astype(float).fillna(0.0) if "revenue_lost" in f else 0.0
     cov = key_contact_coverage(f, contacts, as_of, recent_days)
     f = f.merge(cov, on="client_id", how="left")
     f["key_map"] = f["key"] & f["has_map"]
     f["key_recent"] = f["key"] & f["recent"]
-    wb = winback[["client_id", "status"]].rename(columns={"status": "_winback"})
-    wb["client_id"] = wb["client_id"].astype(str)
+    wb = winback[["client_id", "winback_status"]].rename(columns={"winback_status": "_winback"})
+    wb = wb.assign(client_id=wb["client_id"].astype(str), _winback=wb["_winback"].fillna("open"))
     f = f.merge(wb, on="client_id", how="left")
     for s in WINBACK_STATUSES:
         f[f"winback_{s}"] = (f["_winback"] == s).astype(int)
@@ -103,6 +116,7 @@ def manager_table(clients: pd.DataFrame, previous: pd.DataFrame, contacts: pd.Da
         "revenue": g["revenue"].sum().astype(float),
         "profit": g["profit"].apply(lambda s: _sum_known(s[f.loc[s.index, "active"]])),
         "revenue_at_risk": g["revenue_at_risk"].sum(),
+        "revenue_lost": g["revenue_lost"].sum(),
         "incidents": g["incidents_window"].sum().astype(int),
         **{f"winback_{s}": g[f"winback_{s}"].sum().astype(int) for s in WINBACK_STATUSES},
         "key_map": g["key_map"].sum(),
@@ -122,7 +136,7 @@ def manager_table(clients: pd.DataFrame, previous: pd.DataFrame, contacts: pd.Da
         out["key_recent_share"] = out["key_recent"] / k
     out = out.reset_index().rename(columns={"index": "manager"})
     cols = ["manager", "clients", "active", "key_clients", "revenue", "prev_revenue", "revenue_change", "profit",
-            "prev_profit", "profit_change", "revenue_at_risk", "incidents",
+            "prev_profit", "profit_change", "revenue_at_risk", "revenue_lost", "incidents",
             *[f"winback_{s}" for s in WINBACK_STATUSES], "key_map_share", "key_recent_share"]
     out = out.sort_values(["revenue", "manager"], ascending=[False, True], kind="mergesort")
     return out[cols].reset_index(drop=True)

@@ -10,8 +10,14 @@ Boundary rules (all comparisons on whole days; D = as-of date, L = ``lost_days``
 - ``lost``: recency > max(L, 3·cadence), strictly: exactly 3·cadence or exactly L days is *not* lost.
   Without a cadence: recency > L ("no purchase since D − L", a purchase on D − L itself counts).
   A client with no purchase day at all (only returns) is lost.
-- ``lapsing``: not lost, has a cadence, and recency > 2·cadence (exactly 2·cadence is *not* lapsing).
-  Without a cadence a client is never lapsing. Everyone else is ``active``.
+- ``lost_on``: the first day the lost rule holds = last purchase day + ⌊limit⌋ + 1, limit = max(L, 3·cadence)
+  (L without a cadence); NaT for clients not lost and for a client with no purchase day at all.
+  ``lost_in_window``: lost and ``lost_on`` >= ``window_start`` (the analysis window's first day; ``lost_on`` on
+  that day is in the window, the day before is not). Lost and not in the window = *lost earlier* (also a client
+  with no purchase day at all): counted and listed, never money in the headlines.
+- ``lapsing``: not lost, has a cadence, and recency > max(2·cadence, M) (M = ``lapse_floor_days``, 21; exactly
+  2·cadence or exactly M days is *not* lapsing). Without a cadence a client is never lapsing. Everyone else is
+  ``active``.
 - ``declining``: revenue of the last 3 calendar months (the first day of D's month − 2 months … D)
   compared with the same span a year earlier (first day of that month − 12 months … D − 12 months);
   needs revenue > 0 a year earlier; declining when, rounded to cents, last < 0.70 × year-earlier
@@ -20,8 +26,10 @@ Boundary rules (all comparisons on whole days; D = as-of date, L = ``lost_days``
   D − 180 < date <= D − 90; rising when recent > before and recent >= 2 (equal counts: not rising).
 - On-time rate = Σ ontime_lines / Σ dated_lines over ``[window_start, D]`` (NaN without dated lines);
   ``late_deliveries`` when the rate < 0.90 (exactly 90 % is on time enough).
-- ``revenue_at_risk`` = net revenue of days in (last purchase − 12 months, last purchase] for clients that
-  are lost, lapsing or declining; 0 for the others.
+- ``yearly_value`` = net revenue of days in (last purchase − 12 months, last purchase], computed for the clients
+  that are lost, lapsing or declining (NaN for the others: no figure needs it).
+  ``revenue_at_risk`` = yearly_value of clients still buying but slipping: lapsing, or declining and not lost.
+  ``revenue_lost`` = yearly_value of clients lost in the window. Both 0 for everyone else; never added.
 - The database paths take the gap to the previous purchase day from ``client_day.gap_days``; the row paths
   compute it from the rows (the tests hold both equal).
 - Money in reasons is rounded to cents, then to whole units (a sum a hair off .5 shows like the exact .5).
@@ -49,9 +57,10 @@ INCIDENT_COLUMNS = ("client_id", "date", "category", "stage")
 RISK_COLUMNS = ("client_id", "last_purchase", "recency_days", "cadence_days", "status", "declining",
                 "rev_last3", "rev_last3_prev", "complaints_recent", "complaints_before", "complaints_rising",
                 "complaint_stages", "complaint_categories", "on_time_rate", "late_deliveries",
-                "x", "t_x", "T", "p_alive", "revenue_at_risk", "reasons")
+                "x", "t_x", "T", "p_alive", "lost_on", "lost_in_window", "yearly_value", "revenue_at_risk",
+                "revenue_lost", "reasons")
 RISK_STATUSES = ("active", "lapsing", "lost")
-TREND_COLUMNS = ("as_of", "lost", "lapsing", "declining", "revenue_at_risk", "revenue_at_risk_lost",
+TREND_COLUMNS = ("as_of", "lost", "lost_in_window", "lapsing", "declining", "revenue_at_risk", "revenue_lost",
                  "revenue_at_risk_lapsing", "revenue_at_risk_declining")
 NOT_GIVEN = "not given"
 
@@ -288,16 +297,29 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     bg = bgnbd_inputs(cd, as_of)
     if fitted is None:
         fitted = fit_p_alive_inputs(bg, settings)
-    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_rows(cd, as_of), lang)
+    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_rows(cd, as_of), lang,
+                         window_start)
+
+
+def _lost_limit(cadence: np.ndarray, s: Settings) -> np.ndarray:
+    """max(L, 3·cadence) in days, L where there is no cadence (NaN)."""
+    return np.fmax(float(s.lost_days), s.lost_factor * np.asarray(cadence, dtype=float))
 
 
 def _lost_lapsing(recency: np.ndarray, cadence: np.ndarray, s: Settings) -> tuple[np.ndarray, np.ndarray]:
     """(lost, lapsing) masks from recency and cadence in days (float; NaN = no purchase day / no cadence)."""
-    limit = np.fmax(float(s.lost_days), s.lost_factor * cadence)
+    limit = _lost_limit(cadence, s)
     with np.errstate(invalid="ignore"):
         lost = np.isnan(recency) | (recency > limit)
-        lapsing = ~lost & ~np.isnan(cadence) & (recency > s.lapsing_factor * cadence)
+        lapsing = ~lost & ~np.isnan(cadence) & (recency > np.fmax(s.lapsing_factor * cadence,
+                                                                  float(s.lapse_floor_days)))
     return lost, lapsing
+
+
+def _lost_on_days(last_days: np.ndarray, cadence: np.ndarray, lost: np.ndarray, s: Settings) -> np.ndarray:
+    """``lost_on`` as epoch days (float, NaN where not lost or no purchase day): last + floor(limit) + 1."""
+    out = np.asarray(last_days, dtype=float) + np.floor(_lost_limit(cadence, s)) + 1
+    return np.where(lost, out, np.nan)
 
 
 def _status(recency: np.ndarray, cadence: np.ndarray, s: Settings) -> np.ndarray:
@@ -326,11 +348,13 @@ def _add_months_days(days: np.ndarray, months: int) -> np.ndarray:
 
 def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, as_of: date,
                   settings: Settings, fitted: tuple[bgnbd.BGNBDFit, pd.Series, str], revenue_before,
-                  lang: str = "en") -> pd.DataFrame:
+                  lang: str = "en", window_start: date | None = None) -> pd.DataFrame:
     """The flags, figures and reasons of §8 from per-client aggregates (:func:`rhythm_from_rows` or
     :func:`rhythm_from_store`), BG/NBD inputs and incidents. ``revenue_before(targets)`` sums each
-    target client's revenue over (since, last_purchase]."""
+    target client's revenue over (since, last_purchase]. ``window_start`` (default: the ``settings.months``
+    window ending at ``as_of``) decides lost in the window / lost earlier."""
     s = settings
+    window_start = window_start or Window(as_of, s.months).start
     d = pd.Timestamp(as_of)
     _check(incidents, INCIDENT_COLUMNS, "incidents")
     out = per[["client_id", "last_purchase"]].copy().reset_index(drop=True)
@@ -345,7 +369,17 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
     out["recency_days"] = (d - out["last_purchase"]).dt.days.astype("Int64")
     cadence = per["median_gap"].where(per["n_recent"] >= s.cadence_min_days)
     out["cadence_days"] = cadence.to_numpy(dtype=float)
-    out["status"] = _status(out["recency_days"].to_numpy(dtype=float, na_value=np.nan), cadence.to_numpy(dtype=float), s)
+    recency_f = out["recency_days"].to_numpy(dtype=float, na_value=np.nan)
+    lost_m, lapsing_m = _lost_lapsing(recency_f, cadence.to_numpy(dtype=float), s)
+    out["status"] = np.where(lost_m, "lost", np.where(lapsing_m, "lapsing", "active"))
+    last_days = (out["last_purchase"].to_numpy(dtype="datetime64[us]").astype("datetime64[D]")
+                 .astype(np.int64).astype(float))
+    last_days[out["last_purchase"].isna().to_numpy()] = np.nan
+    lost_on = _lost_on_days(last_days, cadence.to_numpy(dtype=float), lost_m, s)
+    with np.errstate(invalid="ignore"):
+        in_window = lost_m & (lost_on >= float((window_start - _EPOCH).days))
+    out["lost_on"] = pd.to_datetime(pd.Series(lost_on), unit="D").astype("datetime64[us]").to_numpy()
+    out["lost_in_window"] = in_window.astype(bool)
 
     # decline
     out["rev_last3"] = per["rev_last3"].to_numpy(dtype=float)
@@ -385,16 +419,18 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
     out["p_alive"] = per_client(p).astype(float)
     out.loc[out["x"].isna() | (out["x"] == 0), "p_alive"] = np.nan
 
-    # revenue at risk
-    status = out["status"].to_numpy(dtype=object)
-    lapsed = (status == "lost") | (status == "lapsing")
+    # yearly value, revenue at risk (slipping) and revenue lost (lost in the window), apart
+    lapsed = lost_m | lapsing_m
     declining = out["declining"].to_numpy(dtype=bool)
     flagged = lapsed | declining
     last = out["last_purchase"].to_numpy(dtype="datetime64[us]")
     take = flagged & ~np.isnat(last)
     since = _add_months_days(last[take].astype("datetime64[D]"), -12).astype("datetime64[us]")
     lp = pd.DataFrame({"client_id": out["client_id"].to_numpy()[take], "last_purchase": last[take], "since": since})
-    out["revenue_at_risk"] = np.where(flagged, per_client(revenue_before(lp), 0.0).astype(float), 0.0)
+    yearly = np.where(flagged, per_client(revenue_before(lp), 0.0).astype(float), np.nan)
+    out["yearly_value"] = yearly
+    out["revenue_at_risk"] = np.where(lapsing_m | (declining & ~lost_m), yearly, 0.0)
+    out["revenue_lost"] = np.where(in_window, yearly, 0.0)
 
     # reasons, built only for flagged clients
     rising = out["complaints_rising"].to_numpy(dtype=bool)
@@ -409,13 +445,17 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
     recency = out["recency_days"].to_numpy(dtype=float, na_value=np.nan)
     texts = []
     for (is_lapsed, is_declining, is_rising, is_late, rec, cad, now, before, n_recent, n_before, stages, categories,
-         by_stage, rate) in zip(*map(pick, (lapsed, declining, rising, late, recency, out["cadence_days"],
-                                            out["rev_last3"], out["rev_last3_prev"], out["complaints_recent"],
-                                            out["complaints_before"], out["complaint_stages"],
-                                            out["complaint_categories"], stage_known, out["on_time_rate"]))):
+         by_stage, rate, lost_day, in_win) in zip(*map(pick, (lapsed, declining, rising, late, recency,
+                                                              out["cadence_days"], out["rev_last3"],
+                                                              out["rev_last3_prev"], out["complaints_recent"],
+                                                              out["complaints_before"], out["complaint_stages"],
+                                                              out["complaint_categories"], stage_known,
+                                                              out["on_time_rate"], out["lost_on"], in_window))):
         parts = []
         if is_lapsed:
             parts.append(_reason_recency(rec, cad, s, lang))
+            if not pd.isna(lost_day):
+                parts.append(_t(lang, "lost_on" if in_win else "lost_earlier", day=f"{pd.Timestamp(lost_day):%Y-%m-%d}"))
         if is_declining:
             parts.append(_t(lang, "declining", months=s.decline_months, now=_num(_money(now), lang),
                             pct=_num(_pct(now / before, s.decline_ratio), lang), before=_num(_money(before), lang)))
@@ -484,7 +524,8 @@ def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: l
         fitted = fit_p_alive_inputs(bg, settings)
     per = rhythm_from_store(store, as_of, settings, window_start, client_ids)    # bg is aligned to per's clients
     incidents = load_incidents(store, as_of - timedelta(days=2 * settings.complaints_days), as_of, client_ids)
-    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_store(store), lang)
+    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_store(store), lang,
+                         window_start)
 
 
 # --------------------------------------------------------------------------- summary and win-back
@@ -492,31 +533,45 @@ def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: l
 def summarize_risk(risk: pd.DataFrame) -> dict:
     """Counts and money of an :func:`assess` frame (``key`` column optional, e.g. after a merge with classes).
 
-    Keys: clients, status {active, lapsing, lost}, declining, complaints_rising, late_deliveries, at_risk
-    (lost, lapsing or declining), revenue_at_risk, revenue_at_risk_by_status {lost, lapsing, declining}
-    (declining = declining but active), key_at_risk and key_revenue_at_risk (None without ``key``).
+    Keys: clients, status {active, lapsing, lost}, lost_in_window, lost_earlier, declining (all declining),
+    complaints_rising, late_deliveries, at_risk (clients still buying but slipping: lapsing, or declining and
+    not lost), revenue_at_risk (their yearly value), revenue_at_risk_by_status {lapsing, declining} (declining =
+    declining and active), revenue_lost (yearly value of the clients lost in the window; never added to
+    revenue_at_risk), key_at_risk, key_revenue_at_risk, key_lost_in_window, key_revenue_lost (None without
+    ``key``). Clients lost earlier are counted, with no money.
     """
     status = risk["status"]
-    flagged = status.isin(["lost", "lapsing"]) | risk["declining"].astype(bool)
-    rar = risk["revenue_at_risk"].astype(float)
+    declining = risk["declining"].fillna(False).astype(bool)
+    lost = status == "lost"
+    lost_in = risk["lost_in_window"].fillna(False).astype(bool) & lost
+    slipping = (status == "lapsing") | (declining & ~lost)
+    rar = risk["revenue_at_risk"].astype(float).fillna(0.0)
+    rl = risk["revenue_lost"].astype(float).fillna(0.0)
     out = {
         "clients": int(len(risk)),
         "status": {k: int((status == k).sum()) for k in RISK_STATUSES},
-        "declining": int(risk["declining"].astype(bool).sum()),
-        "complaints_rising": int(risk["complaints_rising"].astype(bool).sum()),
-        "late_deliveries": int(risk["late_deliveries"].astype(bool).sum()) if "late_deliveries" in risk else 0,
-        "at_risk": int(flagged.sum()),
+        "lost_in_window": int(lost_in.sum()),
+        "lost_earlier": int((lost & ~lost_in).sum()),
+        "declining": int(declining.sum()),
+        "complaints_rising": int(risk["complaints_rising"].fillna(False).astype(bool).sum()),
+        "late_deliveries": int(risk["late_deliveries"].fillna(False).astype(bool).sum())
+        if "late_deliveries" in risk else 0,
+        "at_risk": int(slipping.sum()),
         "revenue_at_risk": round(float(rar.sum()), 2),
-        "revenue_at_risk_by_status": {"lost": round(float(rar[status == "lost"].sum()), 2),
-                                      "lapsing": round(float(rar[status == "lapsing"].sum()), 2),
+        "revenue_at_risk_by_status": {"lapsing": round(float(rar[status == "lapsing"].sum()), 2),
                                       "declining": round(float(rar[status == "active"].sum()), 2)},
+        "revenue_lost": round(float(rl.sum()), 2),
         "key_at_risk": None,
         "key_revenue_at_risk": None,
+        "key_lost_in_window": None,
+        "key_revenue_lost": None,
     }
     if "key" in risk.columns:
         key = risk["key"].fillna(False).astype(bool)
-        out["key_at_risk"] = int((flagged & key).sum())
+        out["key_at_risk"] = int((slipping & key).sum())
         out["key_revenue_at_risk"] = round(float(rar[key].sum()), 2)
+        out["key_lost_in_window"] = int((lost_in & key).sum())
+        out["key_revenue_lost"] = round(float(rl[key].sum()), 2)
     return out
 
 
@@ -529,45 +584,51 @@ def _trend_points(as_of: date, months: int) -> list[date]:
     return [as_of if k == 0 else month_end(add_months(as_of, -k)) for k in range(months - 1, -1, -1)]
 
 
-def _trend_row(point: date, status: np.ndarray, declining: np.ndarray, revenue_at_risk: np.ndarray) -> dict:
-    """One trend point from per-client status, declining and revenue_at_risk (sums as :func:`summarize_risk`)."""
-    return _trend_row_masks(point, status == "lost", status == "lapsing", status == "active", declining,
-                            revenue_at_risk)
+def _trend_row(point: date, frame: pd.DataFrame) -> dict:
+    """One trend point from an :func:`assess` frame (sums as :func:`summarize_risk`)."""
+    status = frame["status"].to_numpy(dtype=object)
+    return _trend_row_masks(point, status == "lost", frame["lost_in_window"].to_numpy(dtype=bool),
+                            status == "lapsing", status == "active", frame["declining"].to_numpy(dtype=bool),
+                            frame["yearly_value"].to_numpy(dtype=float))
 
 
-def _trend_row_masks(point: date, lost: np.ndarray, lapsing: np.ndarray, active: np.ndarray, declining: np.ndarray,
-                     revenue_at_risk: np.ndarray) -> dict:
-    """:func:`_trend_row` from per-client status masks."""
-    rar = np.asarray(revenue_at_risk, dtype=float)
-    by = {"lost": lost, "lapsing": lapsing, "active": active}
-    return {"as_of": pd.Timestamp(point), "lost": int(by["lost"].sum()), "lapsing": int(by["lapsing"].sum()),
-            "declining": int((declining & by["active"]).sum()), "revenue_at_risk": round(float(rar.sum()), 2),
-            "revenue_at_risk_lost": round(float(rar[by["lost"]].sum()), 2),
-            "revenue_at_risk_lapsing": round(float(rar[by["lapsing"]].sum()), 2),
-            "revenue_at_risk_declining": round(float(rar[by["active"]].sum()), 2)}
+def _trend_row_masks(point: date, lost: np.ndarray, lost_in_window: np.ndarray, lapsing: np.ndarray,
+                     active: np.ndarray, declining: np.ndarray, yearly_value: np.ndarray) -> dict:
+    """:func:`_trend_row` from per-client masks and yearly values (NaN where not needed)."""
+    v = np.nan_to_num(np.asarray(yearly_value, dtype=float))
+    lost_in = lost & lost_in_window
+    dec_active = declining & active
+    return {"as_of": pd.Timestamp(point), "lost": int(lost.sum()), "lost_in_window": int(lost_in.sum()),
+            "lapsing": int(lapsing.sum()), "declining": int(dec_active.sum()),
+            "revenue_at_risk": round(float(v[lapsing | dec_active].sum()), 2),
+            "revenue_lost": round(float(v[lost_in].sum()), 2),
+            "revenue_at_risk_lapsing": round(float(v[lapsing].sum()), 2),
+            "revenue_at_risk_declining": round(float(v[dec_active].sum()), 2)}
 
 
 def _trend_frame(rows: list[dict]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
     out["as_of"] = out["as_of"].astype("datetime64[us]")
-    for col in ("lost", "lapsing", "declining"):
+    for col in ("lost", "lost_in_window", "lapsing", "declining"):
         out[col] = out[col].astype("int64")
     return out
 
 
 def risk_trend(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, months: int = 12,
                settings: Settings = DEFAULT) -> pd.DataFrame:
-    """Revenue at risk at the end of each of the ``months`` months up to ``as_of`` (the last point is ``as_of``).
+    """Revenue at risk and revenue lost at the end of each of the ``months`` months up to ``as_of`` (the last
+    point is ``as_of``); at each point P "lost in the window" means lost_on within the ``settings.months``
+    window ending at P.
 
-    In: as :func:`assess`. Out, one row per point: as_of, lost, lapsing, declining (counts; declining =
-    declining and active), revenue_at_risk, revenue_at_risk_lost, revenue_at_risk_lapsing,
+    In: as :func:`assess`. Out, one row per point: as_of, lost (all lost), lost_in_window, lapsing, declining
+    (counts; declining = declining and active), revenue_at_risk (lapsing + declining and active),
+    revenue_lost (lost in the window; apart, never added), revenue_at_risk_lapsing,
     revenue_at_risk_declining. BG/NBD is not fitted for the trend.
     """
     rows = []
     for point in _trend_points(as_of, months):
         frame = assess(client_day, incidents, point, settings, fitted=_NOT_FITTED)
-        rows.append(_trend_row(point, frame["status"].to_numpy(dtype=object), frame["declining"].to_numpy(dtype=bool),
-                               frame["revenue_at_risk"].to_numpy(dtype=float)))
+        rows.append(_trend_row(point, frame))
     return _trend_frame(rows)
 
 
@@ -723,18 +784,24 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
     gaps = None
     mon = _trend_months(store, points, as_of, s, params)
     if mon is None:
-        nobody = np.array([], dtype=object)
-        return _trend_frame([_trend_row(p, nobody, nobody.astype(bool), nobody.astype(float)) for p in points])
+        nobody = np.array([], dtype=bool)
+        return _trend_frame([_trend_row_masks(p, nobody, nobody, nobody, nobody, nobody, nobody.astype(float))
+                             for p in points])
     n, last, here = mon.n, mon.last, mon.here                        # (point, client)
     if n_gaps < n:
         cadence = np.concatenate([cadence, np.full((m, n - n_gaps), np.nan)], axis=1)
     lost, lapsing = np.empty((m, n), dtype=bool), np.empty((m, n), dtype=bool)
+    lost_in = np.empty((m, n), dtype=bool)
     for k, point in enumerate(points):
         lost[k], lapsing[k] = _lost_lapsing((point - _EPOCH).days - last[k], cadence[k, :n], s)
+        with np.errstate(invalid="ignore"):
+            lost_in[k] = lost[k] & (_lost_on_days(last[k], cadence[k, :n], lost[k], s)
+                                    >= (Window(point, s.months).start - _EPOCH).days)
     active = ~(lost | lapsing)
-    flagged = here & (~active | mon.declining)
+    # the clients whose yearly value some figure needs: lapsing, declining and not lost, lost in the window
+    flagged = here & (lapsing | (mon.declining & ~lost) | lost_in)
 
-    # revenue at risk: once per distinct (client, last purchase day) flagged at some point
+    # yearly value: once per distinct (client, last purchase day) flagged at some point
     rar = np.zeros((m, n))
     pick = flagged & ~np.isnan(last)
     if pick.any():
@@ -749,8 +816,8 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
         found = np.zeros(len(pairs))
         found[got["i"]] = got["revenue"]
         rar[pick] = found[at]
-    return _trend_frame([_trend_row_masks(point, lost[k][h], lapsing[k][h], active[k][h], mon.declining[k][h],
-                                          rar[k][h]) for k, (point, h) in enumerate(zip(points, here))])
+    return _trend_frame([_trend_row_masks(point, lost[k][h], lost_in[k][h], lapsing[k][h], active[k][h],
+                                          mon.declining[k][h], rar[k][h]) for k, (point, h) in enumerate(zip(points, here))])
 
 
 def complaints_pareto(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFrame:
@@ -781,13 +848,14 @@ def complaints_by_month(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFr
     return out.sort_values(["month", by]).reset_index(drop=True)
 
 
-WINBACK_COLUMNS = ("rank", "client_id", "name", "manager", "abc", "key", "status", "recency_days", "cadence_days",
-                   "revenue_at_risk", "margin", "reasons", "action", "action_reason")
+WINBACK_COLUMNS = ("rank", "client_id", "name", "manager", "abc", "key", "status", "lost_on", "recency_days",
+                   "cadence_days", "yearly_value", "revenue_at_risk", "revenue_lost", "margin", "reasons", "action",
+                   "action_reason")
 
 
-def _action(row, margin: float, s: Settings, lang: str = "en") -> tuple[str, str]:
+def _action(row, margin: float, a_value: float, s: Settings, lang: str = "en") -> tuple[str, str]:
     """(action from settings.ACTIONS, why in words) for one win-back candidate; rules in :func:`winback_candidates`."""
-    worth = _num(_money(row.revenue_at_risk), lang)
+    worth = _num(_money(row.yearly_value), lang)
     if row.complaints_rising or row.late_deliveries:
         what = []
         if row.complaints_rising:
@@ -795,8 +863,9 @@ def _action(row, margin: float, s: Settings, lang: str = "en") -> tuple[str, str
         if row.late_deliveries:
             what.append(_t(lang, "act_late", pct=_num(_pct(row.on_time_rate, s.on_time_min), lang)))
         return "meeting", _t(lang, "act_meeting_service", what=_t(lang, "and").join(what))
-    important = bool(row.key) or row.abc == "A"
-    label = _t(lang, "key") if row.key else _t(lang, "class_a")
+    worth_a = not math.isnan(a_value) and round(row.yearly_value, 2) >= a_value
+    important = bool(row.key) or row.abc == "A" or worth_a
+    label = _t(lang, "key") if row.key else _t(lang, "class_a") if row.abc == "A" else _t(lang, "worth_a")
     if row.status == "lost" and important:
         return "special_offer", _t(lang, "act_offer", label=label, worth=worth)
     if row.declining and not math.isnan(margin) and margin > 0:
@@ -808,32 +877,59 @@ def _action(row, margin: float, s: Settings, lang: str = "en") -> tuple[str, str
     return "gift", _t(lang, "act_gift", years=_num(f"{years:.1f}", lang), worth=worth)
 
 
+def class_floor(classes: pd.DataFrame, labels=("A", "B")) -> float:
+    """The window revenue of the smallest client classed in ``labels`` (rounded to cents), NaN without one.
+
+    In: ``classes`` [abc, revenue] (the analysis frame of the current window). The yearly value of a client
+    (revenue) is compared with window revenue, like with like, whatever the ABC basis.
+    """
+    rev = classes.loc[classes["abc"].isin(list(labels)), "revenue"].astype(float)
+    return float(round(rev.min(), 2)) if len(rev) else float("nan")
+
+
+def winback_mask(risk: pd.DataFrame, classes: pd.DataFrame) -> pd.Series:
+    """Per row of ``risk`` (:func:`assess`, with ``key`` or not): on the win-back list of §8.
+
+    Lost in the window or lapsing, and a yearly value (rounded to cents) >= :func:`class_floor` of ``classes``
+    (equal is in), or a key client (``classes.key``). Lost earlier and active clients are never on it.
+    """
+    floor = class_floor(classes)
+    key = risk["client_id"].astype(str).map(
+        classes.assign(client_id=classes["client_id"].astype(str)).set_index("client_id")["key"]
+        .astype("boolean").fillna(False)).fillna(False).astype(bool)
+    status = risk["status"]
+    gone = ((status == "lost") & risk["lost_in_window"].fillna(False).astype(bool)) | (status == "lapsing")
+    worth = risk["yearly_value"].astype(float).round(2) >= floor if not math.isnan(floor) else False
+    return (gone & (worth | key)).astype(bool)
+
+
 def winback_candidates(risk: pd.DataFrame, classes: pd.DataFrame, settings: Settings = DEFAULT,
                        lang: str = "en") -> pd.DataFrame:
-    """Lost and lapsing clients of class A/B or key, ranked by revenue at risk (desc, ties client_id).
+    """The win-back list of §8 (:func:`winback_mask`), ranked by yearly value (desc, ties client_id).
 
     In: ``risk`` from :func:`assess`; ``classes`` [client_id, abc, key, revenue, profit, name, manager]
     (window figures; profit NaN when unknown). Out: the columns of :data:`WINBACK_COLUMNS`; ``margin`` =
     profit / revenue in the window (NaN when unknown or revenue <= 0). Action, first rule that applies:
-    complaints rising or late deliveries -> meeting; lost key or class-A client -> special_offer;
-    declining with a known positive margin -> discount (within that margin); lapsing key or class-A
-    client -> meeting; others (class B) -> gift, with the length of the relationship.
+    complaints rising or late deliveries -> meeting; lost client that is key, class A or worth a class-A
+    client a year (yearly value >= the smallest A client's window revenue) -> special_offer; declining with a
+    known positive margin -> discount (within that margin); lapsing such client -> meeting; others -> gift,
+    with the length of the relationship.
     """
     _check(classes, ("client_id", "abc", "key", "revenue", "profit", "name", "manager"), "classes")
     cls = classes[["client_id", "abc", "key", "revenue", "profit", "name", "manager"]].copy()
     cls["client_id"] = cls["client_id"].astype(str)
-    r = risk[risk["status"].isin(["lost", "lapsing"])]
+    r = risk[winback_mask(risk, cls).to_numpy()]
     r = r.drop(columns=[c for c in cls.columns if c != "client_id" and c in r.columns])
-    r["client_id"] = r["client_id"].astype(str)
+    r = r.assign(client_id=r["client_id"].astype(str))
     f = r.merge(cls, on="client_id", how="left")
     f["key"] = f["key"].astype("boolean").fillna(False).astype(bool)
     f["abc"] = f["abc"].astype(object).where(f["abc"].notna(), "-").astype(str)
-    f = f[f["abc"].isin(["A", "B"]) | f["key"]]
     rev = f["revenue"].astype(float)
     f["margin"] = (f["profit"].astype(float) / rev.where(rev > 0)).astype(float)
     f["name"] = f["name"].astype(object).where(f["name"].notna(), f["client_id"]).astype(str)
-    f = f.sort_values(["revenue_at_risk", "client_id"], ascending=[False, True], kind="mergesort")
-    actions = [_action(row, m, settings, lang) for row, m in zip(f.itertuples(index=False), f["margin"])]
+    f = f.sort_values(["yearly_value", "client_id"], ascending=[False, True], kind="mergesort")
+    a_value = class_floor(cls, ("A",))
+    actions = [_action(row, m, a_value, settings, lang) for row, m in zip(f.itertuples(index=False), f["margin"])]
     f["action"] = pd.Series([a for a, _ in actions], index=f.index, dtype=str)
     f["action_reason"] = pd.Series([w for _, w in actions], index=f.index, dtype=str)
     f["rank"] = np.arange(1, len(f) + 1, dtype="int64")

@@ -107,6 +107,10 @@ class Settings:
             problems.append(f"XYZ thresholds must satisfy 0 <= X < Y, not {self.xyz_x}/{self.xyz_y}")
         if not 0 < self.key_share <= 1:
             problems.append(f"key-client share must be in (0, 1], not {self.key_share}")
+        if not 1 <= self.lost_days <= 3650:
+            problems.append(f"lost after must be 1 to 3650 days, not {self.lost_days}")
+        if not 0 <= self.lapse_floor_days <= 3650:
+            problems.append(f"the lapsing floor must be 0 to 3650 days, not {self.lapse_floor_days}")
         if problems:
             raise ValueError("; ".join(problems))
 

@@ -5,6 +5,11 @@ import ui
 from kamcore import charts, dossier, edits
 
 
+def universe_filters(v) -> str:
+    """The sidebar filters in words ('region North; manager Ann')."""
+    return v.filters.describe(tuple(v.t(f"sidebar.{k}").lower() for k in ("region", "industry", "manager")))
+
+
 def _config(columns) -> dict:
     """Column headers and editors of every table on this page (labels from dossier.c.<column>)."""
     cc = st.column_config
@@ -56,12 +61,14 @@ with ui.guard(view):
     CONFIG = _config({c for f in rows.values() for c in f.columns} | {"reason", "tenders", "status"})
     hist = dossier.client_history(ui.window_history(view), cid)
     kpi = dossier.kpis(hist)
-    risk = dossier.risk_row(ui.clients_risk(view)[0], cid)
+    risk = dossier.risk_row(ui.clients_risk_company(view)[0], cid)      # whole company, whatever the filters
 
     st.header(ui.md(info["name"]))
     st.caption(" · ".join(f"{view.t('dossier.' + k)}: **{ui.md(v)}**" for k, v in dossier.facts(info)))
     if isinstance(info.get("description"), str):
         st.text(info["description"])                # the client's own text: never Markdown
+    if not view.filters.is_empty():
+        st.caption(view.t("dossier.company_wide", filters=ui.md(universe_filters(view))))
     if not risk:
         st.caption(view.t("dossier.not_in_universe"))
     tiles = ui.metric_row()
@@ -73,6 +80,8 @@ with ui.guard(view):
                  delta_color="off", delta_arrow="off")
     tiles.metric(view.t("kpi.revenue_at_risk"), view.money(risk.get("revenue_at_risk", 0.0)), border=True,
                  help=ui.md(risk["reasons"]) if risk.get("reasons") else None)
+    tiles.metric(view.t("kpi.revenue_lost"), view.money(risk.get("revenue_lost", 0.0)), border=True,  # apart
+                 help=view.t("risk.lost_help", lost=view.settings.lost_days))
 
     tabs = st.tabs([view.t(f"dossier.tab_{k}") for k in ("overview", "people", "tenders", "service", "notes")])
     with tabs[0]:
@@ -81,6 +90,8 @@ with ui.guard(view):
         with right:
             st.subheader(view.t("dossier.flags"))
             flags = dossier.risk_flags(risk, view.lang, view.settings.on_time_min)
+            if (lost := dossier.lost_note(risk)) is not None:
+                st.caption(view.t(f"dossier.{lost[0]}", day=lost[1], money=view.money(risk.get("yearly_value"))))
             if flags:
                 st.warning(" · ".join(f"**{ui.md(f)}**" for f in flags) + "\n\n" + ui.md(risk.get("reasons") or ""),
                            icon=":material/flag:")

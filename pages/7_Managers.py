@@ -32,6 +32,7 @@ with ui.guard(view):
         "profit": st.column_config.NumberColumn(view.t("kpi.profit"), **money),
         "profit_change": st.column_config.NumberColumn(view.t("managers.c.profit_change"), format="percent"),
         "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), **money),
+        "revenue_lost": st.column_config.NumberColumn(view.t("managers.c.revenue_lost"), **money),
         "incidents": st.column_config.NumberColumn(view.t("managers.c.incidents"), **count),
         **{f"winback_{s}": st.column_config.NumberColumn(view.t(f"managers.c.winback_{s}"), **count,
                                                          help=view.t("managers.winback_help")) for s in WINBACK_STATUSES},
@@ -42,7 +43,7 @@ with ui.guard(view):
             help=view.t("managers.key_recent_help", days=view.settings.contact_recent_days)),
     }
     order = ["manager", "clients", "active", "key_clients", "revenue", "revenue_change", "profit", "profit_change",
-             "revenue_at_risk", "incidents", *[f"winback_{s}" for s in WINBACK_STATUSES], "key_map_share",
+             "revenue_at_risk", "revenue_lost", "incidents", *[f"winback_{s}" for s in WINBACK_STATUSES], "key_map_share",
              "key_recent_share"]
     st.dataframe(table, hide_index=True, placeholder="–", column_config=config, column_order=order)
     labels = view.labels
@@ -55,7 +56,7 @@ with ui.guard(view):
         row = table[table["manager"] == pick].iloc[0]
         st.markdown(view.t("managers.summary", name=ui.md(pick), n=view.num(int(row["clients"])),
                            k=view.num(int(row["key_clients"])), revenue=view.money(row["revenue"]),
-                           risk=view.money(row["revenue_at_risk"])))
+                           risk=view.money(row["revenue_at_risk"]), lost=view.money(row["revenue_lost"])))
         ui.client_list(view, rows, key="mgr_clients",
                        columns=["name", "revenue", "share", "abc", "xyz", "key", "status", "revenue_at_risk",
-                                "reasons"])
+                                "revenue_lost", "reasons"])

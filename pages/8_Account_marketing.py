@@ -30,6 +30,7 @@ with ui.guard(view):
         "client_id": view.t("col.client_id"), "name": view.t("col.name"), "manager": view.t("managers.c.manager"),
         "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=view.money_format),
         "revenue_at_risk": st.column_config.NumberColumn(view.t("kpi.revenue_at_risk"), format=view.money_format),
+        "yearly_value": st.column_config.NumberColumn(view.t("col.yearly_value"), format=view.money_format),
         "abc": "ABC", "xyz": "XYZ", "status": view.t("dossier.c.status"), "contact": view.t("abm.c.contact"), "title": view.t("abm.c.title"),
         "email": st.column_config.TextColumn(view.t("abm.c.email")), "phone": view.t("abm.c.phone"),
         "has_decision_maker": st.column_config.CheckboxColumn(view.t("abm.c.has_dm")),
@@ -37,7 +38,7 @@ with ui.guard(view):
     }
     order = {"key": ["name", "manager", "revenue", "abc", "xyz", "contact", "title", "email", "phone"],
              "perspective": ["name", "manager", "revenue", "abc", "xyz", "contact", "title", "email", "phone"],
-             "winback": ["name", "manager", "status", "revenue_at_risk", "contact", "title", "email", "phone",
+             "winback": ["name", "manager", "status", "yearly_value", "contact", "title", "email", "phone",
                          "reasons"]}
     tabs = st.tabs([f"{titles[k]} ({view.num(len(lists[k]))})" for k in abm.LISTS])
     for tab, k in zip(tabs, abm.LISTS):

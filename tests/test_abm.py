@@ -17,7 +17,9 @@ def _clients():
         "abc": ["A", "A", "C", "-"], "xyz": ["X", "Y", "new", "-"],
         "key": [True, True, False, False],
         "types": [("feeder",), ("standard",), ("perspective",), ("perspective", "expert")],
-        "status": ["active", "lapsing", "active", "lost"], "revenue_at_risk": [0.0, 500.0, 0.0, 700.0],
+        "status": ["active", "lapsing", "active", "lost"], "lost_in_window": [False, False, False, True],
+        "yearly_value": [float("nan"), 500.0, float("nan"), 700.0], "revenue_at_risk": [0.0, 500.0, 0.0, 0.0],
+        "revenue_lost": [0.0, 0.0, 0.0, 700.0],
         "reasons": ["", "no order for 80 days", "", "no order for 400 days"]})
 
 
@@ -34,8 +36,9 @@ def test_target_lists_without_winback_frame():
     lists = abm.target_lists(_clients())
     assert lists["key"]["client_id"].tolist() == ["c1", "c2"]
     assert lists["perspective"]["client_id"].tolist() == ["c3", "c4"]
-    # lost/lapsing and (A/B or key): only c2 (c4 is class "-" and not key)
-    assert lists["winback"]["client_id"].tolist() == ["c2"]
+    # lost in the window or lapsing, worth at least the smallest A/B client (c2, 500) a year, by yearly value:
+    # c4 (lost, class "-" today, 700 a year) and c2 (exactly 500)
+    assert lists["winback"]["client_id"].tolist() == ["c4", "c2"]
 
 
 def test_target_lists_with_winback_frame_keeps_its_order():
@@ -57,7 +60,7 @@ def test_cards_one_row_per_decision_maker_and_empty_card():
 
 def test_coverage():
     cov = abm.coverage(abm.target_lists(_clients()), _contacts())
-    assert cov.values.tolist() == [["key", 2, 2], ["perspective", 2, 0], ["winback", 1, 1]]
+    assert cov.values.tolist() == [["key", 2, 2], ["perspective", 2, 0], ["winback", 2, 1]]
 
 
 def test_workbook_has_a_sheet_per_list():

@@ -495,3 +495,20 @@ def test_hostile_names_reach_figures_as_text():
     # the stage name inside a hover template cannot call a template variable
     over_time = charts.complaints_over_time(incidents)
     assert any("&#37;{y}" in t.hovertemplate for t in over_time.data)
+
+
+def test_risk_trend_draws_revenue_lost_as_a_line_of_its_own():
+    df = pd.DataFrame({"month": pd.to_datetime(["2025-11-30", "2025-12-31"]), "revenue_at_risk": [100.0, 120.0],
+                       "revenue_lost": [5000.0, 40.0]})
+    fig = charts.risk_trend(df)
+    assert [t.name for t in fig.data] == ["Revenue at risk", "Revenue lost"]
+    assert list(fig.data[0].y) == [100.0, 120.0] and list(fig.data[1].y) == [5000.0, 40.0]   # never summed
+    assert all(t.fill in (None, "none") and t.stackgroup is None for t in fig.data)
+    assert fig.layout.title.text == "Revenue at risk and revenue lost"
+
+
+def test_manager_portfolio_shows_revenue_lost_apart():
+    fig = charts.manager_portfolio(pd.DataFrame({"manager": ["Al"], "revenue": [10.0], "revenue_at_risk": [2.0],
+                                                 "revenue_lost": [7.0]}))
+    assert [(t.name, list(t.y)) for t in fig.data] == [("Revenue", [10.0]), ("Revenue at risk", [2.0]),
+                                                       ("Revenue lost", [7.0])]

@@ -284,3 +284,42 @@ def test_feeder_share_and_migration_shift_options(cost_db, capsys):
     assert json.loads(capsys.readouterr().out)["types"]["feeder"] == 0
     assert main(["summary", "--db", str(cost_db), "--as-of", "2024-12-31", "--migration-shift", "0"]) == 1
     assert "migration shift must be 1 to 120 months" in _one_line_error(capsys.readouterr().err)
+
+
+# ---------------------------------------------------------------- issue 15: risk figures on summary and analyze
+
+def test_summary_json_has_the_risk_block_and_its_options(db, capsys):
+    # as of 2024-12-31 (window 2024-01-01 …): no client has a cadence (< 3 purchase days), so lost after 180 days
+    # A last 2024-02-10 (lost on 08-09), B 03-10 (09-07), C 04-10 (10-08; its return on 05-10 is no purchase),
+    # D 06-10 (12-08): all lost in the window; yearly values 1000, 300, 100, 200. Win-back: at least the
+    # smallest A/B client's window revenue (D, 200): A, B and D (exactly 200), not C.
+    assert main(["summary", "--db", str(db), "--as-of", "2024-12-31", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)["risk"]
+    assert {k: got[k] for k in ("lost_in_window", "lost_earlier", "at_risk", "revenue_at_risk", "revenue_lost",
+                                "winback_candidates", "lost_days", "lapse_floor_days")} == {
+        "lost_in_window": 4, "lost_earlier": 0, "at_risk": 0, "revenue_at_risk": 0.0, "revenue_lost": 1600.0,
+        "winback_candidates": 3, "lost_days": 180, "lapse_floor_days": 21}
+    # L = 300: only A (325 days) is lost, on 2024-02-10 + 301 = 2024-12-07
+    assert main(["summary", "--db", str(db), "--as-of", "2024-12-31", "--json", "--lost-days", "300",
+                 "--lapse-floor", "30"]) == 0
+    got = json.loads(capsys.readouterr().out)["risk"]
+    assert (got["status"], got["revenue_lost"], got["winback_candidates"], got["lapse_floor_days"]) == (
+        {"active": 3, "lapsing": 0, "lost": 1}, 1000.0, 1, 30)
+    # with a filter the figures are those of the filtered clients (region N: A and C)
+    assert main(["summary", "--db", str(db), "--as-of", "2024-12-31", "--json", "--region", "N"]) == 0
+    assert json.loads(capsys.readouterr().out)["risk"]["revenue_lost"] == 1100.0
+
+
+def test_analyze_adds_the_risk_columns(db, tmp_path, capsys):
+    out = tmp_path / "risk_cols.csv"
+    assert main(["analyze", "--db", str(db), "--as-of", "2024-12-31", "--out", str(out), "--lost-days", "300"]) == 0
+    f = pd.read_csv(out).set_index("client_id")
+    assert f.loc["A", ["status", "lost_on", "lost_in_window", "revenue_lost", "winback"]].tolist() == \
+        ["lost", "2024-12-07", True, 1000.0, True]
+    assert f.loc["B", ["status", "revenue_lost", "winback"]].tolist() == ["active", 0.0, False]
+    assert f.index.tolist() == ["A", "B", "D", "C"]           # the analysis order stays
+
+
+def test_bad_lost_days_is_one_line(db, capsys):
+    assert main(["summary", "--db", str(db), "--json", "--lost-days", "0"]) == 1
+    assert "lost after must be 1 to 3650 days" in capsys.readouterr().err

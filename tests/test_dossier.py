@@ -161,3 +161,14 @@ def test_every_dossier_column_has_a_text_in_both_languages():
     missing = [c for c in sorted(cols) if f"dossier.c.{c}" not in i18n.TEXTS]
     assert not missing, missing
     assert all(i18n.TEXTS[f"dossier.c.{c}"][1] for c in cols)
+
+
+def test_lost_note_and_flag_say_in_the_window_or_earlier():
+    row = {"status": "lost", "lost_on": pd.Timestamp("2026-03-05"), "lost_in_window": True}
+    assert dossier.lost_note(row) == ("lost_in_window", "2026-03-05")
+    assert dossier.risk_flags(row) == ["lost: no purchase for too long"]
+    earlier = {**row, "lost_in_window": False}
+    assert dossier.lost_note(earlier) == ("lost_earlier", "2026-03-05")
+    assert dossier.risk_flags(earlier) == ["lost before the window"]
+    assert dossier.lost_note({"status": "lost", "lost_on": pd.NaT, "lost_in_window": False}) is None
+    assert dossier.lost_note({"status": "lapsing", "lost_on": pd.NaT}) is None

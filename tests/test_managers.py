@@ -23,6 +23,7 @@ def _clients():
         "lines": [10, 5, 0, 8, 2, 1],
         "key": [True, True, False, True, False, False],
         "revenue_at_risk": [0.0, 300.0, 800.0, 0.0, 0.0, 0.0],
+        "revenue_lost": [0.0, 0.0, 0.0, 0.0, 700.0, 0.0],
         "incidents_window": [2, 0, 1, 3, 0, 0]})
 
 
@@ -37,9 +38,14 @@ def _contacts():
 def test_manager_table_by_hand():
     previous = pd.DataFrame({"client_id": ["a1", "a3", "b1"], "manager": ["Ana", "Ana", "Bor"],
                              "revenue": [500.0, 700.0, 400.0], "profit": [100.0, 140.0, 90.0]})
-    winback = pd.DataFrame({"client_id": ["a3", "a2", "b2"], "status": ["won_back", "contacted", "given_up"]})
+    # the win-back list holds a3, a2, b2 and b1 (no status stored: open); n1 has a stored status but is no
+    # longer on the list, so it counts nowhere
+    stored = pd.DataFrame({"client_id": ["a3", "a2", "b2", "n1"],
+                           "status": ["won_back", "contacted", "given_up", "contacted"]})
+    rows = managers.winback_rows(pd.DataFrame({"client_id": ["a3", "a2", "b2", "b1"]}), stored)
+    assert rows["winback_status"].tolist() == ["won_back", "contacted", "given_up", "open"]
     clients = _clients().assign(status="active")  # the risk status must not clash with the win-back status
-    out = managers.manager_table(clients, previous, _contacts(), winback, AS_OF, no_manager="–")
+    out = managers.manager_table(clients, previous, _contacts(), rows, AS_OF, no_manager="–")
     expected = pd.DataFrame({
         "manager": ["Ana", "Bor", "–"],
         "clients": [3, 2, 1], "active": [2, 2, 1], "key_clients": [2, 1, 0],
@@ -48,8 +54,8 @@ def test_manager_table_by_hand():
         # Bor's b2 has no known profit: his profit is unknown
         "profit": [180.0, np.nan, 10.0], "prev_profit": [240.0, 90.0, np.nan],
         "profit_change": [-0.25, np.nan, np.nan],
-        "revenue_at_risk": [1100.0, 0.0, 0.0], "incidents": [3, 3, 0],
-        "winback_open": [0, 0, 0], "winback_contacted": [1, 0, 0], "winback_won_back": [1, 0, 0],
+        "revenue_at_risk": [1100.0, 0.0, 0.0], "revenue_lost": [0.0, 700.0, 0.0], "incidents": [3, 3, 0],
+        "winback_open": [0, 1, 0], "winback_contacted": [1, 0, 0], "winback_won_back": [1, 0, 0],
         "winback_given_up": [0, 1, 0],
         # Ana: a1 has a decision maker and a contact exactly 90 days ago; a2 a recent buyer only
         "key_map_share": [0.5, 1.0, np.nan], "key_recent_share": [1.0, 0.0, np.nan]})
@@ -65,7 +71,7 @@ def test_contact_exactly_90_days_is_recent_91_is_not():
 def test_manager_table_missing_column():
     with pytest.raises(ValueError, match="revenue_at_risk"):
         managers.manager_table(_clients().drop(columns="revenue_at_risk"), pd.DataFrame(), _contacts(),
-                               pd.DataFrame(columns=["client_id", "status"]), AS_OF)
+                               pd.DataFrame(columns=["client_id", "winback_status"]), AS_OF)
 
 
 def test_manager_clients_drill_down():

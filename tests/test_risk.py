@@ -101,9 +101,10 @@ def test_reason_texts_exact():
     got = risk.assess(days_frame(rows), NO_INCIDENTS, D).set_index("client_id")["reasons"].to_dict()
     assert got == {
         "lapsing": "no order for 61 days; usually orders every 30 days",
-        "lost_rhythm": "no order for 211 days; usually orders every 70 days",
+        # lost_on = D - 211 + floor(210) + 1 = D; D - 609 + 180 + 1 = 2025-08-29, before the window (2025-11-01)
+        "lost_rhythm": "no order for 211 days; usually orders every 70 days; lost since 2026-10-31",
         "lost_no_rhythm": "no order for 609 days; fewer than 3 purchase days in the last 24 months, "
-                          "so lost after 180 days",
+                          "so lost after 180 days; lost since 2025-08-29, before the window",
         "returns": "no purchase day on record (only returns or zero-value lines)",
     }
 
@@ -233,7 +234,8 @@ def test_revenue_at_risk_window():
         ("dec", date(2025, 9, 10), 2000.0), ("dec", date(2025, 9, 11), 300.0),
         ("dec", date(2026, 1, 15), -50.0), ("dec", date(2026, 9, 10), 500.0),
         # lost without cadence (2 purchase days in 24 months), last purchase 2025-03-01:
-        # (2024-03-01, 2025-03-01] -> 400 + 600 = 1,000; 2024-03-01 itself is excluded
+        # yearly value (2024-03-01, 2025-03-01] -> 400 + 600 = 1,000; 2024-03-01 itself is excluded;
+        # lost_on 2025-03-01 + 181 = 2025-08-29, before the window (2025-11-01): lost earlier, no money
         ("lost", date(2024, 3, 1), 800.0), ("lost", date(2025, 1, 10), 400.0), ("lost", date(2025, 3, 1), 600.0),
         # active, not declining: 0
         ("fine", ago(5), 100.0), ("fine", ago(35), 100.0), ("fine", ago(65), 100.0),
@@ -244,13 +246,16 @@ def test_revenue_at_risk_window():
         "last_purchase": pd.to_datetime([date(2026, 9, 10), ago(5), date(2025, 3, 1)]).astype("datetime64[us]"),
         "status": ["active", "active", "lost"],
         "declining": [True, False, False],
-        "revenue_at_risk": [750.0, 0.0, 1000.0],
+        "lost_in_window": [False, False, False],
+        "yearly_value": [750.0, np.nan, 1000.0],
+        "revenue_at_risk": [750.0, 0.0, 0.0],
+        "revenue_lost": [0.0, 0.0, 0.0],
     })
     assert_frame_equal(got[list(expected.columns)], expected)
     reasons = got.set_index("client_id")["reasons"]
     assert reasons["dec"] == "revenue in the last 3 months 500 is 22 % of the same months a year earlier (2,300)"
     assert reasons["lost"] == ("no order for 609 days; fewer than 3 purchase days in the last 24 months, "
-                               "so lost after 180 days")
+                               "so lost after 180 days; lost since 2025-08-29, before the window")
 
 
 # ---------------------------------------------------------------- several flags, BG/NBD columns
@@ -317,27 +322,37 @@ def test_status_invariants(days_ago):
         assert rec <= 180
     else:
         assert rec <= 2 * cad
-    flagged = got["status"] != "active" or got["declining"]
-    assert (got["revenue_at_risk"] > 0) == flagged
+    slipping = got["status"] == "lapsing" or (got["declining"] and got["status"] != "lost")
+    assert (got["revenue_at_risk"] > 0) == slipping
+    assert (got["revenue_lost"] > 0) == bool(got["lost_in_window"])
+    assert not (got["revenue_at_risk"] > 0 and got["revenue_lost"] > 0)          # never both: never added
+    if got["status"] == "lost":
+        limit = max(180, 3 * cad) if not np.isnan(cad) else 180
+        assert got["lost_on"] == pd.Timestamp(D - timedelta(days=int(rec))) + pd.Timedelta(days=int(limit) + 1)
+        assert bool(got["lost_in_window"]) == (got["lost_on"] >= pd.Timestamp(2025, 11, 1))
 
 
 # ---------------------------------------------------------------- summary
 
 def test_summarize_risk():
     frame = pd.DataFrame({
-        "client_id": ["a", "b", "c", "d"],
-        "status": ["lost", "lapsing", "active", "active"],
-        "declining": [True, False, True, False],
-        "complaints_rising": [False, True, False, False],
-        "late_deliveries": [False, False, False, True],
-        "revenue_at_risk": [100.0, 50.0, 25.0, 0.0],
-        "key": [True, False, True, False],
+        "client_id": ["a", "b", "c", "d", "e"],
+        "status": ["lost", "lapsing", "active", "active", "lost"],
+        "lost_in_window": [True, False, False, False, False],        # e: lost earlier
+        "declining": [True, False, True, False, True],
+        "complaints_rising": [False, True, False, False, False],
+        "late_deliveries": [False, False, False, True, False],
+        "yearly_value": [100.0, 50.0, 25.0, np.nan, 900.0],
+        "revenue_at_risk": [0.0, 50.0, 25.0, 0.0, 0.0],
+        "revenue_lost": [100.0, 0.0, 0.0, 0.0, 0.0],
+        "key": [True, False, True, False, True],
     })
     assert risk.summarize_risk(frame) == {
-        "clients": 4, "status": {"active": 2, "lapsing": 1, "lost": 1}, "declining": 2, "complaints_rising": 1,
-        "late_deliveries": 1, "at_risk": 3, "revenue_at_risk": 175.0,
-        "revenue_at_risk_by_status": {"lost": 100.0, "lapsing": 50.0, "declining": 25.0},
-        "key_at_risk": 2, "key_revenue_at_risk": 125.0,
+        "clients": 5, "status": {"active": 2, "lapsing": 1, "lost": 2}, "lost_in_window": 1, "lost_earlier": 1,
+        "declining": 3, "complaints_rising": 1, "late_deliveries": 1,
+        "at_risk": 2, "revenue_at_risk": 75.0, "revenue_at_risk_by_status": {"lapsing": 50.0, "declining": 25.0},
+        "revenue_lost": 100.0,                       # e (lost earlier, 900 a year) carries no money
+        "key_at_risk": 1, "key_revenue_at_risk": 25.0, "key_lost_in_window": 1, "key_revenue_lost": 100.0,
     }
     assert risk.summarize_risk(frame.drop(columns=["key"]))["key_at_risk"] is None
 
@@ -457,8 +472,8 @@ def test_empty_inputs_give_an_empty_frame_with_all_columns():
 MONTH_END_ROWS = [("a", date(2026, 6, 1), 100.0), ("a", date(2026, 7, 1), 100.0), ("a", date(2026, 7, 31), 100.0)]
 MONTH_END_TREND = pd.DataFrame({
     "as_of": pd.to_datetime(["2026-08-31", "2026-09-30", "2026-10-31"]).astype("datetime64[us]"),
-    "lost": [0, 0, 0], "lapsing": [0, 1, 1], "declining": [0, 0, 0],
-    "revenue_at_risk": [0.0, 300.0, 300.0], "revenue_at_risk_lost": [0.0, 0.0, 0.0],
+    "lost": [0, 0, 0], "lost_in_window": [0, 0, 0], "lapsing": [0, 1, 1], "declining": [0, 0, 0],
+    "revenue_at_risk": [0.0, 300.0, 300.0], "revenue_lost": [0.0, 0.0, 0.0],
     "revenue_at_risk_lapsing": [0.0, 300.0, 300.0], "revenue_at_risk_declining": [0.0, 0.0, 0.0],
 })
 
@@ -685,3 +700,185 @@ def test_complaint_counts_text_is_by_count_then_name():
     got = risk._counts_text(rows, "stage")
     assert got.to_dict() == {"c1": "delivery 2, warehouse 2, billing 1", "c2": "quality 1"}
     assert risk._counts_text(rows.iloc[0:0], "stage").empty
+
+
+# ---------------------------------------------------------------- issue 15: lapsing floor M, lost_on, revenue lost apart
+
+FLOOR_ROWS = (
+    buys("w7_21", 21, 28, 35, 42)          # cadence 7: 2x = 14 < M = 21; recency exactly 21: active
+    + buys("w7_22", 22, 29, 36, 43)        # 22 > max(14, 21): lapsing
+    + buys("w12_24", 24, 36, 48)           # cadence 12: 2x = 24 > M; recency exactly 24: active
+    + buys("w12_25", 25, 37, 49)           # 25 > 24: lapsing
+    + buys("w7_15", 15, 22, 29)            # 15 > 14 but not > 21: active (lapsing only with M = 0)
+)
+
+
+def test_lapsing_floor_boundaries():
+    got = risk.assess(days_frame(FLOOR_ROWS), NO_INCIDENTS, D).set_index("client_id")["status"].to_dict()
+    assert got == {"w7_21": "active", "w7_22": "lapsing", "w12_24": "active", "w12_25": "lapsing",
+                   "w7_15": "active"}
+    no_floor = risk.assess(days_frame(FLOOR_ROWS), NO_INCIDENTS, D, DEFAULT.with_(lapse_floor_days=0))
+    assert no_floor.set_index("client_id")["status"].to_dict() == {
+        "w7_21": "lapsing", "w7_22": "lapsing", "w12_24": "active", "w12_25": "lapsing", "w7_15": "lapsing"}
+    assert risk.assess(days_frame(FLOOR_ROWS), NO_INCIDENTS, D).set_index("client_id").loc["w7_22", "reasons"] == \
+        "no order for 22 days; usually orders every 7 days"
+
+
+# D = 2026-10-31, window 2025-11-01 … 2026-10-31. Without a cadence lost_on = last + 181 days.
+LOST_ON_ROWS = [
+    ("first_day", date(2025, 3, 1), 400.0), ("first_day", date(2025, 5, 4), 600.0),    # lost_on 2025-11-01: in
+    ("day_before", date(2025, 3, 1), 300.0), ("day_before", date(2025, 5, 3), 700.0),  # lost_on 2025-10-31: earlier
+    # cadence 70.5 (gaps 70, 71): limit 211.5, lost_on = last + 212 = 2026-10-31 (recency 212 > 211.5)
+    ("half", date(2025, 11, 12), 100.0), ("half", date(2026, 1, 21), 100.0), ("half", date(2026, 4, 2), 100.0),
+    # cadence 70.5, recency 211: not lost (211 <= 211.5), lapsing (> 141)
+    ("half_211", date(2025, 11, 13), 100.0), ("half_211", date(2026, 1, 22), 100.0),
+    ("half_211", date(2026, 4, 3), 100.0),
+    ("returns_only", date(2026, 6, 1), -20.0),                                            # lost, no lost_on
+]
+
+
+def test_lost_on_at_the_window_start_and_the_day_before():
+    got = risk.assess(days_frame(LOST_ON_ROWS), NO_INCIDENTS, D).set_index("client_id")
+    expected = pd.DataFrame({
+        "client_id": ["day_before", "first_day", "half", "half_211", "returns_only"],
+        "status": ["lost", "lost", "lost", "lapsing", "lost"],
+        "cadence_days": [np.nan, np.nan, 70.5, 70.5, np.nan],
+        "lost_on": pd.to_datetime(["2025-10-31", "2025-11-01", "2026-10-31", None, None]).astype("datetime64[us]"),
+        "lost_in_window": [False, True, True, False, False],
+        # yearly value: the 12 months up to the last purchase day
+        "yearly_value": [1000.0, 1000.0, 300.0, 300.0, 0.0],
+        "revenue_at_risk": [0.0, 0.0, 0.0, 300.0, 0.0],
+        "revenue_lost": [0.0, 1000.0, 300.0, 0.0, 0.0],
+    }).set_index("client_id")
+    assert_frame_equal(got[list(expected.columns)], expected)
+    assert got.loc["first_day", "reasons"].endswith("; lost since 2025-11-01")
+    assert got.loc["day_before", "reasons"].endswith("; lost since 2025-10-31, before the window")
+    # a window of 11 months starts 2025-12-01: first_day is lost earlier then
+    short = risk.assess(days_frame(LOST_ON_ROWS), NO_INCIDENTS, D, window_start=date(2025, 12, 1))
+    assert short.set_index("client_id")["lost_in_window"].to_dict() == {
+        "day_before": False, "first_day": False, "half": True, "half_211": False, "returns_only": False}
+
+
+def test_lost_days_setting_moves_lost_on():
+    rows = buys("c", 100, 130)                            # no cadence, last purchase D - 100
+    got = risk.assess(days_frame(rows), NO_INCIDENTS, D, DEFAULT.with_(lost_days=90)).iloc[0]
+    assert (got["status"], got["lost_on"]) == ("lost", pd.Timestamp(D - timedelta(days=100 - 91)))
+    assert risk.assess(days_frame(rows), NO_INCIDENTS, D, DEFAULT.with_(lost_days=100)).iloc[0]["status"] == "active"
+
+
+MONEY_ROWS = [
+    # declining and active: 2,000 a year earlier (Aug-Oct 2025), 500 now -> revenue at risk = yearly value
+    ("dec", date(2025, 9, 1), 2000.0), ("dec", date(2026, 9, 1), 250.0), ("dec", date(2026, 10, 30), 250.0),
+    # declining and lost in the window (no cadence, last 2026-03-01 -> lost_on 2026-08-29): revenue lost only
+    ("dec_lost", date(2025, 9, 1), 1500.0), ("dec_lost", date(2026, 3, 1), 100.0),
+]
+
+
+def test_declining_not_lost_is_at_risk_and_lost_declining_is_lost_only():
+    got = risk.assess(days_frame(MONEY_ROWS), NO_INCIDENTS, D).set_index("client_id")
+    assert got.loc["dec", ["status", "declining", "revenue_at_risk", "revenue_lost"]].tolist() == \
+        ["active", True, 500.0, 0.0]
+    # (2025-03-01, 2026-03-01] holds 1500 + 100
+    assert got.loc["dec_lost", ["status", "declining", "lost_in_window", "revenue_at_risk", "revenue_lost"]].tolist() \
+        == ["lost", True, True, 0.0, 1600.0]
+    summary = risk.summarize_risk(got.reset_index())
+    assert (summary["at_risk"], summary["revenue_at_risk"], summary["revenue_lost"]) == (1, 500.0, 1600.0)
+
+
+def test_store_path_equals_row_path_at_the_new_boundaries(tmp_path):
+    rows = FLOOR_ROWS + LOST_ON_ROWS + MONEY_ROWS
+    store = _store_with(tmp_path, rows)
+    try:
+        got = risk.assess_store(store, D)
+        trend = risk.risk_trend_store(store, D, 14)
+    finally:
+        store.close()
+    frame = days_frame(rows)
+    assert_frame_equal(got, risk.assess(frame, NO_INCIDENTS, D))
+    assert_frame_equal(trend, risk.risk_trend(frame, NO_INCIDENTS, D, 14))
+    last = trend.iloc[-1]
+    assert (last["lost_in_window"], last["revenue_lost"]) == (3, 1000.0 + 300.0 + 1600.0)
+
+
+# ---------------------------------------------------------------- win-back list at the A/B boundary
+
+def _risk_rows(rows) -> pd.DataFrame:
+    cols = {"status": "active", "lost_in_window": False, "declining": False, "yearly_value": np.nan,
+            "revenue_at_risk": 0.0, "revenue_lost": 0.0, "recency_days": 30, "cadence_days": 10.0, "lost_on": pd.NaT,
+            "complaints_rising": False, "complaints_recent": 0, "late_deliveries": False, "on_time_rate": np.nan,
+            "rev_last3": 0.0, "rev_last3_prev": 0.0, "T": 100.0, "reasons": ""}
+    return pd.DataFrame([{**cols, **r} for r in rows])
+
+
+WB_CLASSES = pd.DataFrame({
+    "client_id": ["big", "mid", "small_b", "c1", "at", "below", "keyc", "earlier", "fine", "lapse"],
+    "abc": ["A", "B", "B", "C", "-", "-", "C", "-", "C", "C"],
+    "key": [False, False, False, False, False, False, True, False, False, False],
+    "revenue": [9000.0, 2000.0, 500.0, 100.0, 0.0, 0.0, 50.0, 0.0, 80.0, 90.0],
+    "profit": [np.nan] * 10, "name": list("ABCDEFGHIJ"), "manager": ["Ann"] * 10,
+})
+
+
+def test_winback_at_the_smallest_a_or_b_client():
+    risk_frame = _risk_rows([
+        {"client_id": "at", "status": "lost", "lost_in_window": True, "yearly_value": 500.0, "revenue_lost": 500.0},
+        {"client_id": "below", "status": "lost", "lost_in_window": True, "yearly_value": 499.99,
+         "revenue_lost": 499.99},
+        {"client_id": "keyc", "status": "lapsing", "yearly_value": 60.0, "revenue_at_risk": 60.0},
+        {"client_id": "earlier", "status": "lost", "yearly_value": 50000.0},      # lost earlier: never on the list
+        {"client_id": "fine", "yearly_value": 90000.0, "declining": True, "revenue_at_risk": 90000.0},  # declining only
+        {"client_id": "lapse", "status": "lapsing", "yearly_value": 9000.0, "revenue_at_risk": 9000.0},
+        {"client_id": "big"}, {"client_id": "mid"}, {"client_id": "small_b"}, {"client_id": "c1"},
+    ])
+    assert risk.class_floor(WB_CLASSES) == 500.0          # the window revenue of small_b, the smallest B
+    got = risk.winback_candidates(risk_frame, WB_CLASSES)
+    assert got[["rank", "client_id", "status", "yearly_value"]].to_dict("records") == [
+        {"rank": 1, "client_id": "lapse", "status": "lapsing", "yearly_value": 9000.0},
+        {"rank": 2, "client_id": "at", "status": "lost", "yearly_value": 500.0},
+        {"rank": 3, "client_id": "keyc", "status": "lapsing", "yearly_value": 60.0},
+    ]
+    # lapse is worth a class-A client a year (9,000 >= 9,000): a meeting, said so
+    assert got.loc[0, "action_reason"] == "a class-A-sized client worth 9,000 a year is ordering late: meet to ask why"
+    assert risk.winback_mask(risk_frame, WB_CLASSES).sum() == 3
+
+
+# ---------------------------------------------------------------- command line: issue 15's fields and options
+
+def test_cli_json_adds_lost_and_money_apart(small_db, capsys):
+    # B2 bought 1,000 every 20 days until D - 100: cadence 20, recency 100 > max(40, 21): lapsing; its yearly
+    # value = purchase days in (D - 465, D - 100] = 19 x 1,000. Z9 bought once on 2024-01-10: lost on
+    # 2024-07-09 (+181), before the window 2025-11-01: lost earlier, no money.
+    assert _cli(["risk", "--db", str(small_db), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {k: data[k] for k in ("lost_in_window", "lost_earlier", "revenue_at_risk", "revenue_lost",
+                                 "winback_candidates")} == {
+        "lost_in_window": 0, "lost_earlier": 1, "revenue_at_risk": 19000.0, "revenue_lost": 0.0,
+        "winback_candidates": 1}
+    assert data["status"] == {"active": 2, "lapsing": 1, "lost": 1}
+    assert data["settings"] == {"lost_days": 180, "lapse_floor_days": 21}
+
+
+def test_cli_lost_days_and_lapse_floor_options(small_db, capsys):
+    # L = 90: B2 is lost (100 > max(90, 60)) on D - 100 + 91 = D - 9, in the window: revenue lost, not at risk
+    assert _cli(["risk", "--db", str(small_db), "--json", "--lost-days", "90"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["lost_in_window"], data["revenue_lost"], data["revenue_at_risk"]) == (1, 19000.0, 0.0)
+    # M = 100: recency 100 is not > 100: B2 is active again; M = 99: lapsing
+    assert _cli(["risk", "--db", str(small_db), "--json", "--lapse-floor", "100"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"]["lapsing"] == 0
+    assert _cli(["risk", "--db", str(small_db), "--json", "--lapse-floor", "99"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"]["lapsing"] == 1
+
+
+def test_cli_csv_has_one_row_per_client_with_the_risk_fields(small_db, tmp_path):
+    out = tmp_path / "risk.csv"
+    assert _cli(["risk", "--db", str(small_db), "--out", str(out)]) == 0
+    table = pd.read_csv(out, dtype={"client_id": str}).set_index("client_id")
+    need = ["status", "lost_on", "lost_in_window", "declining", "yearly_value", "revenue_at_risk", "revenue_lost",
+            "winback", "reasons"]
+    assert set(need) <= set(table.columns) and table.index.is_unique and len(table) == 4
+    assert table.loc["Z9", ["status", "lost_on", "lost_in_window", "yearly_value", "revenue_lost", "winback"]].tolist() \
+        == ["lost", "2024-07-09", False, 50.0, 0.0, False]
+    assert table.loc["B2", ["status", "revenue_at_risk", "revenue_lost", "winback"]].tolist() == \
+        ["lapsing", 19000.0, 0.0, True]
+    assert pd.isna(table.loc["B2", "lost_on"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
@@ -44,7 +45,10 @@ def test_lost_key_clients_are_lost(assessed, cid):
     assert row["status"] == "lost"
     assert 200 <= row["recency_days"] <= 330
     assert row["reasons"].startswith(f"no order for {row['recency_days']} days")
-    assert row["revenue_at_risk"] > 0
+    # lost in the window (2025-11-01 … 2026-10-31): their yearly value is revenue lost, not revenue at risk
+    assert row["lost_in_window"] and row["lost_on"] >= pd.Timestamp(2025, 11, 1)
+    assert row["revenue_lost"] == row["yearly_value"] > 0
+    assert row["revenue_at_risk"] == 0
 
 
 @pytest.mark.parametrize("cid", demo.PLANTED["lapsing"])
@@ -53,7 +57,7 @@ def test_lapsing_clients_are_lapsing(assessed, cid):
     assert row["status"] == "lapsing"
     assert row["reasons"].startswith(
         f"no order for {row['recency_days']} days; usually orders every {row['cadence_days']:g} days")
-    assert row["revenue_at_risk"] > 0
+    assert row["revenue_at_risk"] == row["yearly_value"] > 0 and row["revenue_lost"] == 0
 
 
 @pytest.mark.parametrize("cid", demo.PLANTED["declining"])
@@ -71,6 +75,18 @@ def test_lost_key_clients_lead_the_winback_list(assessed):
     lost_key = set(demo.PLANTED["lost_key"])
     assert lost_key <= set(cands["client_id"])
     assert set(cands[cands["client_id"].isin(lost_key)]["action"]) <= {"special_offer", "meeting"}
+
+
+def test_lost_earlier_clients_carry_no_money_and_the_headlines_stay_apart(assessed):
+    frame = assessed[0]
+    earlier = frame[(frame["status"] == "lost") & ~frame["lost_in_window"]]
+    assert len(earlier) > 0
+    assert (earlier["revenue_at_risk"] == 0).all() and (earlier["revenue_lost"] == 0).all()
+    summary = risk.summarize_risk(frame.reset_index())
+    slipping = (frame["status"] == "lapsing") | (frame["declining"] & (frame["status"] != "lost"))
+    assert summary["revenue_at_risk"] == round(frame.loc[slipping, "yearly_value"].sum(), 2)
+    assert summary["revenue_lost"] == round(frame.loc[frame["lost_in_window"], "yearly_value"].sum(), 2)
+    assert summary["lost_earlier"] == len(earlier)
 
 
 def test_p_alive_is_explained(assessed):

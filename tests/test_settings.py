@@ -121,3 +121,13 @@ def test_new_settings_defaults():
     s = Settings()
     assert (s.profit_coverage_min, s.migration_shift, s.lost_days, s.lapse_floor_days, s.on_time_min,
             s.feeder_share) == (0.95, None, 180, 21, 0.90, 0.10)
+
+
+def test_lost_days_and_lapsing_floor():
+    # DOMAIN.md §8: L = 180 days, M = 21 days; both settings, validated
+    assert (DEFAULT.lost_days, DEFAULT.lapse_floor_days) == (180, 21)
+    assert Settings(lost_days=1, lapse_floor_days=0).lapse_floor_days == 0
+    with pytest.raises(ValueError, match="lost after must be 1 to 3650 days, not 0"):
+        Settings(lost_days=0)
+    with pytest.raises(ValueError, match="the lapsing floor must be 0 to 3650 days, not -1"):
+        Settings(lapse_floor_days=-1)

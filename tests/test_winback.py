@@ -15,64 +15,81 @@ from kamcore.store import open_store
 
 # ---------------------------------------------------------------- candidates, ranking, actions
 
-def risk_row(cid, status, rar, *, declining=False, rising=False, late=False, recent=0, rate=np.nan,
-             last3=0.0, prev3=0.0, weeks=104.0, reasons="why"):
+def risk_row(cid, status, yearly, *, declining=False, rising=False, late=False, recent=0, rate=np.nan,
+             last3=0.0, prev3=0.0, weeks=104.0, reasons="why", earlier=False):
+    lost_in = status == "lost" and not earlier
+    slipping = status == "lapsing" or (declining and status != "lost")
     return {"client_id": cid, "status": status, "recency_days": 200, "cadence_days": 30.0, "declining": declining,
+            "lost_on": pd.Timestamp("2026-06-01") if status == "lost" else pd.NaT, "lost_in_window": lost_in,
             "rev_last3": last3, "rev_last3_prev": prev3, "complaints_recent": recent, "complaints_before": 0,
             "complaints_rising": rising, "on_time_rate": rate, "late_deliveries": late, "T": weeks,
-            "revenue_at_risk": rar, "reasons": reasons}
+            "yearly_value": yearly, "revenue_at_risk": yearly if slipping else 0.0,
+            "revenue_lost": yearly if lost_in else 0.0, "reasons": reasons}
 
 
 RISK = pd.DataFrame([
     risk_row("W1", "lost", 50000.0),                                              # key, A: special offer
     risk_row("W2", "lapsing", 20000.0, rising=True, recent=3),                    # B: meeting (complaints)
     risk_row("W3", "lost", 20000.0, declining=True, last3=300.0, prev3=1000.0),   # B, margin 25 %: discount
-    risk_row("W4", "lost", 90000.0),                                              # C, not key: left out
+    risk_row("W4", "lost", 90000.0),                  # C, not key, but worth an A client a year: special offer
     risk_row("W5", "active", 70000.0, declining=True, last3=1.0, prev3=10.0),     # active: left out
-    risk_row("W6", "lapsing", 5000.0, weeks=156.5325),                            # B, 3 years: gift
+    risk_row("W6", "lapsing", 7500.0, weeks=156.5325),                            # B, 3 years: gift
     risk_row("W7", "lapsing", 8000.0),                                            # key, C: meeting
-    risk_row("W8", "lost", 6000.0, declining=True, last3=0.0, prev3=10.0),        # B, profit unknown: gift
+    risk_row("W8", "lost", 7000.0, declining=True, last3=0.0, prev3=10.0),        # exactly the floor, no profit: gift
     risk_row("W9", "lapsing", 7000.0, late=True, rate=0.6),                      # A: meeting (deliveries)
+    risk_row("WA", "lapsing", 6999.99),                                           # 1 cent below the floor: out
+    risk_row("WB", "lost", 99999.0, earlier=True),                                # key, A, lost earlier: out
 ])
 
 CLASSES = pd.DataFrame({
-    "client_id": ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9"],
-    "abc": ["A", "B", "B", "C", "A", "B", "C", "B", "A"],
-    "key": [True, False, False, False, True, False, True, False, False],
-    "revenue": [100000.0, 40000.0, 10000.0, 500.0, 90000.0, 8000.0, 9000.0, 7000.0, 60000.0],
-    "profit": [20000.0, 8000.0, 2500.0, 100.0, 9000.0, 800.0, 900.0, np.nan, 6000.0],
-    "name": ["One", "Two", "Three", "Four", "Five", "Six", "Seven", None, "Nine"],
-    "manager": ["Ann", "Bob", "Ann", "Bob", "Ann", "Bob", "Ann", "Bob", "Ann"],
+    "client_id": ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "WA", "WB"],
+    "abc": ["A", "B", "B", "C", "A", "B", "C", "B", "A", "C", "A"],
+    "key": [True, False, False, False, True, False, True, False, False, False, True],
+    # the smallest A or B client in the window: W8 with 7,000; the smallest A: W9 with 60,000
+    "revenue": [100000.0, 40000.0, 10000.0, 500.0, 90000.0, 8000.0, 9000.0, 7000.0, 60000.0, 100.0, 70000.0],
+    "profit": [20000.0, 8000.0, 2500.0, 100.0, 9000.0, 800.0, 900.0, np.nan, 6000.0, 10.0, 1.0],
+    "name": ["One", "Two", "Three", "Four", "Five", "Six", "Seven", None, "Nine", "Ten", "Eleven"],
+    "manager": ["Ann", "Bob", "Ann", "Bob", "Ann", "Bob", "Ann", "Bob", "Ann", "Bob", "Ann"],
 })
 
 
 def test_winback_ranking_and_actions():
     got = risk.winback_candidates(RISK, CLASSES, DEFAULT)
     expected = pd.DataFrame({
-        "rank": np.arange(1, 8, dtype="int64"),
-        # 20,000 tie: W2 before W3 by client_id
-        "client_id": ["W1", "W2", "W3", "W7", "W9", "W8", "W6"],
-        "name": ["One", "Two", "Three", "Seven", "Nine", "W8", "Six"],
-        "manager": ["Ann", "Bob", "Ann", "Ann", "Ann", "Bob", "Bob"],
-        "abc": ["A", "B", "B", "C", "A", "B", "B"],
-        "key": [True, False, False, True, False, False, False],
-        "status": ["lost", "lapsing", "lost", "lapsing", "lapsing", "lost", "lapsing"],
-        "revenue_at_risk": [50000.0, 20000.0, 20000.0, 8000.0, 7000.0, 6000.0, 5000.0],
-        "margin": [0.2, 0.2, 0.25, 0.1, 0.1, np.nan, 0.1],
-        "action": ["special_offer", "meeting", "discount", "meeting", "meeting", "gift", "gift"],
+        "rank": np.arange(1, 9, dtype="int64"),
+        # 20,000 tie: W2 before W3 by client_id; 7,000 tie: W8 before W9
+        "client_id": ["W4", "W1", "W2", "W3", "W7", "W6", "W8", "W9"],
+        "name": ["Four", "One", "Two", "Three", "Seven", "Six", "W8", "Nine"],
+        "manager": ["Bob", "Ann", "Bob", "Ann", "Ann", "Bob", "Bob", "Ann"],
+        "abc": ["C", "A", "B", "B", "C", "B", "B", "A"],
+        "key": [False, True, False, False, True, False, False, False],
+        "status": ["lost", "lost", "lapsing", "lost", "lapsing", "lapsing", "lost", "lapsing"],
+        "yearly_value": [90000.0, 50000.0, 20000.0, 20000.0, 8000.0, 7500.0, 7000.0, 7000.0],
+        "revenue_at_risk": [0.0, 0.0, 20000.0, 0.0, 8000.0, 7500.0, 0.0, 7000.0],
+        "revenue_lost": [90000.0, 50000.0, 0.0, 20000.0, 0.0, 0.0, 7000.0, 0.0],
+        "margin": [0.2, 0.2, 0.2, 0.25, 0.1, 0.1, np.nan, 0.1],
+        "action": ["special_offer", "special_offer", "meeting", "discount", "meeting", "gift", "gift", "meeting"],
         "action_reason": [
+            "a lost class-A-sized client worth 90,000 a year: make a special offer",
             "a lost key client worth 50,000 a year: make a special offer",
             "meet the client to fix the service first: 3 complaints in the last 90 days",
             "offer a discount within the client's margin of 25 %: revenue fell to 30 % of a year earlier",
             "a key client worth 8,000 a year is ordering late: meet to ask why",
+            "a gift with a personal call: a 3.0-year relationship worth 7,500 a year",
+            "a gift with a personal call: a 2.0-year relationship worth 7,000 a year",
             "meet the client to fix the service first: only 60 % of deliveries on time",
-            "a gift with a personal call: a 2.0-year relationship worth 6,000 a year",
-            "a gift with a personal call: a 3.0-year relationship worth 5,000 a year",
         ],
     })
     assert_frame_equal(got[list(expected.columns)], expected)
     assert set(got["action"]) <= set(ACTIONS)
     assert list(got.columns) == list(risk.WINBACK_COLUMNS)
+    assert risk.winback_mask(RISK, CLASSES).tolist() == [True, True, True, True, False, True, True, True, True,
+                                                          False, False]
+
+
+def test_winback_without_an_a_or_b_client_keeps_only_key_clients():
+    only_c = CLASSES.assign(abc="C")
+    assert risk.winback_candidates(RISK, only_c)["client_id"].tolist() == ["W1", "W7"]
 
 
 def test_winback_input_is_not_changed_and_columns_checked():
@@ -86,7 +103,7 @@ def test_winback_input_is_not_changed_and_columns_checked():
 def test_winback_accepts_a_frame_that_already_has_class_columns():
     merged = RISK.merge(CLASSES[["client_id", "name", "abc"]], on="client_id")
     got = risk.winback_candidates(merged, CLASSES)
-    assert got["client_id"].tolist()[:3] == ["W1", "W2", "W3"]
+    assert got["client_id"].tolist()[:3] == ["W4", "W1", "W2"]
 
 
 def test_winback_empty():

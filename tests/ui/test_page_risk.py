@@ -37,12 +37,13 @@ def test_page_renders_with_headline_and_tabs(db):
     assert not errors(at), errors(at)
     labels = [m.label for m in at.metric]
     assert i18n.t("kpi.revenue_at_risk", "en") in labels
-    assert [t.label.split(" (")[0] for t in at.tabs] == ["Lost", "Lapsing", "Declining"]
+    assert i18n.t("kpi.revenue_lost", "en") in labels
+    assert [t.label.split(" (")[0] for t in at.tabs] == ["Lost in the window", "Lost earlier", "Lapsing", "Declining"]
 
 
 def test_lost_tab_lists_the_planted_lost_keys(db):
     at = run()
-    lost = at.dataframe(key="list_lost").value
+    lost = at.dataframe(key="list_lost_in_window").value
     assert set(demo.PLANTED["lost_key"]) <= set(lost["client_id"])
     assert lost.set_index("client_id").loc[list(demo.PLANTED["lost_key"]), "reasons"].str.startswith(
         "no order for").all()
@@ -147,7 +148,7 @@ def test_complaints_follow_the_scope(db):
 
     at = run()
     shown = set()
-    for key in ("list_lost", "list_lapsing", "list_declining"):
+    for key in ("list_lost_in_window", "list_lapsing", "list_declining"):
         shown |= set(at.dataframe(key=key).value["client_id"])
     store = open_store(db)      # the app holds the file open read-write in this process
     try:
@@ -161,15 +162,15 @@ def test_complaints_follow_the_scope(db):
     assert _pareto_total(at) == len(rows)
 
 
-def _trend_values(at: AppTest) -> list[float]:
+def _trend_values(at: AppTest, trace: int = 0) -> list[float]:
     import json
 
     charts = at.get("plotly_chart")
     assert charts[0].proto.id.endswith("-trend"), "the trend is drawn in its place at the top, above the lists"
-    return [round(v, 2) for v in json.loads(charts[0].proto.spec)["data"][0]["y"]]
+    return [round(v, 2) for v in json.loads(charts[0].proto.spec)["data"][trace]["y"]]
 
 
-def _row_path_trend(db, region: str | None) -> list[float]:
+def _row_path_trend(db, region: str | None, column: str = "revenue_at_risk") -> list[float]:
     """The 12-point trend by the plain row path (risk.risk_trend over client_day rows), for one region or all."""
     from kamcore import risk
     from kamcore.analysis import latest_as_of
@@ -184,7 +185,7 @@ def _row_path_trend(db, region: str | None) -> list[float]:
             days = days[days["client_id"].isin(set(ids))]
     finally:
         store.close()
-    return risk.risk_trend(days, incidents, as_of)["revenue_at_risk"].round(2).tolist()
+    return risk.risk_trend(days, incidents, as_of)[column].round(2).tolist()
 
 
 def test_trend_is_drawn_for_every_client_and_for_a_region(db):
@@ -193,6 +194,7 @@ def test_trend_is_drawn_for_every_client_and_for_a_region(db):
     at = run()
     assert not errors(at), errors(at)
     assert _trend_values(at) == _row_path_trend(db, None)
+    assert _trend_values(at, 1) == _row_path_trend(db, None, "revenue_lost")      # a line of its own, not a sum
     region = at.multiselect(key="region").options[0]
     at.multiselect(key="region").set_value([region]).run(timeout=TIMEOUT)
     assert not errors(at), errors(at)
@@ -226,7 +228,31 @@ def test_counts_in_sentences_are_written_with_thousands_separators(db, monkeypat
     monkeypatch.setattr(risk, "summarize_risk", many)
     at = run()
     assert not errors(at), errors(at)
-    assert any(m.value.startswith("6,582 clients are lost, lapsing or declining") for m in at.markdown)
+    assert any(m.value.startswith("6,582 clients still buy but slip") for m in at.markdown)
     at.segmented_control(key="lang").set_value("sl").run(timeout=TIMEOUT)
     assert not errors(at), errors(at)
     assert any(m.value.startswith("6.582 ") for m in at.markdown), [m.value for m in at.markdown][:6]
+
+
+def test_tiles_and_headline_keep_revenue_at_risk_and_revenue_lost_apart(db):
+    """The page's money equals the sums of §8 over the frame, each on its own tile; lost earlier has no money."""
+    from kamcore import risk
+    from kamcore.analysis import analyze, latest_as_of
+    from kamcore.i18n import fmt_money_short
+    from kamcore.risk_cli import assess_analysis
+
+    store = open_store(db)
+    try:
+        table, summary = assess_analysis(store, analyze(store, latest_as_of(store)))
+    finally:
+        store.close()
+    at = run()
+    assert not errors(at), errors(at)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles[i18n.t("kpi.revenue_at_risk", "en")] == fmt_money_short(summary["revenue_at_risk"])
+    assert tiles[i18n.t("kpi.revenue_lost", "en")] == fmt_money_short(summary["revenue_lost"])
+    earlier = at.dataframe(key="list_lost_earlier").value
+    assert len(earlier) == summary["lost_earlier"] > 0
+    assert "revenue_lost" not in earlier.columns and "revenue_at_risk" not in earlier.columns
+    assert summary["revenue_at_risk"] == round(float(table["revenue_at_risk"].sum()), 2)
+    assert risk.summarize_risk(table)["revenue_lost"] == summary["revenue_lost"]

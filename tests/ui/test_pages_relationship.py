@@ -131,3 +131,51 @@ def demo_money(x):
     from kamcore import i18n
 
     return i18n.fmt_money(x, "en", "EUR")
+
+
+def test_dossier_of_a_client_outside_the_filter_shows_its_real_risk(db):
+    """A manager filter that leaves the lost key client out must not make it look safe (DOMAIN §8)."""
+    cid = demo.PLANTED["lost_key"][0]
+    store = open_store(db)
+    try:
+        own = store.scalar("select manager from clients where client_id = $c", {"c": cid})
+        other = store.scalar("select min(manager) from clients where manager <> $m", {"m": own})
+    finally:
+        store.close()
+    at = run("pages/5_Account_dossier.py", client=cid)
+    whole = {m.label: m.value for m in at.metric}
+    at.multiselect(key="manager").set_value([other]).run(timeout=TIMEOUT)
+    assert not errors(at), errors(at)
+    assert not at.success, "a filter made a lost key client read 'No risk flag'"
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "lost" in warnings
+    assert {m.label: m.value for m in at.metric} == whole          # the same figures whatever the filter
+    assert any(f"manager {other}" in c.value and "ignored" in c.value for c in at.caption)
+    assert any("Lost since" in c.value and "in the window" in c.value for c in at.caption)
+
+
+def test_managers_winback_counts_equal_the_at_risk_list(db):
+    """Per manager, the win-back columns count the At risk list's rows by status; no status set = open."""
+    from kamcore import winback
+
+    at_risk = run("pages/4_At_risk.py")
+    listed = at_risk.data_editor(key="winback_editor").value
+    assert len(listed) > 0 and (listed["winback_status"] == "open").all()
+    store = open_store(db)
+    try:
+        winback.save_statuses(store, listed.iloc[[0]][["client_id"]].assign(status="contacted"), "ann")
+    finally:
+        store.close()
+    import streamlit as st
+
+    st.cache_data.clear()
+    at = run("pages/7_Managers.py")
+    assert not errors(at), errors(at)
+    table = at.dataframe[0].value
+    cols = ["winback_open", "winback_contacted", "winback_won_back", "winback_given_up"]
+    assert int(table[cols].to_numpy().sum()) == len(listed)
+    assert int(table["winback_open"].sum()) == len(listed) - 1
+    assert int(table["winback_contacted"].sum()) == 1
+    per_manager = listed.assign(manager=listed["manager"].fillna("(no manager)")).groupby("manager").size()
+    got = table.set_index("manager")[cols].sum(axis=1)
+    assert got[got > 0].sort_index().to_dict() == per_manager.sort_index().to_dict()
