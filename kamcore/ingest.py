@@ -83,6 +83,7 @@ class Prepared:
     checksum: str = ""
     decisions: dict = field(default_factory=dict)   # encoding, delimiter, date order, decimal, revenue rule ...
     notes: list[str] = field(default_factory=list)
+    note_codes: list[tuple[str, dict]] = field(default_factory=list)   # some notes as (code, values): validate.*
     extra: pa.Table | None = None                   # unknown columns of the valid rows, as text
     cancellations: int = 0                          # lines of invoices starting with "C" (netted as negatives)
     non_sales_letter: str = ""
@@ -231,6 +232,10 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
                              letter=_letter(raw, i), header=raw.headers[i], column=c.name, example=res.example)
             if res.order:
                 date_orders[c.name] = res.order
+            if res.by_dots:
+                prep.notes.append(f"dates in column {_letter(raw, i)} '{raw.headers[i]}' are written with dots and "
+                                  "read day first (03.11.2026 = 3 November 2026)")
+                prep.note_codes.append(("dots_dayfirst", {"letter": _letter(raw, i), "header": raw.headers[i]}))
         else:
             vals, found = res
         values[c.name] = vals

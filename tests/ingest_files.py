@@ -18,6 +18,7 @@ from kamcore.readers import Limits
 
 HEAD = "client_id,date,revenue\n"
 TODAY = dt.date(2026, 6, 30)          # the day of the import given to prepare by the cases that need one
+D = dt.date
 
 
 def _xlsx(rows_by_sheet: dict[str, list[list]], merge: dict[str, list[str]] | None = None) -> bytes:
@@ -85,6 +86,9 @@ BAD: list[Case] = [
          "inj.csv, row 2, column C 'revenue': a formula, not a number (formulas are never evaluated) ('=1+2')"),
     Case("feb_31", "feb.csv", _t(HEAD + "C1,13/01/2024,1\nC1,31/02/2024,2\n"),
          "feb.csv, row 3, column B 'date': no such date: day 31 of month 2 (2024 has 29 days in that month) ('31/02/2024')"),
+    Case("ambiguous_slashed_dates_still_ask", "amb2.csv", _t(HEAD + "C1,03/11/2026,1\nC1,04/12/2026,2\n"),
+         "amb2.csv: column B 'date' (date): dates such as 03/11/2026 can be read day-first or month-first; "
+         "choose one (--dayfirst or --monthfirst)", kwargs={"today": D(2026, 12, 4)}),
     Case("ambiguous_dates", "amb.csv", _t(HEAD + "C1,01/02/2024,1\nC1,03/04/2024,2\n"),
          "amb.csv: column B 'date' (date): dates such as 01/02/2024 can be read day-first or month-first; "
          "choose one (--dayfirst or --monthfirst)"),
@@ -300,6 +304,9 @@ AWKWARD: list[Good] = [
     Good("ids_trimmed_and_nfc", "nfc.csv",
          _t(HEAD + "Cafe\u0301,2024-01-31,1\n Caf\u00e9 ,2024-01-31,2\nČ1,2024-01-31,3\n"),
          {"client_id": ["Caf\u00e9", "Caf\u00e9", "Č1"]}),
+    Good("dotted_dates_day_first_without_a_question", "dots.csv",
+         _t(HEAD + "C1,03.11.2026,1\nC1,04.12.2026,2\n"),
+         {"date": [D(2026, 11, 3), D(2026, 12, 4)]}, kwargs={"today": D(2026, 12, 4)}),
     Good("template_csv", "template.csv", lambda: __import__("kamcore.templates", fromlist=["template"]).template("transactions"),
          {"client_id": ["C001"], "revenue": [1250.0], "date": [D(2024, 1, 31)]}),
 ]

@@ -239,3 +239,14 @@ def test_blocking_codes_stand_beside_every_blocking_text(tmp_path):
     assert [c for c, _ in p.blocking_codes] == ["unknown_target", "mapped_twice"]
     assert p.blocking_codes[1][1] == {"columns": "C 'Znesek', D 'Neto'", "target": "revenue"}
     assert len(p.blocking) == len(p.blocking_codes)
+
+
+def test_dotted_dates_are_read_day_first_with_a_note_and_no_question(tmp_path):
+    path = tmp_path / "dots.csv"
+    path.write_text("client_id;datum;revenue\nC1;03.11.2026;1\nC1;4.12.2026;2\n", encoding="utf-8")
+    p = ingest.prepare(path, "transactions", today=dt.date(2026, 12, 4))
+    assert p.ok and p.ambiguous_dates == [] and p.decisions["date_order"] == {"date": "day-first"}
+    assert p.frame["date"].tolist() == [dt.date(2026, 11, 3), dt.date(2026, 12, 4)]
+    assert p.notes == ["dates in column B 'datum' are written with dots and read day first "
+                       "(03.11.2026 = 3 November 2026)"]
+    assert p.note_codes == [("dots_dayfirst", {"letter": "B", "header": "datum"})]
