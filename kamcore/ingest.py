@@ -776,11 +776,12 @@ def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.n
 
 def _repeated_keys(keys) -> tuple[np.ndarray, np.ndarray]:
     """Positions whose (non-null) key occurred on an earlier row, and the position of that first row."""
-    codes, _ = pd.factorize(np.asarray(_whole(keys).to_pylist(), dtype=object), use_na_sentinel=True)
+    encoded = pc.dictionary_encode(_whole(keys))                # codes 0, 1, … in order of first appearance
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     pos = np.flatnonzero(codes >= 0)
     if not len(pos):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    c = codes[pos]                                    # 0, 1, … in order of first appearance
+    c = codes[pos]
     _, first_index = np.unique(c, return_index=True)
     first = pos[first_index[c]]
     later = first != pos

@@ -121,6 +121,9 @@ def test_cli_refuses_absurd_values_and_leaves_the_database_unchanged(tmp_path):
          "row 2, column A 'client_id': the id contains a control or invisible character (U+0007); remove it"),
         ("tenders", f"client_id,date,status\nC1,{tomorrow},open\n",
          f"row 2, column B 'date': the date is in the future: after the day of the import, {today}"),
+        ("clients", "client_id,name\nC1,Acme\nC1,Acme\n", "row 3, column A 'client_id': client_id C1 already on row 2"),
+        ("clients", "client_id,name,role,title,email\nC1,Marko Kranjc,buyer,mag.,m@x.si\n",
+         "row 1: these columns fit Contacts better (role, title, email): choose Contacts"),
     ]
     for i, (table, text, expected) in enumerate(cases):
         path = tmp_path / f"absurd{i}.csv"
@@ -250,3 +253,21 @@ def test_dotted_dates_are_read_day_first_with_a_note_and_no_question(tmp_path):
     assert p.notes == ["dates in column B 'datum' are written with dots and read day first "
                        "(03.11.2026 = 3 November 2026)"]
     assert p.note_codes == [("dots_dayfirst", {"letter": "B", "header": "datum"})]
+
+
+def test_the_same_client_typed_two_ways_is_one_client_after_the_import(tmp_path):
+    """NFC (DOMAIN.md §1): "Café" with a composed é and with e + combining accent, in the clients file and in
+    the transactions file, is one client: one clients row, one client in client_day, no unknown id."""
+    store = open_store(tmp_path / "nfc.duckdb")
+    try:
+        (tmp_path / "c.csv").write_text("client_id,name\nCaf\u00e9,Bistro Caf\u00e9\n", encoding="utf-8")
+        ingest.import_file(store, "clients", tmp_path / "c.csv")
+        (tmp_path / "t.csv").write_text(HEAD + "Cafe\u0301,2024-01-31,10\n Caf\u00e9,2024-01-31,5\n",
+                                        encoding="utf-8")
+        p = ingest.prepare(tmp_path / "t.csv", "transactions", store=store)
+        assert p.ok and p.unknown_client_ids == []
+        ingest.commit(store, p)
+        assert store.sql("select client_id, revenue from client_day").values.tolist() == [["Caf\u00e9", 15.0]]
+        assert store.scalar("select count(distinct client_id) from transactions") == 1
+    finally:
+        store.close()
