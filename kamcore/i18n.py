@@ -676,6 +676,34 @@ TEXTS: dict[str, tuple[str, str]] = {
                              "Tveganje in številke te stranke so ocenjene na podatkih celotnega podjetja; filtri v stranski vrstici tu ne veljajo: {filters}."),
     "dossier.flag_lost_earlier": ("lost before the window", "izgubljena pred obdobjem"),
 
+    # -- validate
+    # why a file cannot be imported: kamcore.ingest.Prepared.blocking_codes (code, values), one key per code;
+    # {table} is the name of a table in the chosen language (the table.* texts)
+    "validate.block.fits_other_table": ("These columns fit {table} better ({headers}): choose {table}.",
+                                        "Ti stolpci se bolje ujemajo s tabelo {table} ({headers}): izberite {table}."),
+    "validate.block.unknown_target": ("The mapping sends '{header}' to '{target}', which is not a column of {table}.",
+                                      "Preslikava pošlje '{header}' v '{target}', ki ni stolpec tabele {table}."),
+    "validate.block.same_header": ("Columns {letters} have the same header '{header}': rename or delete one of them.",
+                                   "Stolpci {letters} imajo enako glavo '{header}': enega preimenujte ali izbrišite."),
+    "validate.block.mapped_twice": ("Columns {columns} are all mapped to {target}: map only one.",
+                                    "Stolpci {columns} so vsi preslikani v {target}: preslikajte le enega."),
+    "validate.block.needs_quantity_and_price": (
+        "Revenue = quantity × unit price needs both a quantity and a unit price column.",
+        "Za prihodke = količina × cena na enoto sta potrebna stolpec s količino in stolpec s ceno na enoto."),
+    "validate.block.missing_column": ("No column for {column} (required). The file's columns: {columns}.",
+                                      "Ni stolpca za {column} (obvezen). Stolpci datoteke: {columns}."),
+    "validate.block.missing_more": ("and {more} more", "in še {more}"),
+    "validate.block.one_column": ("Only one column was found: is the delimiter right?",
+                                  "Najden je bil le en stolpec: je ločilo pravo?"),
+    "validate.block.ambiguous_dates": (
+        "Column {letter} '{header}' ({column}): dates such as {example} can be read day-first or month-first: "
+        "choose the date order.",
+        "Stolpec {letter} '{header}' ({column}): datume, kot je {example}, je mogoče brati z dnevom ali z mesecem "
+        "na prvem mestu: izberite vrstni red datumov."),
+    "validate.dots_dayfirst": ("Dates in column {letter} '{header}' are written with dots and read day first "
+                               "(03.11.2026 = 3 November 2026).",
+                               "Datumi v stolpcu {letter} '{header}' so zapisani s pikami in brani z dnevom na "
+                               "prvem mestu (03.11.2026 = 3. november 2026)."),
 }
 
 

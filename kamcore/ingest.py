@@ -50,6 +50,10 @@ KEY_COLUMNS = {"transactions": ("txn_id",), "clients": ("client_id",), "incident
                "competitors": ("competitor",), "prospects": ("prospect_id", "name")}
 # Tables where a row with a known key but different content replaces the stored row.
 UPDATES = {"clients", "contacts", "competitors", "prospects", "incidents", "tenders"}
+# The id column of the tables with a key of their own (DOMAIN.md §1): an id repeated within one file is
+# a problem on every repeat after the first (which row should win is the user's call, not ours).
+FILE_KEYS = {"clients": "client_id", "prospects": "prospect_id", "contacts": "contact_id",
+             "incidents": "incident_id", "tenders": "tender_id"}
 MAX_STORED_PROBLEMS = 1000
 
 
@@ -66,6 +70,11 @@ class Prepared:
     unknown_columns: list[str]
     rows_read: int = 0
     blocking: list[str] = field(default_factory=list)   # file-level problems: nothing can be imported
+    # the same problems as (code, values), one per text of ``blocking``, for the page to put into words:
+    # fits_other_table {table, headers}, unknown_target {header, target, table}, same_header {letters,
+    # header}, mapped_twice {columns, target}, needs_quantity_and_price {}, missing_column {column, columns,
+    # more, one_column}, ambiguous_dates {letter, header, column, example}
+    blocking_codes: list[tuple[str, dict]] = field(default_factory=list)
     ambiguous_dates: list[str] = field(default_factory=list)
     non_sales: pd.DataFrame = field(default_factory=pd.DataFrame)   # rows without a client (transactions)
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)  # row, same_as_row: identical rows in the file
@@ -75,6 +84,7 @@ class Prepared:
     checksum: str = ""
     decisions: dict = field(default_factory=dict)   # encoding, delimiter, date order, decimal, revenue rule ...
     notes: list[str] = field(default_factory=list)
+    note_codes: list[tuple[str, dict]] = field(default_factory=list)   # some notes as (code, values): validate.*
     extra: pa.Table | None = None                   # unknown columns of the valid rows, as text
     cancellations: int = 0                          # lines of invoices starting with "C" (netted as negatives)
     non_sales_letter: str = ""
@@ -160,6 +170,12 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
     fname = raw.file_name
     raw = _drop_comment_rows(raw)
     colmap, blocking = _resolve_mapping(table, raw, mapping)
+    better = _better_table(table, raw.headers, colmap, mapping)
+    if better is not None:
+        other, headers = better
+        shown = ", ".join(headers[:3]) + (", …" if len(headers) > 3 else "")
+        blocking.add("fits_other_table", f"these columns fit {other.capitalize()} better ({shown}): choose "
+                     f"{other.capitalize()}", at=0, table=other, headers=shown)
     unknown = [h for h in raw.headers if colmap.get(h) is None and h != ""]
     prep = Prepared(table=table, file_name=fname, data=pa.table({}), problems=problem_frame(raw.problems),
                     mapping=colmap, headers=list(raw.headers), unknown_columns=unknown,
@@ -180,13 +196,14 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
         has_qp = "quantity" in position and mp.UNIT_PRICE in position
         if revenue_from_qty_price or (revenue_from_qty_price is None and "revenue" not in position and has_qp):
             if not has_qp:
-                blocking.append("revenue = quantity x unit price needs both a quantity and a unit price column")
+                blocking.add("needs_quantity_and_price",
+                             "revenue = quantity x unit price needs both a quantity and a unit price column")
             compute_revenue = True
     for c in cols:
         if c.required and c.name not in position and not (c.name == "revenue" and compute_revenue):
-            blocking.append(_missing_message(c.name, raw))
+            blocking.add("missing_column", _missing_message(c.name, raw), **_missing_values(c.name, raw))
     if blocking:
-        prep.blocking = blocking
+        prep.blocking, prep.blocking_codes = list(blocking), blocking.codes
         prep.problems = _concat_problems(prep.problems, problem_frame(
             [{"file": fname, "row": raw.header_row, "column_letter": "", "column": "", "value": "", "problem": b}
              for b in blocking]))
@@ -210,11 +227,17 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
                 found = found + va.check_not_after(vals, today)
             if res.ambiguous:
                 prep.ambiguous_dates.append(c.name)
-                blocking.append(f"column {_letter(raw, i)} '{raw.headers[i]}' ({c.name}): dates such as "
-                                f"{res.example} can be read day-first or month-first; choose one "
-                                "(--dayfirst or --monthfirst)")
+                blocking.add("ambiguous_dates",
+                             f"column {_letter(raw, i)} '{raw.headers[i]}' ({c.name}): dates such as "
+                             f"{res.example} can be read day-first or month-first; choose one "
+                             "(--dayfirst or --monthfirst)",
+                             letter=_letter(raw, i), header=raw.headers[i], column=c.name, example=res.example)
             if res.order:
                 date_orders[c.name] = res.order
+            if res.by_dots:
+                prep.notes.append(f"dates in column {_letter(raw, i)} '{raw.headers[i]}' are written with dots and "
+                                  "read day first (03.11.2026 = 3 November 2026)")
+                prep.note_codes.append(("dots_dayfirst", {"letter": _letter(raw, i), "header": raw.headers[i]}))
         else:
             vals, found = res
         values[c.name] = vals
@@ -222,7 +245,7 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
     if date_orders:
         prep.decisions["date_order"] = date_orders
     if blocking:
-        prep.blocking = blocking
+        prep.blocking, prep.blocking_codes = list(blocking), blocking.codes
         prep.problems = _concat_problems(prep.problems, problem_frame(
             [{"file": fname, "row": raw.header_row, "column_letter": "", "column": "", "value": "", "problem": b}
              for b in blocking]))
@@ -258,6 +281,15 @@ def prepare(source, table: str, *, file_name: str | None = None, sheet: str | No
                 msg = "revenue cannot be computed: quantity or unit price is empty"
             issues.append((i, pos, msg))
             bad[pos] = True
+    # a key repeated within the file (clients by client_id …): a problem on every repeat
+    key_col = FILE_KEYS.get(table)
+    if key_col in values:
+        later, first = _repeated_keys(values[key_col])
+        if len(later):
+            shown = values[key_col].take(pa.array(later)).to_pylist()
+            issues.append((position[key_col], later,
+                           [f"{key_col} {v} already on row {int(r)}" for v, r in zip(shown, raw.rows[first])]))
+            bad[later] = True
     # identity and duplicates inside the file
     valid = ~bad & ~non_sales
     stored = mp.stored_columns(table)
@@ -364,18 +396,32 @@ def _letter(raw: RawTable, i: int) -> str:
     return mp.column_letter(raw.first_col + i)
 
 
-def _resolve_mapping(table: str, raw: RawTable, given: dict | None) -> tuple[dict, list[str]]:
+class _Blocks(list):
+    """File-level problems: their English texts (the list itself) and beside each its (code, values)."""
+
+    def __init__(self):
+        super().__init__()
+        self.codes: list[tuple[str, dict]] = []
+
+    def add(self, code: str, text: str, at: int | None = None, **values) -> None:
+        at = len(self) if at is None else at
+        self.insert(at, text)
+        self.codes.insert(at, (code, values))
+
+
+def _resolve_mapping(table: str, raw: RawTable, given: dict | None) -> tuple[dict, _Blocks]:
     """Auto mapping overridden by ``given``; duplicate headers and double mappings are blocking problems."""
     names = {c.name for c in mp.columns(table)}
     auto = mp.auto_mapping(table, raw.headers)
-    blocking: list[str] = []
+    blocking = _Blocks()
     if given:
         for h, target in given.items():
             if target in (None, "", "-"):
                 continue
             if target not in names:
-                blocking.append(f"the mapping sends '{h}' to '{target}', which is not a column of {table}; "
-                                f"columns: {', '.join(sorted(names))}")
+                blocking.add("unknown_target", f"the mapping sends '{h}' to '{target}', which is not a column of "
+                             f"{table}; columns: {', '.join(sorted(names))}", header=str(h), target=str(target),
+                             table=table)
         overridden = {t for h, t in given.items() if h in raw.headers and t}
         for h in raw.headers:
             if h in given:
@@ -390,8 +436,9 @@ def _resolve_mapping(table: str, raw: RawTable, given: dict | None) -> tuple[dic
     for norm, idx in seen.items():
         if len(idx) > 1 and any(auto.get(raw.headers[i]) for i in idx):
             letters = " and ".join(_letter(raw, i) for i in idx)
-            blocking.append(f"columns {letters} have the same header '{raw.headers[idx[0]]}'; "
-                            "rename or delete one of them")
+            blocking.add("same_header", f"columns {letters} have the same header '{raw.headers[idx[0]]}'; "
+                         "rename or delete one of them", letters=", ".join(_letter(raw, i) for i in idx),
+                         header=raw.headers[idx[0]])
     targets: dict[str, list[int]] = {}
     for i, h in enumerate(raw.headers):
         t = auto.get(h)
@@ -400,8 +447,49 @@ def _resolve_mapping(table: str, raw: RawTable, given: dict | None) -> tuple[dic
     for t, idx in targets.items():
         if len({raw.headers[i] for i in idx}) > 1:
             letters = " and ".join(f"{_letter(raw, i)} '{raw.headers[i]}'" for i in idx)
-            blocking.append(f"columns {letters} are both mapped to {t}; map only one")
+            blocking.add("mapped_twice", f"columns {letters} are both mapped to {t}; map only one",
+                         columns=", ".join(f"{_letter(raw, i)} '{raw.headers[i]}'" for i in idx), target=t)
     return auto, blocking
+
+
+def _missing_values(name: str, raw: RawTable) -> dict:
+    """The values of a missing_column code: the column, the file's first 12 columns, how many more."""
+    return {"column": name, "columns": ", ".join(f"{_letter(raw, i)} '{h}'" for i, h in enumerate(raw.headers[:12])),
+            "more": max(0, len(raw.headers) - 12),
+            "one_column": len(raw.headers) == 1 and any(ch in raw.headers[0] for ch in ",;\t|")}
+
+
+def _better_table(table: str, headers: list[str], colmap: dict, given: dict | None) -> tuple[str, list[str]] | None:
+    """Another table whose contract the file's headers fit better (DOMAIN.md §1), and the headers that only
+    it maps; None when ``table`` fits as well as any.
+
+    Another table fits better when its auto mapping finds every one of its required columns and maps
+    more headers that ``table`` leaves unmapped than the reverse, and either one of those headers is a
+    required column of it (a contacts file has a role) or they outnumber the reverse by two or more.
+    Headers the caller mapped by hand (``given``) count as decided for ``table``. The example: a contacts
+    file (client_id, name, role, title, email) chosen as clients maps only client_id and name there.
+    """
+    decided = set(given or ())
+    mine = {h for h, t in colmap.items() if t} | decided
+    best, best_score = None, 0
+    for other in TABLES:
+        if other == table:
+            continue
+        auto = mp.auto_mapping(other, headers)
+        found = {t for t in auto.values() if t}
+        if other == "transactions" and "quantity" in found and mp.UNIT_PRICE in found:
+            found.add("revenue")                                       # computed from quantity x unit price
+        required = {c.name for c in mp.columns(other) if c.required}
+        if not required <= found:
+            continue
+        theirs = [h for h in headers if auto.get(h) and h not in mine]
+        only_mine = [h for h in headers if colmap.get(h) and not auto.get(h)]
+        score = len(theirs) - len(only_mine)
+        if score <= 0 or not (required & {auto[h] for h in theirs} or score >= 2):
+            continue
+        if score > best_score:
+            best, best_score = (other, theirs), score
+    return best
 
 
 def _missing_message(name: str, raw: RawTable) -> str:
@@ -686,6 +774,24 @@ def _duplicates(table: str, content: np.ndarray, natural: np.ndarray, rows: np.n
                 issue = (conflict, [f"the same {_key_name(table)} as row {int(r)}, with different values"
                                     for r in rows[origin]])
     return issue, dup_frame, repeat
+
+
+def _repeated_keys(keys) -> tuple[np.ndarray, np.ndarray]:
+    """Positions whose (non-null) key occurred on an earlier row, and the position of that first row."""
+    encoded = pc.dictionary_encode(_whole(keys))                # codes 0, 1, … in order of first appearance
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    pos = np.flatnonzero(codes >= 0)
+    if not len(pos):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    c = codes[pos]
+    _, first_index = np.unique(c, return_index=True)
+    first = pos[first_index[c]]
+    later = first != pos
+    return pos[later], first[later]
+
+
+def _whole(arr):
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _key_name(table: str) -> str:

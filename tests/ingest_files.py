@@ -18,6 +18,7 @@ from kamcore.readers import Limits
 
 HEAD = "client_id,date,revenue\n"
 TODAY = dt.date(2026, 6, 30)          # the day of the import given to prepare by the cases that need one
+D = dt.date
 
 
 def _xlsx(rows_by_sheet: dict[str, list[list]], merge: dict[str, list[str]] | None = None) -> bytes:
@@ -85,6 +86,9 @@ BAD: list[Case] = [
          "inj.csv, row 2, column C 'revenue': a formula, not a number (formulas are never evaluated) ('=1+2')"),
     Case("feb_31", "feb.csv", _t(HEAD + "C1,13/01/2024,1\nC1,31/02/2024,2\n"),
          "feb.csv, row 3, column B 'date': no such date: day 31 of month 2 (2024 has 29 days in that month) ('31/02/2024')"),
+    Case("ambiguous_slashed_dates_still_ask", "amb2.csv", _t(HEAD + "C1,03/11/2026,1\nC1,04/12/2026,2\n"),
+         "amb2.csv: column B 'date' (date): dates such as 03/11/2026 can be read day-first or month-first; "
+         "choose one (--dayfirst or --monthfirst)", kwargs={"today": D(2026, 12, 4)}),
     Case("ambiguous_dates", "amb.csv", _t(HEAD + "C1,01/02/2024,1\nC1,03/04/2024,2\n"),
          "amb.csv: column B 'date' (date): dates such as 01/02/2024 can be read day-first or month-first; "
          "choose one (--dayfirst or --monthfirst)"),
@@ -149,8 +153,7 @@ BAD: list[Case] = [
     Case("clients_name_missing", "clients.csv", _t("client_id,name\nC1,Acme\nC2,\n"),
          "clients.csv, row 3, column B 'name': name is empty (required)", table="clients"),
     Case("clients_duplicate_id", "clients2.csv", _t("client_id,name\nC1,Acme\nC1,Other\n"),
-         "clients2.csv, row 3, column A 'client_id': the same client_id as row 2, with different values ('C1')",
-         table="clients"),
+         "clients2.csv, row 3, column A 'client_id': client_id C1 already on row 2 ('C1')", table="clients"),
     Case("clients_bad_bool", "clients3.csv", _t("client_id,name,key\nC1,Acme,perhaps\n"),
          "clients3.csv, row 2, column C 'key': expected yes or no ('perhaps')", table="clients"),
     Case("tender_bad_status", "tenders.csv", _t("client_id,date,status\nC1,2024-01-31,maybe\n"),
@@ -197,6 +200,36 @@ BAD: list[Case] = [
     Case("client_id_with_line_separator", "ls.csv", _t("client_id,name\nC\u20281,Acme\n"),
          "ls.csv, row 2, column A 'client_id': the id contains a control or invisible character (U+2028); "
          "remove it ('C\u20281')", table="clients"),
+    # DOMAIN.md §1: a key repeated within one file (every repeat, identical or not); a file that fits another
+    # table better
+    Case("clients_identical_rows_repeat_the_key", "clients4.csv", _t("client_id,name\nC1,Acme\nC2,Beta\nC1,Acme\n"),
+         "clients4.csv, row 4, column A 'client_id': client_id C1 already on row 2 ('C1')", table="clients"),
+    Case("clients_key_nfc_repeat", "clients5.csv", _t("client_id,name\nCafe\u0301,Bar\nCaf\u00e9,Bar 2\n"),
+         "clients5.csv, row 3, column A 'client_id': client_id Caf\u00e9 already on row 2 ('Caf\u00e9')", table="clients"),
+    Case("contacts_repeated_contact_id", "contacts2.csv",
+         _t("contact_id,client_id,name,role\nK1,C1,Eva,CEO\nK2,C1,Jan,CFO\nK1,C2,Ola,CTO\nK1,C3,Tim,COO\n"),
+         "contacts2.csv, row 4, column A 'contact_id': contact_id K1 already on row 2 ('K1'); and 1 more problem",
+         table="contacts"),
+    Case("tenders_repeated_tender_id", "tenders3.csv", _t("tender_id,client_id,date,status\nT1,C1,2024-01-31,won\n"
+                                                          "T1,C1,2024-01-31,won\n"),
+         "tenders3.csv, row 3, column A 'tender_id': tender_id T1 already on row 2 ('T1')", table="tenders"),
+    Case("incidents_repeated_incident_id", "inc3.csv", _t("incident_id,client_id,date,category\nI1,C1,2024-01-31,late\n"
+                                                          "I1,C2,2024-02-01,damaged\n"),
+         "inc3.csv, row 3, column A 'incident_id': incident_id I1 already on row 2 ('I1')", table="incidents"),
+    Case("prospects_repeated_prospect_id", "pros.csv", _t("prospect_id,name\nP1,Newco\nP1,Oldco\n"),
+         "pros.csv, row 3, column A 'prospect_id': prospect_id P1 already on row 2 ('P1')", table="prospects"),
+    Case("contacts_file_chosen_as_clients", "people.csv",
+         _t("client_id,name,role,title,email\nC0001,Marko Kranjc,purchasing director,mag.,marko@example.com\n"),
+         "people.csv: these columns fit Contacts better (role, title, email): choose Contacts", table="clients"),
+    Case("clients_file_chosen_as_prospects", "firms.csv",
+         _t("client_id,name,industry,region,manager\nC1,Acme,Retail,North,Ana\n"),
+         "firms.csv: these columns fit Clients better (client_id, manager): choose Clients", table="prospects"),
+    Case("transactions_file_chosen_as_incidents", "sales.csv",
+         _t("client_id,date,revenue,category,product\nC1,2024-01-31,10,Tools,P-1\n"),
+         "sales.csv: these columns fit Transactions better (revenue, product): choose Transactions", table="incidents"),
+    Case("incidents_file_chosen_as_transactions", "compl.csv",
+         _t("client_id,date,category,severity,stage\nC1,2024-01-31,late,2,delivery\n"),
+         "compl.csv: these columns fit Incidents better (severity, stage): choose Incidents; and 1 more"),
     Case("txn_id_with_zero_width_space", "zw.csv", _t("txn_id,client_id,date,revenue\nT\u200b1,C1,2024-01-31,1\n"),
          "zw.csv, row 2, column A 'txn_id': the id contains a control or invisible character (U+200B); "
          "remove it ('T\u200b1')"),
@@ -271,6 +304,9 @@ AWKWARD: list[Good] = [
     Good("ids_trimmed_and_nfc", "nfc.csv",
          _t(HEAD + "Cafe\u0301,2024-01-31,1\n Caf\u00e9 ,2024-01-31,2\nČ1,2024-01-31,3\n"),
          {"client_id": ["Caf\u00e9", "Caf\u00e9", "Č1"]}),
+    Good("dotted_dates_day_first_without_a_question", "dots.csv",
+         _t(HEAD + "C1,03.11.2026,1\nC1,04.12.2026,2\n"),
+         {"date": [D(2026, 11, 3), D(2026, 12, 4)]}, kwargs={"today": D(2026, 12, 4)}),
     Good("template_csv", "template.csv", lambda: __import__("kamcore.templates", fromlist=["template"]).template("transactions"),
          {"client_id": ["C001"], "revenue": [1250.0], "date": [D(2024, 1, 31)]}),
 ]

@@ -586,3 +586,12 @@ def test_earlier_imports_of_the_same_file_into_the_same_table(store, tmp_path):
     ingest.rollback(store, second.batch_id)
     ingest.rollback(store, first.batch_id)
     assert ingest.earlier_imports(store, "transactions", again.checksum).empty      # rolled back: not in effect
+
+
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "c", "Caf\u00e9"])), max_size=30))
+def test_repeated_keys_are_every_later_occurrence_with_its_first_row(values):
+    import pyarrow as pa
+
+    later, first = ingest._repeated_keys(pa.array(values, type=pa.string()))
+    expected = [(i, values.index(v)) for i, v in enumerate(values) if v is not None and values.index(v) < i]
+    assert list(zip(later.tolist(), first.tolist())) == expected

@@ -121,6 +121,9 @@ def test_cli_refuses_absurd_values_and_leaves_the_database_unchanged(tmp_path):
          "row 2, column A 'client_id': the id contains a control or invisible character (U+0007); remove it"),
         ("tenders", f"client_id,date,status\nC1,{tomorrow},open\n",
          f"row 2, column B 'date': the date is in the future: after the day of the import, {today}"),
+        ("clients", "client_id,name\nC1,Acme\nC1,Acme\n", "row 3, column A 'client_id': client_id C1 already on row 2"),
+        ("clients", "client_id,name,role,title,email\nC1,Marko Kranjc,buyer,mag.,m@x.si\n",
+         "row 1: these columns fit Contacts better (role, title, email): choose Contacts"),
     ]
     for i, (table, text, expected) in enumerate(cases):
         path = tmp_path / f"absurd{i}.csv"
@@ -147,3 +150,124 @@ def _checksum_of(db) -> dict:
         return checksum(s)
     finally:
         s.close()
+
+
+# -- a file whose headers fit another table better (DOMAIN.md §1) ----------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_exports(tmp_path_factory):
+    """Every import table of a small demo database written out as CSV, all columns (as a user would export)."""
+    import duckdb
+
+    from kamcore import demo, mapping
+
+    folder = tmp_path_factory.mktemp("exports")
+    db = folder / "demo.duckdb"
+    demo.generate(db, clients=60, years=2, end="2026-10")
+    con = duckdb.connect(str(db), read_only=True)
+    out = {t: con.execute(f"select * from {t}").df().to_csv(index=False).encode() for t in mapping.TABLES}  # noqa: S608
+    con.close()
+    return out
+
+
+def _fits_other(p) -> list:
+    return [v["table"] for c, v in p.blocking_codes if c == "fits_other_table"]
+
+
+@pytest.mark.parametrize("table", ingest.TABLES)
+def test_demo_exports_and_templates_fit_their_own_table_and_no_other(table, demo_exports):
+    from kamcore.templates import template
+
+    p = ingest.prepare(demo_exports[table], table, file_name=f"{table}.csv", today=dt.date(2026, 12, 4))
+    assert p.ok, (p.blocking, p.problems.head().to_string())
+    for fmt in ("csv", "xlsx"):
+        assert ingest.prepare(template(table, fmt), table, file_name=f"t.{fmt}").ok
+    for other in ingest.TABLES:
+        if other != table:
+            q = ingest.prepare(demo_exports[table], other, file_name=f"{table}.csv")
+            assert _fits_other(q) == [table] and q.blocking_codes[0][0] == "fits_other_table"
+
+
+def test_awkward_catalogue_files_and_online_retail_are_not_sent_to_another_table(tmp_path):
+    import gzip
+    from pathlib import Path
+
+    for case in AWKWARD:
+        assert _fits_other(ingest.prepare(case.build(tmp_path), case.table, **case.kwargs)) == []
+    root = Path(__file__).resolve().parents[1]
+    for retail in (root.parent / "shared" / "data" / "online_retail" / "online_retail.csv.gz",
+                   Path("/work/shared/data/online_retail/online_retail.csv.gz")):
+        if retail.exists():
+            with gzip.open(retail, "rt", encoding="utf-8", errors="replace") as f:
+                text = "".join(next(f) for _ in range(200))
+            p = ingest.prepare(text.encode(), "transactions", file_name="retail.csv")
+            assert _fits_other(p) == [] and not p.blocking
+            break
+
+
+def test_a_contacts_file_chosen_as_clients_is_refused_and_the_clients_keep_their_names(seeded, tmp_path):
+    """The defect: a contacts file imported as clients renamed C0001 to a person's name."""
+    store, _ = seeded
+    path = tmp_path / "people.csv"
+    path.write_text("client_id,name,role,title,email,phone\nC1,Marko Kranjc,buyer,mag.,m@x.si,+386 1\n",
+                    encoding="utf-8")
+    p = ingest.prepare(path, "clients")
+    assert p.blocking == ["these columns fit Contacts better (role, title, email, …): choose Contacts"]
+    assert p.blocking_codes == [("fits_other_table", {"table": "contacts", "headers": "role, title, email, …"})]
+    before = checksum(store)
+    with pytest.raises(ingest.ImportRejected):
+        ingest.commit(store, p)
+    assert checksum(store) == before
+    assert store.scalar("select name from clients where client_id = 'C1'") == "Acme"
+    # the same file as contacts is fine; and headers the caller mapped by hand are the caller's decision
+    assert ingest.prepare(path, "contacts").ok
+    assert ingest.prepare(path, "clients", mapping={"role": None, "title": None, "email": None, "phone": None}).ok
+
+
+def test_blocking_codes_stand_beside_every_blocking_text(tmp_path):
+    path = tmp_path / "amb.csv"
+    path.write_text(HEAD + "C1,01/02/2024,1\nC1,03/04/2024,2\n", encoding="utf-8")
+    p = ingest.prepare(path, "transactions")
+    assert p.blocking_codes == [("ambiguous_dates", {"letter": "B", "header": "date", "column": "date",
+                                                      "example": "01/02/2024"})]
+    path.write_text("client_id,date\nC1,2024-01-31\n", encoding="utf-8")
+    p = ingest.prepare(path, "transactions")
+    assert p.blocking_codes == [("missing_column", {"column": "revenue", "columns": "A 'client_id', B 'date'",
+                                                     "more": 0, "one_column": False})]
+    path.write_text("client_id,date,revenue,revenue\nC1,2024-01-31,1,2\n", encoding="utf-8")
+    assert ingest.prepare(path, "transactions").blocking_codes == [
+        ("same_header", {"letters": "C, D", "header": "revenue"})]
+    path.write_text("Kupec,Datum,Znesek,Neto\nC1,2024-01-31,1,2\n", encoding="utf-8")
+    p = ingest.prepare(path, "transactions", mapping={"Znesek": "revenue", "Neto": "revenue", "x": "amount"})
+    assert [c for c, _ in p.blocking_codes] == ["unknown_target", "mapped_twice"]
+    assert p.blocking_codes[1][1] == {"columns": "C 'Znesek', D 'Neto'", "target": "revenue"}
+    assert len(p.blocking) == len(p.blocking_codes)
+
+
+def test_dotted_dates_are_read_day_first_with_a_note_and_no_question(tmp_path):
+    path = tmp_path / "dots.csv"
+    path.write_text("client_id;datum;revenue\nC1;03.11.2026;1\nC1;4.12.2026;2\n", encoding="utf-8")
+    p = ingest.prepare(path, "transactions", today=dt.date(2026, 12, 4))
+    assert p.ok and p.ambiguous_dates == [] and p.decisions["date_order"] == {"date": "day-first"}
+    assert p.frame["date"].tolist() == [dt.date(2026, 11, 3), dt.date(2026, 12, 4)]
+    assert p.notes == ["dates in column B 'datum' are written with dots and read day first "
+                       "(03.11.2026 = 3 November 2026)"]
+    assert p.note_codes == [("dots_dayfirst", {"letter": "B", "header": "datum"})]
+
+
+def test_the_same_client_typed_two_ways_is_one_client_after_the_import(tmp_path):
+    """NFC (DOMAIN.md §1): "Café" with a composed é and with e + combining accent, in the clients file and in
+    the transactions file, is one client: one clients row, one client in client_day, no unknown id."""
+    store = open_store(tmp_path / "nfc.duckdb")
+    try:
+        (tmp_path / "c.csv").write_text("client_id,name\nCaf\u00e9,Bistro Caf\u00e9\n", encoding="utf-8")
+        ingest.import_file(store, "clients", tmp_path / "c.csv")
+        (tmp_path / "t.csv").write_text(HEAD + "Cafe\u0301,2024-01-31,10\n Caf\u00e9,2024-01-31,5\n",
+                                        encoding="utf-8")
+        p = ingest.prepare(tmp_path / "t.csv", "transactions", store=store)
+        assert p.ok and p.unknown_client_ids == []
+        ingest.commit(store, p)
+        assert store.sql("select client_id, revenue from client_day").values.tolist() == [["Caf\u00e9", 15.0]]
+        assert store.scalar("select count(distinct client_id) from transactions") == 1
+    finally:
+        store.close()

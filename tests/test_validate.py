@@ -238,3 +238,24 @@ def test_dates_after_the_import_day_are_problems():
         (4, "the date is in the future: after the day of the import, 2026-06-30")]
     assert va.check_not_after(pa.array([D(2026, 6, 30), None], type=pa.date32()), today) == []
     assert va.check_not_after(pa.array([None], type=pa.date32()), today) == []
+
+
+# -- dates with dots are day-first by convention (issue 14, defect 8) ------------------------------------
+
+@pytest.mark.parametrize("values,expected,ambiguous,by_dots", [
+    (["03.11.2026"], [D(2026, 11, 3)], False, True),
+    (["03.11.2026", "04.12.2026", "1.2.2026"], [D(2026, 11, 3), D(2026, 12, 4), D(2026, 2, 1)], False, True),
+    (["03.11.2026", "05/05/2026"], [D(2026, 11, 3), D(2026, 5, 5)], False, True),     # the slashed one reads both ways
+    (["03/11/2026", "04/12/2026"], [None, None], True, False),
+    (["03.11.2026", "04/12/2026"], [None, None], True, False),                         # one slashed date asks
+    (["03-11-2026", "04-12-2026"], [None, None], True, False),
+    (["12.01.2026", "01.13.2026"], [D(2026, 12, 1), D(2026, 1, 13)], False, False),    # evidence still decides
+], ids=["one-dotted", "all-dotted", "dotted-and-slashed-equal", "slashed", "mixed", "dashed", "month-first-evidence"])
+def test_dotted_dates_are_day_first_and_only_slashed_ambiguous_ones_ask(values, expected, ambiguous, by_dots):
+    res = va.parse_date(pa.array(values))
+    assert res.ambiguous is ambiguous and res.by_dots is by_dots
+    assert res.values.to_pylist() == expected
+    if ambiguous:
+        assert res.example == next(v for v in values if "." not in v)
+    else:
+        assert res.order == ("month-first" if values[-1] == "01.13.2026" else "day-first")
