@@ -414,6 +414,8 @@ def guard(view: View):
 def flash(message: str) -> None:
     """A success message shown once at the top of the next run (survives st.rerun and st.switch_page).
 
+    The message is Markdown: data in it (file names, client names) must come through :func:`md`.
+
     The queue is a list of whole messages; the same message queued twice is shown once."""
     queue = st.session_state.get("_flash")
     queue = list(queue) if isinstance(queue, (list, tuple)) else []
@@ -427,7 +429,7 @@ def _show_flash() -> None:
     per character)."""
     pending = st.session_state.pop("_flash", None) or []
     for message in [pending] if isinstance(pending, str) else pending:
-        st.success(md(message), icon=":material/check_circle:")
+        st.success(message, icon=":material/check_circle:")
 
 
 def delta(now: float, before: float) -> str | None:
@@ -802,7 +804,7 @@ def file_date_range(prepared) -> tuple:
 def upload_summary(view: View, prepared) -> str:
     """One line in the chosen language: what the file holds and what is wrong (blocking problems are shown
     apart, as errors or as the date-order question)."""
-    parts = [view.t("data.sum_read", name=prepared.file_name, read=view.num(prepared.rows_read),
+    parts = [view.t("data.sum_read", name=md(prepared.file_name), read=view.num(prepared.rows_read),
                     valid=view.num(prepared.n_valid))]
     if prepared.n_invalid:
         parts.append(view.t("data.sum_invalid", n=view.num(prepared.n_invalid)))
@@ -875,7 +877,7 @@ def import_label(view: View, n: int) -> str:
 
 def import_summary(view: View, result) -> str:
     """What a commit did, in the chosen language (the success message after an import)."""
-    return view.t("data.imported", id=result.batch_id, name=result.file_name, table=view.t(f"table.{result.table}"),
+    return view.t("data.imported", id=result.batch_id, name=md(result.file_name), table=view.t(f"table.{result.table}"),
                   added=view.num(result.rows_added), skipped=view.num(result.rows_skipped),
                   rejected=view.num(result.rows_rejected), replaced=view.num(result.rows_replaced))
 
@@ -1004,7 +1006,7 @@ def undo_section(view: View, batches: pd.DataFrame) -> None:
         return
     with st.container(border=True, key="undo_confirm_box"):
         what = view.t("data.confirm_chain", ids=_ids(view, chain)) if len(chain) > 1 else \
-            view.t("data.confirm_one", id=plan.batch_id, name=plan.file_name)
+            view.t("data.confirm_one", id=plan.batch_id, name=md(plan.file_name))
         st.warning(view.t("data.confirm_text", what=what, table=view.t(f"table.{plan.table}"),
                           removed=view.num(plan.rows_removed), restored=view.num(plan.rows_restored)),
                    icon=":material/undo:")

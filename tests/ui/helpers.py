@@ -20,3 +20,11 @@ def run_page(page: str) -> AppTest:
 def errors(at: AppTest) -> list[str]:
     """Every exception and st.error text of a run."""
     return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
+
+
+def plain(markdown: str) -> str:
+    """The text a person reads of a Markdown value whose data went through ``ui.md`` (backslash escapes of
+    ASCII punctuation removed)."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

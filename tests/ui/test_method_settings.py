@@ -3,6 +3,7 @@ lost days L, lapsing floor M, on-time minimum, k next to the key-client figures 
 from __future__ import annotations
 
 import json
+import re
 
 from streamlit.testing.v1 import AppTest
 
@@ -36,8 +37,9 @@ def test_url_seeds_the_method_settings_and_bad_values_are_ignored(db):
 
 
 def test_shorter_lost_days_lose_more_clients(db):
-    def lost(at):
-        return int(next(m.value for m in at.metric if m.label == "Lost").replace(",", ""))
+    def lost(at):   # lost in the window + lost earlier (the tile's value and its note "23 earlier")
+        tile = next(m for m in at.metric if m.label == "Lost in the window")
+        return int(tile.value.replace(",", "")) + int(re.sub(r"\D", "", tile.proto.delta))
 
     default = _run("pages/4_At_risk.py")
     shorter = _run("pages/4_At_risk.py", lost="60")

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.helpers import errors
+from tests.ui.helpers import errors, plain
 
 from kamcore import edits, ingest
 from kamcore.store import open_store
@@ -138,7 +138,7 @@ def test_the_date_order_question_is_in_the_page_words(db):
 
 def test_upload_texts_in_slovenian(db):
     at = upload(run("sl"), "bad.csv", BAD_ROW)
-    assert [i.value for i in at.info][0] == "bad.csv: prebranih vrstic 3, veljavnih 2; s težavami 1."
+    assert [plain(i.value) for i in at.info][0] == "bad.csv: prebranih vrstic 3, veljavnih 2; s težavami 1."
     assert [h.value for h in at.subheader if "težav" in h.value] == ["Najdenih težav: 1"]
     assert button(at, "import").label == "Uvozi vrstice (2)" and button(at, "import").disabled
 
@@ -155,7 +155,7 @@ def test_undo_asks_first_and_says_what_goes(db):
     before = sql(db, "select count(*) as n from competitors")["n"].iloc[0]
     button(at, "undo_ask").click().run(timeout=TIMEOUT)
     assert sql(db, "select count(*) as n from competitors")["n"].iloc[0] == before == 180, "undone without asking"
-    assert [w.value for w in at.warning if w.value.startswith("Undo batch #6")] == [
+    assert [plain(w.value) for w in at.warning if w.value.startswith("Undo batch #6")] == [
         "Undo batch #6 (demo generator (seed 7))? Competitors: rows removed 180, rows restored (the ones the import "
         "replaced) 0."]
     assert "No row of this import was edited by hand since." in [c.value for c in at.caption]

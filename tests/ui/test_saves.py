@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+import ui
 from tests.ui.helpers import errors
 
 from kamcore import demo
@@ -122,7 +123,7 @@ def test_conversion_is_one_message_on_the_dossier(db):
     at = run(PROSPECTS)
     first = sql(db, "select prospect_id, name from prospects order by name, prospect_id").iloc[0]
     next(s for s in at.selectbox if s.label == "Prospect").set_value(first["prospect_id"]).run(timeout=TIMEOUT)
-    next(b for b in at.button if first["name"] in b.label).click().run(timeout=TIMEOUT)
+    next(b for b in at.button if ui.md(first["name"]) in b.label).click().run(timeout=TIMEOUT)
     assert not errors(at), errors(at)
     assert [s.value for s in at.success if "Saved" in s.value] == ["Saved: 1 added, 1 changed."]
 
