@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from kamcore import check, edits, ingest
 from kamcore.store import open_store
@@ -139,6 +139,16 @@ class Sequences(RuleBasedStateMachine):
         self.batches[b]["active"] = False
 
     # -- rules -------------------------------------------------------------------
+    @initialize(lines=st.lists(line, min_size=1, max_size=5))
+    def first_transactions(self, lines):
+        """Every sequence starts with some lines and ..."""
+        self.append_transactions(lines)
+
+    @initialize(data=st.data())
+    def first_clients(self, data):
+        """... a full clients file, so that a few steps reach replaces of replaces and updates of updates."""
+        self.import_clients(list(CLIENTS), set(CLIENT_COLUMNS), data)
+
     @rule(lines=st.lists(line, min_size=1, max_size=4))
     def append_transactions(self, lines):
         res = ingest.import_file(self.store, "transactions", csv(["client_id", "date", "revenue"], lines),
@@ -334,6 +344,6 @@ class Sequences(RuleBasedStateMachine):
 
 
 
-Sequences.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None,
+Sequences.TestCase.settings = settings(max_examples=20, stateful_step_count=20, deadline=None,
                                        suppress_health_check=[HealthCheck.too_slow])
 TestSequences = Sequences.TestCase
