@@ -3,7 +3,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from kamcore import charts, risk
+from kamcore.presentation import charts
+from kamcore.analytics import risk
 
 view = ui.page("menu.overview")
 with ui.guard(view):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import os
 import re
 import threading
 from dataclasses import asdict, dataclass
@@ -24,10 +23,13 @@ import pyarrow.compute as pc
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from kamcore import abm, dossier, i18n, managers, risk, runtime, winback  # loaded with the server, not on a first page visit
-from kamcore import analysis as an
+from kamcore.accounts import abm, dossier, managers, winback  # loaded with the server, not on a first page visit
+from kamcore.presentation import i18n
+from kamcore.analytics import risk
+from kamcore import config, runtime
+from kamcore.analytics import analysis as an
 from kamcore.settings import ABC_PRESETS, XYZ_PRESETS, Settings
-from kamcore.store import DatabaseLocked, Store, StoreError, open_store
+from kamcore.db.store import DatabaseLocked, Store, StoreError, open_store
 
 log = logging.getLogger("kam.ui")
 ROOT = Path(__file__).parent
@@ -66,7 +68,7 @@ def md(value) -> str:
 
 def db_path() -> str:
     """The database file: ``KAM_DB`` or ``data/kam.duckdb`` next to the app."""
-    return os.environ.get("KAM_DB") or str(ROOT / "data" / "kam.duckdb")
+    return config.load().db or str(ROOT / "data" / "kam.duckdb")
 
 
 @st.cache_resource(show_spinner=False)
@@ -186,7 +188,7 @@ class View:
     @property
     def labels(self) -> dict:
         """Chart texts in the chosen language."""
-        from kamcore.charts import LABELS
+        from kamcore.presentation.charts import LABELS
 
         return i18n.chart_labels(self.lang, LABELS)
 
@@ -545,7 +547,7 @@ def settings_caption(view: View, result) -> str:
     """"ABC by revenue, … · Computed within: region North" as Markdown, the filter values escaped (data)."""
     from types import SimpleNamespace
 
-    from kamcore.report import settings_line, universe_line
+    from kamcore.presentation.report import settings_line, universe_line
 
     f = result.filters
     shown = an.Filters(*(tuple(md(v) for v in values) for values in (f.regions, f.industries, f.managers)))
@@ -569,17 +571,17 @@ def metric_row():
 
 
 def frame_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """``kamcore.export.frame_workbook`` for a deferred download button: openpyxl (~0.4 s to import) loads on
+    """``kamcore.presentation.export.frame_workbook`` for a deferred download button: openpyxl (~0.4 s to import) loads on
     the first click, not on the first render of the page."""
-    from kamcore.export import frame_workbook as build
+    from kamcore.presentation.export import frame_workbook as build
 
     return build(sheets)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _workbook(path, version, as_of, settings, filters, lang_, currency) -> bytes:
-    from kamcore.export import analysis_workbook
-    from kamcore.report import client_table, settings_rows
+    from kamcore.presentation.export import analysis_workbook
+    from kamcore.presentation.report import client_table, settings_rows
 
     result = _analysis(path, version, as_of, settings, filters, lang_, currency)
     return analysis_workbook(client_table(result, lang_), result.matrix, result.summary,
@@ -593,18 +595,18 @@ def migration_columns(view: View) -> dict:
             "revenue": st.column_config.NumberColumn(view.t("kpi.revenue"), format=view.money_format)}
 
 
-# -- who may change data (the rules live in kamcore.auth) ----------------------------
+# -- who may change data (the rules live in kamcore.access.auth) ----------------------------
 @st.cache_resource(show_spinner=False)
 def _throttle():
     """One sign-in throttle for every session of the server process."""
-    from kamcore.auth import Throttle
+    from kamcore.access.auth import Throttle
 
     return Throttle()
 
 
 def access():
-    """How this server lets people change data (kamcore.auth.access over Streamlit's secrets files)."""
-    from kamcore import auth
+    """How this server lets people change data (kamcore.access.auth.access over Streamlit's secrets files)."""
+    from kamcore.access import auth
 
     secrets, problem = auth.read_secrets(st.get_option("secrets.files"))
     return auth.access(secrets, problem)
@@ -625,9 +627,9 @@ def can_edit(view: View, where: str = "edit") -> bool:
 
     Demo mode (no sign-in configured) lets everyone edit and says so; a broken secrets file or hash lets
     nobody edit and says what is wrong (never the hash). The typed password is checked through
-    kamcore.auth.sign_in (throttled) and removed from the session state at once.
+    kamcore.access.auth.sign_in (throttled) and removed from the session state at once.
     """
-    from kamcore import auth
+    from kamcore.access import auth
 
     acc = access()
     if acc.mode == "demo":
@@ -672,7 +674,7 @@ def _account(lng: str) -> None:
 # -- saving edits (every page's saves go through here) -----------------------------
 def saved_text(view: View, counts: dict) -> str:
     """The one save message, counts in words: "Saved: 1 added, 2 changed." (zero counts left out;
-    "Nothing to save: no changes." when all are zero). ``counts`` as :func:`kamcore.edits.save` returns."""
+    "Nothing to save: no changes." when all are zero). ``counts`` as :func:`kamcore.accounts.edits.save` returns."""
     parts = [view.t(f"save.{k}", n=view.num(int(counts.get(k) or 0)))
              for k in ("added", "changed", "deleted") if int(counts.get(k) or 0)]
     return view.t("save.done", what=view.t("save.and").join(parts)) if parts else view.t("save.nothing")
@@ -693,7 +695,7 @@ def _edit_value(view: View, v) -> str:
 def save_error_text(view: View, exc: Exception) -> str:
     """The one refusal message of a save: "Nothing was saved: row 2, column Influence 0–10: 11 must be
     between 0 and 10." in the chosen language (the row as the table shows it, 1-based)."""
-    from kamcore.edits import EditError
+    from kamcore.accounts.edits import EditError
 
     if not isinstance(exc, EditError):
         return view.t("dossier.save_failed", msg=md(exc))
@@ -712,9 +714,9 @@ def saved(view: View, counts: dict, refresh=None) -> None:
 
 def save_edits(view: View, table: str, frame: pd.DataFrame, client_id: str | None = None) -> bool:
     """Save an edited table (contacts, tenders, competitors, notes, prospects) through
-    :func:`kamcore.edits.save`. True when saved (the message is queued: rerun next); on an invalid cell
+    :func:`kamcore.accounts.edits.save`. True when saved (the message is queued: rerun next); on an invalid cell
     one error naming row and column is shown, nothing is written and False is returned."""
-    from kamcore import edits
+    from kamcore.accounts import edits
 
     try:
         counts = edits.save(view.store, table, frame, user_name(), client_id=client_id)
@@ -728,7 +730,7 @@ def save_edits(view: View, table: str, frame: pd.DataFrame, client_id: str | Non
 def convert_prospect(view: View, prospect_id: str) -> str | None:
     """Make a client of a prospect; the new client_id (the message queued: 1 added, 1 changed = the new
     client and the prospect marked converted), or None with the reason shown."""
-    from kamcore import prospects
+    from kamcore.accounts import prospects
 
     try:
         cid = prospects.convert(view.store, prospect_id, user_name())
@@ -778,7 +780,7 @@ def prepare_upload(raw: bytes, file_name: str, table: str, sheet, mapping, dayfi
 
 def mapping_editor(view: View, prepared, table: str) -> dict:
     """Editable header -> contract column mapping; returns the edited mapping."""
-    from kamcore.mapping import columns
+    from kamcore.ingest.contract import columns
 
     ignore = view.t("data.ignore")
     choices = [ignore] + [c.name for c in columns(table)]

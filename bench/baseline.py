@@ -5,7 +5,7 @@ transaction lines: read every line into a DataFrame, group by client, pivot
 the months. No client x day aggregate, no SQL beyond ``select *``-style reads.
 It follows the rules of DOMAIN.md §2–§6 for the revenue basis with the
 default settings, so the benchmark can check that the fast path
-(:mod:`kamcore.analysis`) gives the same classes per client.
+(:mod:`kamcore.analytics.analysis`) gives the same classes per client.
 
 Use::
 

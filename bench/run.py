@@ -114,8 +114,8 @@ def w_full_raw(spec: dict) -> dict:
 
     As the other analysis rows, after one unmeasured round on the same connection (the table's blocks read
     from the file); the result is checked against the aggregate path."""
-    from kamcore import analysis as an
-    from kamcore.store import open_store
+    from kamcore.analytics import analysis as an
+    from kamcore.db.store import open_store
     store = open_store(spec["db"], read_only=True)
     as_of = date.fromisoformat(spec["as_of"])
     times, split = [], []
@@ -146,7 +146,7 @@ def w_full_raw(spec: dict) -> dict:
 def w_rebuild(spec: dict) -> dict:
     """Rebuild client_day, client_key and client_month of every client from the lines, inside a transaction
     rolled back (on a copy of the database)."""
-    from kamcore.store import open_store
+    from kamcore.db.store import open_store
     src, work = Path(spec["db"]), DATA / "work_rebuild.duckdb"
     times = []
 
@@ -175,14 +175,14 @@ def w_rebuild(spec: dict) -> dict:
 
 
 def _months_back(d: date, k: int) -> date:
-    from kamcore.window import add_months
+    from kamcore.analytics.window import add_months
     return add_months(d, -k)
 
 
 def w_reanalysis(spec: dict) -> dict:
     """load_inputs + classify for a changed as-of date or region filter (nothing cached), warm database."""
-    from kamcore import analysis as an
-    from kamcore.store import open_store
+    from kamcore.analytics import analysis as an
+    from kamcore.db.store import open_store
     store = open_store(spec["db"])
     as_of = date.fromisoformat(spec["as_of"])
     an.analyze(store, as_of)                       # the page as it was before the change
@@ -216,9 +216,9 @@ def w_reanalysis(spec: dict) -> dict:
 
 def w_threshold(spec: dict) -> dict:
     """A threshold change as the app does it: analysis.relabel of the cached analysis (no database)."""
-    from kamcore import analysis as an
+    from kamcore.analytics import analysis as an
     from kamcore.settings import ABC_PRESETS, DEFAULT
-    from kamcore.store import open_store
+    from kamcore.db.store import open_store
     store = open_store(spec["db"])
     inputs = an.load_inputs(store, date.fromisoformat(spec["as_of"]))
     base = an.classify(inputs)
@@ -238,9 +238,9 @@ def w_threshold(spec: dict) -> dict:
 
 def w_risk(spec: dict) -> dict:
     """risk.assess_store for every client (BG/NBD fit included), warm database."""
-    from kamcore import analysis as an
-    from kamcore import risk
-    from kamcore.store import open_store
+    from kamcore.analytics import analysis as an
+    from kamcore.analytics import risk
+    from kamcore.db.store import open_store
     store = open_store(spec["db"])
     as_of = date.fromisoformat(spec["as_of"])
     an.analyze(store, as_of)
@@ -273,8 +273,8 @@ def w_baseline(spec: dict) -> dict:
         split.append((t1 - t0, t2 - t1))
     peak = _rss_mb()
     _profiled(spec, "baseline", lambda: baseline.analyze(*baseline.load_duckdb(spec["db"]), as_of))
-    from kamcore import analysis as an
-    from kamcore.store import open_store
+    from kamcore.analytics import analysis as an
+    from kamcore.db.store import open_store
     store = open_store(spec["db"], read_only=True)
     fast = an.analyze(store, as_of)
     store.close()
@@ -299,7 +299,7 @@ def w_baseline(spec: dict) -> dict:
 def w_import(spec: dict) -> dict:
     """ingest.prepare + commit of one file into a fresh database (clients pre-loaded when given)."""
     from kamcore import ingest
-    from kamcore.store import open_store
+    from kamcore.db.store import open_store
     work = DATA / f"work_{spec['name']}.duckdb"
     times, split, added = [], [], 0
     for _ in range(spec["repeat"]):
@@ -342,7 +342,7 @@ def w_page(spec: dict) -> dict:
     from streamlit.testing.v1 import AppTest
 
     import ui  # imported once, as in a running server
-    import kamcore.charts  # noqa: F401  (likewise)
+    import kamcore.presentation.charts  # noqa: F401  (likewise)
     from kamcore.settings import ABC_PRESETS
     components = BidiComponentManager()     # the component scan a server does once at start (AppTest: per instance)
     components.discover_and_register_components(start_file_watching=False)
@@ -464,7 +464,7 @@ def run_each(name: str, spec: dict, repeat: int) -> dict:
 
 
 def _fingerprint(lines: int) -> dict:
-    demo_src = (ROOT / "kamcore" / "demo.py").read_bytes() + (ROOT / "kamcore" / "schema.sql").read_bytes()
+    demo_src = (ROOT / "kamcore" / "demo" / "build.py").read_bytes() + (ROOT / "kamcore" / "db" / "schema.sql").read_bytes()
     return {**GEN, "lines": lines, "generator_sha1": hashlib.sha1(demo_src).hexdigest()}
 
 

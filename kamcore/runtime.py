@@ -11,9 +11,9 @@ reuse what it frees, and glibc keeps at most ``ARENA_MAX`` heaps.
 from __future__ import annotations
 
 import contextlib
-import os
-
 import pyarrow as pa
+
+from kamcore import config
 
 ARENA_MAX = 2                 # glibc malloc arenas (M_ARENA_MAX)
 _M_ARENA_MAX = -8             # glibc's mallopt parameter number
@@ -29,7 +29,7 @@ def configure_memory() -> dict:
     with contextlib.suppress(Exception):
         pa.set_memory_pool(pa.system_memory_pool())
         done["arrow_pool"] = pa.default_memory_pool().backend_name
-    if "MALLOC_ARENA_MAX" not in os.environ:
+    if config.load().malloc_arena_max is None:
         with contextlib.suppress(Exception):
             import ctypes
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from kamcore import charts
+from kamcore.presentation import charts
 
 view = ui.page("menu.abc_xyz")
 with ui.guard(view):

@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from kamcore import charts
+from kamcore.presentation import charts
 from kamcore.settings import CLIENT_TYPES
 
 view = ui.page("menu.types")

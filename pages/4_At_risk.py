@@ -2,7 +2,8 @@
 import streamlit as st
 
 import ui
-from kamcore import charts, risk
+from kamcore.presentation import charts
+from kamcore.analytics import risk
 
 view = ui.page("menu.risk")
 with ui.guard(view):

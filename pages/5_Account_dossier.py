@@ -2,7 +2,8 @@
 import streamlit as st
 
 import ui
-from kamcore import charts, dossier, edits
+from kamcore.presentation import charts
+from kamcore.accounts import dossier, edits
 
 
 def universe_filters(v) -> str:
@@ -28,7 +29,7 @@ def _config(columns) -> dict:
 
 
 def _editor(table, frame, cid):
-    """An editable table saved through kamcore.edits (analyst password when set)."""
+    """An editable table saved through kamcore.accounts.edits (analyst password when set)."""
     audit = list(edits.SPECS[table].audit)
     shown = [f.name for f in edits.SPECS[table].fields if f.name not in ("tender_id", "note_id")] + audit
     if not ui.can_edit(view, table):

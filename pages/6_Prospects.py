@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from kamcore import prospects
+from kamcore.accounts import prospects
 
 view = ui.page("menu.prospects", needs_data=False)
 with ui.guard(view):

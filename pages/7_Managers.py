@@ -2,7 +2,8 @@
 import streamlit as st
 
 import ui
-from kamcore import charts, managers
+from kamcore.presentation import charts
+from kamcore.accounts import managers
 from kamcore.settings import WINBACK_STATUSES
 
 

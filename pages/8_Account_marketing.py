@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from kamcore import abm, prospects
+from kamcore.accounts import abm, prospects
 
 
 view = ui.page("menu.abm")

@@ -3,7 +3,7 @@ import streamlit as st
 
 import ui
 from kamcore import ingest
-from kamcore.mapping import TABLES, columns
+from kamcore.ingest.contract import TABLES, columns
 
 view = ui.page("menu.data", needs_data=False)
 with ui.guard(view):

@@ -46,9 +46,9 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_analysis(demo_db):
-    """``kamcore.analysis.analyze`` of the demo database with the default settings (shared: do not modify)."""
-    from kamcore.analysis import analyze
-    from kamcore.store import open_store
+    """``kamcore.analytics.analysis.analyze`` of the demo database with the default settings (shared: do not modify)."""
+    from kamcore.analytics.analysis import analyze
+    from kamcore.db.store import open_store
 
     store = open_store(demo_db, read_only=True)
     try:
@@ -60,7 +60,7 @@ def demo_analysis(demo_db):
 @pytest.fixture(scope="session")
 def empty_db(tmp_path_factory) -> Path:
     """Path of a database with the current schema and no data."""
-    from kamcore.store import open_store
+    from kamcore.db.store import open_store
 
     path = tmp_path_factory.mktemp("empty_db") / "empty.duckdb"
     store = open_store(path)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from kamcore.readers import Limits
+from kamcore.ingest.readers import Limits
 
 HEAD = "client_id,date,revenue\n"
 TODAY = dt.date(2026, 6, 30)          # the day of the import given to prepare by the cases that need one
@@ -307,6 +307,6 @@ AWKWARD: list[Good] = [
     Good("dotted_dates_day_first_without_a_question", "dots.csv",
          _t(HEAD + "C1,03.11.2026,1\nC1,04.12.2026,2\n"),
          {"date": [D(2026, 11, 3), D(2026, 12, 4)]}, kwargs={"today": D(2026, 12, 4)}),
-    Good("template_csv", "template.csv", lambda: __import__("kamcore.templates", fromlist=["template"]).template("transactions"),
+    Good("template_csv", "template.csv", lambda: __import__("kamcore.ingest.templates", fromlist=["template"]).template("transactions"),
          {"client_id": ["C001"], "revenue": [1250.0], "date": [D(2024, 1, 31)]}),
 ]

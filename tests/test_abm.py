@@ -1,4 +1,4 @@
-"""kamcore.abm: target lists and decision-maker contact cards."""
+"""kamcore.accounts.abm: target lists and decision-maker contact cards."""
 from __future__ import annotations
 
 import io
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from kamcore import abm
+from kamcore.accounts import abm
 
 
 def _clients():
@@ -75,7 +75,7 @@ def test_decision_makers_needs_columns():
 
 
 def test_load_decision_makers_keeps_only_decision_makers_and_gives_the_same_cards(tmp_path):
-    from kamcore.store import open_store
+    from kamcore.db.store import open_store
 
     store = open_store(tmp_path / "kam.duckdb")
     with store.transaction() as cur:

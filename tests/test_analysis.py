@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore.analysis import Filters, analyze, latest_as_of, load_inputs, summarize
+from kamcore.analytics.analysis import Filters, analyze, latest_as_of, load_inputs, summarize
 from kamcore.settings import ABC_CLASSES, DEFAULT, XYZ_CLASSES, Settings
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 AS_OF = date(2024, 12, 31)   # window 2024-01 … 2024-12, previous 2023-01 … 2023-12
 

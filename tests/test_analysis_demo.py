@@ -1,4 +1,4 @@
-"""The demo's planted client types are found by kamcore.analysis (DOMAIN.md §5–§7), and the CLI agrees.
+"""The demo's planted client types are found by kamcore.analytics.analysis (DOMAIN.md §5–§7), and the CLI agrees.
 
 Runs on the session's ``demo_db`` (150 clients, end 2026-10, seed 7) at the default as-of date.
 """
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from kamcore import demo
-from kamcore.i18n import t
+from kamcore.presentation.i18n import t
 from kamcore.settings import DEFAULT
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ from pandas.testing import assert_frame_equal
 
 from tests.test_analysis import AS_OF, CLIENTS, INCIDENTS, TXNS, build_db
 
-from kamcore.analysis import Filters, analyze, load_inputs, load_inputs_from_lines
+from kamcore.analytics.analysis import Filters, analyze, load_inputs, load_inputs_from_lines
 from kamcore.settings import Settings
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 
 @pytest.fixture(scope="module")

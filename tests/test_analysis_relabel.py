@@ -2,9 +2,9 @@
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore import analysis as an
+from kamcore.analytics import analysis as an
 from kamcore.settings import Settings
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
-"""kamcore.auth: fail closed on broken secrets, throttled sign-in, the analyst password hash."""
+"""kamcore.access.auth: fail closed on broken secrets, throttled sign-in, the analyst password hash."""
 from __future__ import annotations
 
 import pytest
 
-from kamcore import auth
+from kamcore.access import auth
 
 GOOD = auth.hash_password("s3cret", salt=b"0123456789abcdef")
 

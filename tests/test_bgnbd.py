@@ -1,4 +1,4 @@
-"""BG/NBD (kamcore.bgnbd): likelihood, P(alive) by hand, recovery of simulated parameters, failure and no signal."""
+"""BG/NBD (kamcore.analytics.bgnbd): likelihood, P(alive) by hand, recovery of simulated parameters, failure and no signal."""
 from __future__ import annotations
 
 import math
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kamcore import bgnbd
+from kamcore.analytics import bgnbd
 from kamcore.settings import DEFAULT
 
 CDNOW_LIKE = bgnbd.BGNBDFit(r=0.25, alpha=4.0, a=0.8, b=2.5, loglik=float("nan"), converged=True, n=0,
@@ -175,7 +175,7 @@ def online_retail_days():
 
 
 def test_online_retail_fit(online_retail_days):
-    from kamcore.risk import fit_p_alive
+    from kamcore.analytics.risk import fit_p_alive
 
     # default as-of: the last day of the latest month with data
     fit, p, note = fit_p_alive(online_retail_days, date(2011, 12, 31))

@@ -1,4 +1,4 @@
-"""kamcore.charts: assertions on fig.data with tiny hand-made frames."""
+"""kamcore.presentation.charts: assertions on fig.data with tiny hand-made frames."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from kamcore import charts
+from kamcore.presentation import charts
 from kamcore.settings import STRATEGIES
 
 
@@ -174,7 +174,7 @@ def test_key_band():
     label, number = [a.text for a in fig.layout.annotations]
     assert label.startswith("Key clients' share · ") and label.endswith("method's band 30%–55%</span>")
     assert number == "42.0 %"
-    from kamcore import i18n
+    from kamcore.presentation import i18n
     assert charts.key_band(0.42, labels=i18n.chart_labels("sl", charts.LABELS)).layout.annotations[1].text == "42,0 %"
     assert tuple(ind.gauge.steps[0].range) == (0.30, 0.55)
     assert ind.gauge.bar.color == charts.PALETTE["good"]
@@ -433,7 +433,7 @@ def test_not_a_frame():
 
 
 def test_counts_on_charts_carry_the_languages_thousands_separator():
-    from kamcore import i18n
+    from kamcore.presentation import i18n
 
     frame = pd.DataFrame({"abc": ["A"] * 1234 + ["C"] * 5, "xyz": ["X"] * 1239})
     abc, xyz = charts.class_counts(frame).data
@@ -447,7 +447,7 @@ def test_counts_on_charts_carry_the_languages_thousands_separator():
 
 
 def test_slovenian_charts_write_numbers_with_decimal_comma():
-    from kamcore import i18n
+    from kamcore.presentation import i18n
 
     sl = i18n.chart_labels("sl", charts.LABELS)
     matrix = pd.DataFrame({"abc": ["A"], "xyz": ["X"], "clients": [3], "revenue": [1e6], "share": [0.125]})

@@ -1,4 +1,4 @@
-"""Checking the stored aggregates against the transaction lines (kamcore.check and the check/rebuild commands)."""
+"""Checking the stored aggregates against the transaction lines (kamcore.db.check and the check/rebuild commands)."""
 from __future__ import annotations
 
 import duckdb
@@ -8,9 +8,9 @@ from pandas.testing import assert_frame_equal
 
 from tests.test_analysis import AS_OF, CLIENTS, INCIDENTS, TXNS, build_db
 
-from kamcore import check
+from kamcore.db import check
 from kamcore.__main__ import main
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 
 @pytest.fixture()

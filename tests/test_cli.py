@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kamcore.__main__ import main
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore.clienttypes import classify_types
+from kamcore.analytics.types import classify_types
 
 AS_OF = date(2024, 12, 31)   # 2 years back: 2022-12-31; 12 months back: 2023-12-31
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from kamcore.concentration import concentration, curves, gini, key_clients
+from kamcore.analytics.concentration import concentration, curves, gini, key_clients
 from kamcore.settings import DEFAULT
 
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from kamcore import demo
-from kamcore.store import DATA_TABLES, open_store
-from kamcore.window import add_months, month_end, month_start
+from kamcore.db.store import DATA_TABLES, open_store
+from kamcore.analytics.window import add_months, month_end, month_start
 
 SMALL = dict(clients=120, years=3, end="2026-10", seed=7)
 AS_OF = date(2026, 10, 31)

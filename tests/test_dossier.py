@@ -1,4 +1,4 @@
-"""kamcore.dossier: win rates, buying-centre warnings, share of wallet, window history, summary."""
+"""kamcore.accounts.dossier: win rates, buying-centre warnings, share of wallet, window history, summary."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore import dossier
-from kamcore.store import open_store
+from kamcore.accounts import dossier
+from kamcore.db.store import open_store
 
 AS_OF = date(2026, 10, 31)
 
@@ -152,8 +152,8 @@ def test_facts_skip_empty_and_format_dates():
 
 
 def test_every_dossier_column_has_a_text_in_both_languages():
-    from kamcore import i18n
-    from kamcore.edits import SPECS
+    from kamcore.presentation import i18n
+    from kamcore.accounts.edits import SPECS
 
     cols = {f.name for spec in SPECS.values() if spec.table != "prospects" for f in spec.fields}
     cols |= {"updated_by", "updated_at", "created_by", "created_at", "category", "severity", "stage", "description",

@@ -1,4 +1,4 @@
-"""kamcore.edits: validated, all-or-nothing saves with who/when."""
+"""kamcore.accounts.edits: validated, all-or-nothing saves with who/when."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -6,8 +6,8 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from kamcore import edits
-from kamcore.store import open_store
+from kamcore.accounts import edits
+from kamcore.db.store import open_store
 
 T0 = datetime(2026, 1, 1, 8, 0)
 T1 = datetime(2026, 10, 1, 9, 30)

@@ -1,4 +1,4 @@
-"""kamcore.export: workbooks read back with openpyxl."""
+"""kamcore.presentation.export: workbooks read back with openpyxl."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from kamcore import export
+from kamcore.presentation import export
 from kamcore.settings import STRATEGIES
 
 

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from kamcore.i18n import (CHART_SL, TEXTS, chart_labels, fmt_money, fmt_money_short, fmt_number, fmt_pct,
+from kamcore.presentation.i18n import (CHART_SL, TEXTS, chart_labels, fmt_money, fmt_money_short, fmt_number, fmt_pct,
                           t)
 from kamcore.settings import CLIENT_TYPES
 

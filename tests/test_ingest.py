@@ -15,8 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kamcore import ingest, ingest_cli, readers
-from kamcore.store import open_store
+from kamcore.ingest import core as ingest  # the module itself: these tests reach private steps
+from kamcore.cli import ingest as ingest_cli
+from kamcore.ingest import readers
+from kamcore.db.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail" / "online_retail.csv.gz"
@@ -249,7 +251,7 @@ def test_import_killed_midway_leaves_previous_data(tmp_path):
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
         from kamcore import ingest
-        from kamcore.store import open_store
+        from kamcore.db.store import open_store
         s = open_store({str(db)!r})
         original = s.refresh_client_day
         def hang(cur, ids):
@@ -335,7 +337,7 @@ def test_cli_database_held_by_another_process(tmp_path, capsys):
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from kamcore.store import open_store
+        from kamcore.db.store import open_store
         s = open_store({str(db)!r}); print("open", flush=True); time.sleep(60)
     """)], stdout=subprocess.PIPE, text=True)
     try:

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from kamcore import ingest, readers
-from kamcore.store import open_store
+from kamcore import ingest
+from kamcore.ingest import readers
+from kamcore.db.store import open_store
 from tests.ingest_files import AWKWARD, BAD, HEAD
 
 
@@ -159,7 +160,8 @@ def demo_exports(tmp_path_factory):
     """Every import table of a small demo database written out as CSV, all columns (as a user would export)."""
     import duckdb
 
-    from kamcore import demo, mapping
+    from kamcore import demo
+    from kamcore.ingest import contract as mapping
 
     folder = tmp_path_factory.mktemp("exports")
     db = folder / "demo.duckdb"
@@ -176,7 +178,7 @@ def _fits_other(p) -> list:
 
 @pytest.mark.parametrize("table", ingest.TABLES)
 def test_demo_exports_and_templates_fit_their_own_table_and_no_other(table, demo_exports):
-    from kamcore.templates import template
+    from kamcore.ingest.templates import template
 
     p = ingest.prepare(demo_exports[table], table, file_name=f"{table}.csv", today=dt.date(2026, 12, 4))
     assert p.ok, (p.blocking, p.problems.head().to_string())

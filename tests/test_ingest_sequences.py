@@ -8,7 +8,7 @@ range to an archive; an update by key changes only the columns the file has and 
 undo is refused while a later active batch replaced rows of the batch (or holds a row the undo would bring
 back a second time), otherwise it removes the batch's rows and brings back the ones it archived. After every
 step every table (transaction identities, clients, contacts, notes), client_day and client_month (from the
-model's lines) and ``kamcore.check`` are compared.
+model's lines) and ``kamcore.db.check`` are compared.
 """
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from kamcore import check, edits, ingest
-from kamcore.store import open_store
+from kamcore.db import check
+from kamcore.accounts import edits
+from kamcore import ingest
+from kamcore.db.store import open_store
 
 CLIENTS = ("C1", "C2", "C3")
 DAYS = (date(2024, 9, 20), date(2024, 10, 3), date(2024, 10, 17), date(2024, 11, 5), date(2024, 11, 21))

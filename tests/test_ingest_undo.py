@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kamcore import ingest, ingest_cli
-from kamcore.store import open_store
+from kamcore.ingest import core as ingest  # the module itself: these tests reach private steps
+from kamcore.cli import ingest as ingest_cli
+from kamcore.db.store import open_store
 
 
 @pytest.fixture
@@ -153,7 +154,7 @@ def test_client_updated_twice_then_undo_of_the_first_update_is_refused(store, tm
 
 
 def test_plan_lists_hand_edits_of_rows_the_undo_deletes(store, tmp_path):
-    from kamcore import edits
+    from kamcore.accounts import edits
 
     f = write(tmp_path / "k.csv", "contact_id,client_id,name,role\nK1,C1,Ana,buyer\nK2,C1,Bo,CEO\n")
     ingest.import_file(store, "contacts", f)
@@ -337,7 +338,7 @@ def test_migration_folds_extra_columns_of_schema_3_into_extra(tmp_path):
 
 
 def test_a_hand_edit_keeps_the_unknown_columns_of_the_row(store, tmp_path):
-    from kamcore import edits
+    from kamcore.accounts import edits
 
     f = write(tmp_path / "k.csv", "contact_id,client_id,name,role,Desk\nK1,C1,Ana,buyer,3F\nK2,C1,Bo,CEO,\n")
     ingest.import_file(store, "contacts", f, keep_unknown=True)
@@ -351,7 +352,7 @@ def test_a_hand_edit_keeps_the_unknown_columns_of_the_row(store, tmp_path):
 # -- check: rows an active replace should have removed ------------------------------
 
 def test_check_reports_a_row_of_an_older_batch_inside_a_replaced_range(replaced_twice, capsys):
-    from kamcore import check
+    from kamcore.db import check
     from kamcore.__main__ import main
 
     store = replaced_twice

@@ -1,4 +1,4 @@
-"""kamcore.managers: the DOMAIN.md §10 table, computed by hand on six clients."""
+"""kamcore.accounts.managers: the DOMAIN.md §10 table, computed by hand on six clients."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore import managers
+from kamcore.accounts import managers
 
 AS_OF = date(2026, 10, 31)
 DAY = pd.Timedelta(days=1)
@@ -84,8 +84,8 @@ def test_manager_clients_drill_down():
 def test_previous_window_from_the_analysis_equals_a_query_of_that_window(demo_db, regions):
     """The previous window's revenue and profit per client, read off the analysis, equal client_window.sql
     over the same window and filter (lines > 0; profit NaN unless every line had one)."""
-    from kamcore.analysis import Filters, analyze
-    from kamcore.store import open_store
+    from kamcore.analytics.analysis import Filters, analyze
+    from kamcore.db.store import open_store
 
     store = open_store(demo_db, read_only=True)
     try:

@@ -1,7 +1,7 @@
 """Header synonyms and the contract."""
 import pytest
 
-from kamcore import mapping as mp
+from kamcore.ingest import contract as mp
 
 
 @pytest.mark.parametrize("header,table,target", [
@@ -38,7 +38,7 @@ def test_column_letters():
 
 
 def test_contract_matches_schema_columns(tmp_path):
-    from kamcore.store import open_store
+    from kamcore.db.store import open_store
 
     s = open_store(tmp_path / "k.duckdb")
     try:

@@ -1,4 +1,4 @@
-"""kamcore.prospects: score and qualification (DOMAIN.md §9), lists, conversion into a client."""
+"""kamcore.accounts.prospects: score and qualification (DOMAIN.md §9), lists, conversion into a client."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore import prospects
-from kamcore.store import open_store
+from kamcore.accounts import prospects
+from kamcore.db.store import open_store
 
 
 def _p(rows):
@@ -121,7 +121,7 @@ def test_convert_twice_or_unknown_fails_and_writes_nothing(store):
 
 
 def test_in_filter_region_industry_and_owner_as_manager():
-    from kamcore.analysis import Filters
+    from kamcore.analytics.analysis import Filters
 
     f = pd.DataFrame({"region": ["N", "S", "N", None], "industry": ["Food", "Food", "Steel", "Food"],
                       "owner": ["Ana", "Ana", "Bor", None]})

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore.store import QUERY_DIR, open_store, query_text
+from kamcore.db.store import QUERY_DIR, open_store, query_text
 
 SKIP_PREFIXES = ("refresh_", "ingest_", "risk_", "winback_", "check_")
-QUERIES = sorted(p.stem for p in QUERY_DIR.glob("*.sql") if not p.stem.startswith(SKIP_PREFIXES))
+QUERIES = sorted(p.stem for p in QUERY_DIR.glob("*/*.sql") if not p.stem.startswith(SKIP_PREFIXES))
 
 PARAMS = {
     "start": date(2024, 1, 1), "end": date(2024, 12, 31), "as_of": date(2024, 12, 31), "since": date(2024, 1, 1),
@@ -262,7 +262,7 @@ def test_client_windows_values_of_both_windows(store):
 
 
 def _cut(end: date) -> date:
-    from kamcore.analysis import _cut as cut
+    from kamcore.analytics.analysis import _cut as cut
     return cut(end)
 
 

@@ -3,7 +3,7 @@ import gzip
 
 import pytest
 
-from kamcore import readers as rd
+from kamcore.ingest import readers as rd
 
 
 def test_decode_variants():

@@ -1,4 +1,4 @@
-"""At risk and lost (kamcore.risk, DOMAIN.md §8): rules at their boundaries, reasons, summary, command line."""
+"""At risk and lost (kamcore.analytics.risk, DOMAIN.md §8): rules at their boundaries, reasons, summary, command line."""
 from __future__ import annotations
 
 import argparse
@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from kamcore import bgnbd, risk, risk_cli
+from kamcore.analytics import bgnbd, risk
+from kamcore.cli import risk as risk_cli
 from kamcore.settings import DEFAULT
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 D = date(2026, 10, 31)
 NO_INCIDENTS = pd.DataFrame({"client_id": pd.Series([], dtype=str), "date": pd.Series([], dtype="datetime64[us]"),
@@ -587,7 +588,7 @@ def test_add_months_over_arrays_keeps_month_ends(day, months, expected):
 
 
 def test_add_months_over_arrays_equals_window_add_months():
-    from kamcore.window import add_months
+    from kamcore.analytics.window import add_months
 
     days = np.arange(np.datetime64("2023-01-01"), np.datetime64("2027-01-01"))
     for months in (-24, -12, -1):
@@ -604,8 +605,8 @@ def test_money_is_rounded_to_cents_before_whole_units():
 
 def test_trend_gaps_come_ordered_by_client_then_gap(demo_db):
     """_trend_cadence reads medians off the query's row order (no sort of its own): by client_no, then gap."""
-    from kamcore.analysis import latest_as_of
-    from kamcore.window import add_months
+    from kamcore.analytics.analysis import latest_as_of
+    from kamcore.analytics.window import add_months
 
     store = open_store(demo_db, read_only=True)
     try:
@@ -669,7 +670,7 @@ def test_risk_trend_store_cadence_in_two_halves_equals_the_row_path(tmp_path, mo
 
 @pytest.mark.parametrize("min_days", [3, 2, 5])
 def test_trend_cadence_equals_the_median_of_the_gaps_counted_at_each_point(min_days):
-    from kamcore.window import add_months
+    from kamcore.analytics.window import add_months
 
     rng = np.random.default_rng(7)
     points = risk._trend_points(date(2026, 6, 15), 5)

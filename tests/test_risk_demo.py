@@ -1,4 +1,4 @@
-"""The demo's planted at-risk stories are found by kamcore.risk (DOMAIN.md §8), with the right reasons."""
+"""The demo's planted at-risk stories are found by kamcore.analytics.risk (DOMAIN.md §8), with the right reasons."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore import demo, risk
-from kamcore.analysis import analyze
-from kamcore.store import open_store
+from kamcore import demo
+from kamcore.analytics import risk
+from kamcore.analytics.analysis import analyze
+from kamcore.db.store import open_store
 
 AS_OF = date(2026, 10, 31)
 

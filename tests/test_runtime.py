@@ -23,7 +23,7 @@ sys.path.insert(0, sys.argv[1])
 if sys.argv[2] == "ui":
     import ui  # noqa: F401
 elif sys.argv[2] == "cli":
-    from kamcore import __main__ as cli
+    from kamcore.cli import main as cli
     cli.main(["batches", "--db", sys.argv[3] + ".duckdb"])
 libc = ctypes.CDLL("libc.so.6")
 def work():

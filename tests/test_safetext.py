@@ -1,4 +1,4 @@
-"""kamcore.safetext: formula starts in CSV files get a leading apostrophe, numbers stay numbers."""
+"""kamcore.presentation.safetext: formula starts in CSV files get a leading apostrophe, numbers stay numbers."""
 from __future__ import annotations
 
 import csv
@@ -7,7 +7,9 @@ import io
 import pandas as pd
 import pytest
 
-from kamcore import ingest, safetext, templates
+from kamcore import ingest
+from kamcore.presentation import safetext
+from kamcore.ingest import templates
 
 
 def _rows(data: bytes) -> list[list[str]]:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from kamcore.segments import abc_xyz_matrix, classify_abc, classify_xyz, migration, period_matrix, rank_values
+from kamcore.analytics.segments import abc_xyz_matrix, classify_abc, classify_xyz, migration, period_matrix, rank_values
 from kamcore.settings import STRATEGIES
 
 NA = pd.NA
@@ -267,7 +267,7 @@ def test_migration():
 
 
 def test_crosstab_codes_hand_computed_and_sorted_by_name():
-    from kamcore.segments import crosstab_codes
+    from kamcore.analytics.segments import crosstab_codes
 
     names = ("A", "B", "C", "-", "inactive")
     # clients: A->A 100, A->B 50, inactive->C 10, B->inactive 0, inactive->C 5
@@ -283,7 +283,7 @@ def test_crosstab_codes_hand_computed_and_sorted_by_name():
                 min_size=1, max_size=40))
 def test_crosstab_codes_equals_crosstab_of_the_labels(rows):
     """Codes give the same table as the labels themselves, whatever the alphabetical order of the names."""
-    from kamcore.segments import crosstab, crosstab_codes
+    from kamcore.analytics.segments import crosstab, crosstab_codes
 
     names = ("C", "A", "inactive", "-", "B")
     f, t, money = (np.array(c) for c in zip(*rows))

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore.analysis import load_inputs
-from kamcore.store import DATA_TABLES, QUERY_DIR, SCHEMA_VERSION, DatabaseLocked, StoreError, open_store, query_text
+from kamcore.analytics.analysis import load_inputs
+from kamcore.db.store import DATA_TABLES, QUERY_DIR, SCHEMA_VERSION, DatabaseLocked, StoreError, open_store, query_text
 
 INSERT = ("insert into transactions (row_key, client_id, date, revenue, quantity, cost, profit, promised_date, "
           "delivered_date) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -357,8 +357,20 @@ def test_second_process_gets_database_locked(tmp_path):
     s.close()
 
 
+def test_query_names_are_unique_across_the_layer_folders_and_every_file_is_found():
+    files = sorted(QUERY_DIR.glob("*/*.sql"))
+    assert not list(QUERY_DIR.glob("*.sql")), "a query sits outside the layer folders"
+    assert {f.parent.name for f in files} == {"aggregates", "windows", "risk", "accounts", "ingest"}
+    names = [f.stem for f in files]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    for f in files:
+        assert query_text(f.stem) == f.read_text(encoding="utf-8")
+    with pytest.raises(StoreError, match="unknown query"):
+        query_text("no_such_query")
+
+
 def test_query_files_are_lower_case_and_use_bound_parameters():
-    for f in sorted(QUERY_DIR.glob("*.sql")):
+    for f in sorted(QUERY_DIR.glob("*/*.sql")):
         text = f.read_text(encoding="utf-8")
         for word in ("SELECT ", "FROM ", "WHERE ", "GROUP BY", "ORDER BY"):
             assert word not in text, f"{f.name}: upper-case {word.strip()}"
@@ -388,9 +400,9 @@ def test_client_month_of_a_month_without_purchase_days_equals_the_filter_group_b
 @pytest.mark.parametrize(("limit", "shown"), [("350MB", "333.7 MiB"), ("1GB", "953.6 MiB"), (" 2 gib ", "2.0 GiB")])
 def test_duckdb_gets_the_memory_limit(tmp_path, monkeypatch, limit, shown):
     """DuckDB's share of the process (KAM_DUCKDB_MEMORY, default 350MB): read-write and read-only alike."""
-    from kamcore import store as store_module
+    from kamcore.db import store as store_module
 
-    monkeypatch.setattr(store_module, "MEMORY_LIMIT", limit)
+    monkeypatch.setenv("KAM_DUCKDB_MEMORY", limit)
     path = tmp_path / "m.duckdb"
     for read_only in (False, True):
         s = store_module.open_store(path, read_only=read_only)
@@ -402,9 +414,9 @@ def test_duckdb_gets_the_memory_limit(tmp_path, monkeypatch, limit, shown):
 
 @pytest.mark.parametrize("limit", ["lots", "350", "350MB; drop table transactions", ""])
 def test_a_bad_memory_limit_is_a_clear_error_and_never_reaches_sql(tmp_path, monkeypatch, limit):
-    from kamcore import store as store_module
+    from kamcore.db import store as store_module
 
-    monkeypatch.setattr(store_module, "MEMORY_LIMIT", limit)
+    monkeypatch.setenv("KAM_DUCKDB_MEMORY", limit)
     with pytest.raises(store_module.StoreError, match=r"KAM_DUCKDB_MEMORY=.* is not a memory size such as 350MB"):
         store_module.open_store(tmp_path / "m.duckdb")
     assert not (tmp_path / "m.duckdb").exists()          # refused before any file is opened

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kamcore import validate as va
-from kamcore.mapping import column
+from kamcore.ingest import parse as va
+from kamcore.ingest.contract import column
 
 D = dt.date
 

@@ -1,4 +1,4 @@
-"""Win-back list (kamcore.risk.winback_candidates) and team statuses (kamcore.winback)."""
+"""Win-back list (kamcore.analytics.risk.winback_candidates) and team statuses (kamcore.accounts.winback)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore import risk, winback
+from kamcore.analytics import risk
+from kamcore.accounts import winback
 from kamcore.settings import ACTIONS, DEFAULT
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 
 # ---------------------------------------------------------------- candidates, ranking, actions

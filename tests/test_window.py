@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kamcore.window import Window, add_months, days, default_as_of, month_end, month_start
+from kamcore.analytics.window import Window, add_months, days, default_as_of, month_end, month_start
 
 
 @pytest.mark.parametrize(

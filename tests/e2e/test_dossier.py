@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import SETTLE_MS, wait_idle
 
-from kamcore.analysis import analyze
-from kamcore.store import open_store
+from kamcore.analytics.analysis import analyze
+from kamcore.db.store import open_store
 
 
 

@@ -1,6 +1,6 @@
 """Click a cell of the ABC-XYZ heatmap in a real browser and see that cell's client list.
 
-The heatmap (kamcore.charts.abc_xyz_heatmap) carries an invisible scatter marker at the centre of each
+The heatmap (kamcore.presentation.charts.abc_xyz_heatmap) carries an invisible scatter marker at the centre of each
 cell with customdata "A|X"; st.plotly_chart(on_select="rerun") returns the clicked marker and the page
 lists the clients of that cell ("15 clients in AX: ..."). AX is the top-left cell of the 3x3 grid.
 """
@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import SETTLE_MS, wait_idle
 
-from kamcore.analysis import analyze
-from kamcore.store import open_store
+from kamcore.analytics.analysis import analyze
+from kamcore.db.store import open_store
 
 
 

@@ -11,7 +11,7 @@ from tests.e2e.conftest import streamlit_server
 from tests.e2e.helpers import SETTLE_MS, wait_idle
 
 from kamcore import demo
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 CID = demo.PLANTED["lost_key"][0]
 

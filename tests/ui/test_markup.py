@@ -10,7 +10,7 @@ import pytest
 from tests.ui.helpers import errors, run_page
 
 import ui
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 TIMEOUT = 120
 EVIL = "[x](http://evil) # H ![i](http://img) :red[r] :material/home: $x$ <b>b</b> **bold**"

@@ -8,10 +8,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.ui.helpers import errors, run_page
 
-from kamcore import i18n
-from kamcore.auth import hash_password
-from kamcore.mapping import TABLES
-from kamcore.store import open_store
+from kamcore.presentation import i18n
+from kamcore.access.auth import hash_password
+from kamcore.ingest.contract import TABLES
+from kamcore.db.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/9_Data.py"

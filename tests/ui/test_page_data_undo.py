@@ -20,8 +20,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.ui.helpers import errors, plain
 
-from kamcore import edits, ingest
-from kamcore.store import open_store
+from kamcore.accounts import edits
+from kamcore import ingest
+from kamcore.db.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/9_Data.py"

@@ -8,8 +8,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.ui.helpers import errors, run_page
 
-from kamcore import demo, i18n, ingest, winback
-from kamcore.store import open_store
+from kamcore import demo, ingest
+from kamcore.presentation import i18n
+from kamcore.accounts import winback
+from kamcore.db.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/4_At_risk.py"
@@ -143,8 +145,8 @@ def _pareto_total(at: AppTest) -> int:
 
 def test_complaints_follow_the_scope(db):
     """Pareto totals: incidents in the window of the at-risk clients, then of every client of the view."""
-    from kamcore.analysis import latest_as_of
-    from kamcore.window import Window
+    from kamcore.analytics.analysis import latest_as_of
+    from kamcore.analytics.window import Window
 
     at = run()
     shown = set()
@@ -172,8 +174,8 @@ def _trend_values(at: AppTest, trace: int = 0) -> list[float]:
 
 def _row_path_trend(db, region: str | None, column: str = "revenue_at_risk") -> list[float]:
     """The 12-point trend by the plain row path (risk.risk_trend over client_day rows), for one region or all."""
-    from kamcore import risk
-    from kamcore.analysis import latest_as_of
+    from kamcore.analytics import risk
+    from kamcore.analytics.analysis import latest_as_of
 
     store = open_store(db)
     try:
@@ -218,7 +220,7 @@ def test_download_workbook_is_written_by_the_deferred_helper():
 
 def test_counts_in_sentences_are_written_with_thousands_separators(db, monkeypatch):
     """A large book: '6,582 clients are lost …' (English), '6.582 strank …' (Slovenian), as the tiles write them."""
-    from kamcore import risk
+    from kamcore.analytics import risk
 
     real = risk.summarize_risk
 
@@ -236,10 +238,10 @@ def test_counts_in_sentences_are_written_with_thousands_separators(db, monkeypat
 
 def test_tiles_and_headline_keep_revenue_at_risk_and_revenue_lost_apart(db):
     """The page's money equals the sums of §8 over the frame, each on its own tile; lost earlier has no money."""
-    from kamcore import risk
-    from kamcore.analysis import analyze, latest_as_of
-    from kamcore.i18n import fmt_money_short
-    from kamcore.risk_cli import assess_analysis
+    from kamcore.analytics import risk
+    from kamcore.analytics.analysis import analyze, latest_as_of
+    from kamcore.presentation.i18n import fmt_money_short
+    from kamcore.cli.risk import assess_analysis
 
     store = open_store(db)
     try:

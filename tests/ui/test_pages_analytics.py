@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 from tests.ui.helpers import TIMEOUT, errors
 from tests.ui.helpers import run_page as run
 
-from kamcore import demo, i18n
+from kamcore import demo
+from kamcore.presentation import i18n
 from kamcore.settings import CLIENT_TYPES
 
 
@@ -133,7 +134,7 @@ def test_clients_over_ten_percent_are_flagged_in_singular_or_plural(flagged, tex
         import pandas as pd
 
         import ui
-        from kamcore import i18n
+        from kamcore.presentation import i18n
 
         view = SimpleNamespace(t=lambda key, **v: i18n.t(key, "en", **v), pct=lambda x: f"{x:.1%}")
         result = SimpleNamespace(clients=pd.DataFrame({"client_id": ["C1", "C2"], "name": ["Drava", "Sava"]}),
@@ -163,9 +164,9 @@ def test_client_types_work_on_the_clients_active_in_the_window(db, result):
 
 
 def test_feeder_share_setting_changes_the_feeders_and_the_caption(db):
-    from kamcore.analysis import analyze
+    from kamcore.analytics.analysis import analyze
     from kamcore.settings import DEFAULT
-    from kamcore.store import open_store
+    from kamcore.db.store import open_store
 
     store = open_store(db, read_only=True)
     try:

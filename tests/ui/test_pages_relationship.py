@@ -10,7 +10,7 @@ import ui
 from tests.ui.helpers import errors
 
 from kamcore import demo
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
@@ -103,8 +103,8 @@ def test_convert_a_prospect_from_the_page(db):
 def test_prospects_follow_the_manager_filter_against_the_company_median(db):
     """§9: under a manager filter only that owner's prospects are listed; the median key client stays the
     whole company's (it jumped tenfold with the filter), and the page says both."""
-    from kamcore import prospects
-    from kamcore.analysis import analyze
+    from kamcore.accounts import prospects
+    from kamcore.analytics.analysis import analyze
 
     store = open_store(db, read_only=True)
     try:
@@ -129,7 +129,7 @@ def test_prospects_follow_the_manager_filter_against_the_company_median(db):
 
 
 def demo_money(x):
-    from kamcore import i18n
+    from kamcore.presentation import i18n
 
     return i18n.fmt_money(x, "en", "EUR")
 
@@ -157,7 +157,7 @@ def test_dossier_of_a_client_outside_the_filter_shows_its_real_risk(db):
 
 def test_managers_winback_counts_equal_the_at_risk_list(db):
     """Per manager, the win-back columns count the At risk list's rows by status; no status set = open."""
-    from kamcore import winback
+    from kamcore.accounts import winback
 
     at_risk = run("pages/4_At_risk.py")
     listed = at_risk.data_editor(key="winback_editor").value

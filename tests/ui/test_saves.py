@@ -15,7 +15,7 @@ import ui
 from tests.ui.helpers import errors
 
 from kamcore import demo
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from kamcore.store import open_store
+from kamcore.db.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120

@@ -7,8 +7,8 @@ from streamlit import config
 
 from tests.ui.helpers import errors, run_page
 
-from kamcore import i18n
-from kamcore.auth import hash_password
+from kamcore.presentation import i18n
+from kamcore.access.auth import hash_password
 
 PAGE = "pages/9_Data.py"
 TIMEOUT = 120

@@ -1,0 +1,1 @@
+"""Account work: dossier, hand edits, prospects, managers, account-based marketing, win-back."""

@@ -1,0 +1,316 @@
+"""The account dossier: one client on one page (issue 6, DOMAIN.md §1, §7, §8).
+
+Loaders read one client's rows (``queries/dossier_*.sql``); the pure functions
+turn them into what a key account manager reads before a negotiation: KPIs
+against the previous window, the class of each past window, buying-centre
+warnings, tender win rates, share of wallet and a printable summary.
+"""
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from kamcore.analytics.analysis import Filters, classify, load_inputs
+from kamcore.presentation.i18n import fmt_money, fmt_pct, t
+from kamcore.settings import DEFAULT, Settings
+from kamcore.db.store import Store
+from kamcore.analytics.window import Window, add_months
+
+BUYING_ROLES = ("decision maker", "influencer", "buyer", "user", "gatekeeper")
+ATTITUDES = ("supporter", "neutral", "opponent")
+TENDER_STATUSES = ("won", "lost", "open")
+
+
+# -- loaders -------------------------------------------------------------------
+def client_options(store: Store) -> pd.DataFrame:
+    """Every client that can be opened. Out: client_id, name (sorted by name)."""
+    return store.query("dossier_client_list")
+
+
+def client_info(store: Store, client_id: str, as_of: date) -> dict:
+    """General information of one client (latest ``clients`` row) plus first/last purchase up to ``as_of``."""
+    row = store.query("dossier_client", client_id=str(client_id), as_of=as_of)
+    return row.iloc[0].to_dict()
+
+
+def client_rows(store: Store, client_id: str, as_of: date) -> dict[str, pd.DataFrame]:
+    """contacts, tenders, competitors, incidents (up to ``as_of``) and notes of one client."""
+    cid = str(client_id)
+    return {"contacts": store.query("dossier_contacts", client_id=cid),
+            "tenders": store.query("dossier_tenders", client_id=cid),
+            "competitors": store.query("dossier_competitors", client_id=cid),
+            "incidents": store.query("dossier_incidents", client_id=cid, as_of=as_of),
+            "notes": store.query("dossier_notes", client_id=cid)}
+
+
+def client_months(store: Store, client_id: str, window: Window) -> pd.DataFrame:
+    """Monthly revenue, profit and on-time rate of one client in ``window``.
+    Out: month, revenue, profit, lines, profit_lines, ontime_lines, dated_lines, on_time_rate."""
+    return store.query("dossier_client_month", client_id=str(client_id), start=window.start, end=window.end)
+
+
+def window_history(store: Store, as_of: date, settings: Settings = DEFAULT, filters: Filters = Filters(),
+                   windows: int = 3) -> pd.DataFrame:
+    """Classes of every client in the current and ``windows - 1`` earlier windows of the same length.
+
+    Out, one row per client x window: window (0 = current, 1 = previous, ...), period_label, start, end,
+    client_id, revenue, profit (NaN when unknown), abc, xyz. Classes are computed within ``filters``.
+    """
+    if windows < 1:
+        raise ValueError(f"windows must be at least 1, not {windows}")
+    parts = []
+    for i in range(windows):
+        w_as_of = add_months(as_of, -i * settings.months)
+        inputs = load_inputs(store, w_as_of, settings.months, settings.period, filters)
+        res = classify(inputs, settings, filters)
+        f = res.clients[["client_id", "revenue", "profit", "abc", "xyz"]].copy()
+        f.insert(0, "window", i)
+        f.insert(1, "period_label", f"{res.window.start:%Y-%m} … {res.window.end:%Y-%m}")
+        f.insert(2, "start", res.window.start)
+        f.insert(3, "end", res.window.end)
+        parts.append(f)
+    cols = ["window", "period_label", "start", "end", "client_id", "revenue", "profit", "abc", "xyz"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
+# -- pure functions ------------------------------------------------------------
+FACTS = ("industry", "region", "country", "manager", "employees", "founded", "website", "org_structure",
+         "first_purchase", "last_purchase")
+
+
+def facts(info: dict) -> list[tuple[str, str]]:
+    """(field, text) of the known general facts of :func:`client_info`, dates as YYYY-MM-DD."""
+    out = []
+    for k in FACTS:
+        v = info.get(k)
+        if v is None or (not isinstance(v, str) and pd.isna(v)) or str(v).strip() == "":
+            continue
+        out.append((k, f"{pd.Timestamp(v):%Y-%m-%d}" if isinstance(v, (date, pd.Timestamp)) else str(v)))
+    return out
+
+
+def client_history(history: pd.DataFrame, client_id: str) -> pd.DataFrame:
+    """One client's rows of :func:`window_history`, oldest window first; windows without
+    transactions appear with revenue 0 and class "inactive". Out: the same columns."""
+    windows = history[["window", "period_label", "start", "end"]].drop_duplicates("window")
+    mine = history[history["client_id"].astype(str) == str(client_id)]
+    out = windows.merge(mine.drop(columns=["period_label", "start", "end"]), on="window", how="left")
+    out["client_id"] = str(client_id)
+    out["revenue"] = out["revenue"].astype(float).fillna(0.0)
+    out["profit"] = out["profit"].astype(float)
+    out["abc"] = out["abc"].astype(object).where(out["abc"].notna(), "inactive")
+    out["xyz"] = out["xyz"].astype(object).where(out["xyz"].notna(), "inactive")
+    return out.sort_values("window", ascending=False).reset_index(drop=True)[history.columns.tolist()]
+
+
+def change(now: float, before: float) -> float:
+    """Relative change ``(now - before) / |before|``; NaN when ``before`` is 0 or unknown."""
+    if before is None or now is None or pd.isna(before) or pd.isna(now) or before == 0:
+        return float("nan")
+    return (float(now) - float(before)) / abs(float(before))
+
+
+def kpis(history: pd.DataFrame) -> dict:
+    """Current vs previous window from :func:`client_history` output (oldest first).
+    Out: revenue, prev_revenue, revenue_change, profit, prev_profit, profit_change, abc, xyz, prev_abc, prev_xyz."""
+    h = history.sort_values("window")
+    cur = h.iloc[0] if len(h) else None
+    prev = h.iloc[1] if len(h) > 1 else None
+    get = (lambda r, c, d=float("nan"): d if r is None else r[c])
+    out = {"revenue": float(get(cur, "revenue", 0.0)), "prev_revenue": float(get(prev, "revenue")),
+           "profit": float(get(cur, "profit")), "prev_profit": float(get(prev, "profit")),
+           "abc": get(cur, "abc", "-"), "xyz": get(cur, "xyz", "-"),
+           "prev_abc": get(prev, "abc", None), "prev_xyz": get(prev, "xyz", None)}
+    out["revenue_change"] = change(out["revenue"], out["prev_revenue"])
+    out["profit_change"] = change(out["profit"], out["prev_profit"])
+    return out
+
+
+def normalise_role(value) -> str | None:
+    """'Decision_Maker', 'decision-makers' -> 'decision maker'; unknown or empty -> None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    s = " ".join(str(value).strip().lower().replace("_", " ").replace("-", " ").split())
+    if s.endswith("s") and s[:-1] in BUYING_ROLES:
+        s = s[:-1]
+    return s if s in BUYING_ROLES else None
+
+
+def is_decision_maker(roles: pd.Series) -> pd.Series:
+    """True where ``buying_role`` means decision maker (any spelling of :func:`normalise_role`)."""
+    codes, uniques = pd.factorize(pd.Series(roles).astype(object), use_na_sentinel=True)
+    # each distinct spelling is normalised once; the last slot answers missing values (code -1)
+    ok = np.array([normalise_role(u) == "decision maker" for u in uniques] + [False], dtype=bool)
+    return pd.Series(ok[codes], index=roles.index, dtype=bool)
+
+
+def contact_warnings(contacts: pd.DataFrame, as_of: date,
+                     recent_days: int = DEFAULT.contact_recent_days) -> list[tuple[str, dict]]:
+    """Buying-centre warnings of ``contacts[buying_role, last_contact]``:
+    ("no_contacts", {}), ("no_decision_maker", {}) and ("stale", {days, limit}) when the most recent
+    contact is more than ``recent_days`` before ``as_of`` (exactly ``recent_days`` is still recent), or
+    ("stale_unknown", {limit}) when no contact date is known."""
+    for col in ("buying_role", "last_contact"):
+        if col not in contacts.columns:
+            raise ValueError(f"contact_warnings: missing column {col}")
+    if contacts.empty:
+        return [("no_contacts", {})]
+    out = []
+    if not is_decision_maker(contacts["buying_role"]).any():
+        out.append(("no_decision_maker", {}))
+    last = pd.to_datetime(contacts["last_contact"], errors="coerce").max()
+    if pd.isna(last):
+        out.append(("stale_unknown", {"limit": recent_days}))
+    else:
+        days = (pd.Timestamp(as_of) - last).days
+        if days > recent_days:
+            out.append(("stale", {"days": int(days), "limit": recent_days}))
+    return out
+
+
+def win_rates(tenders: pd.DataFrame) -> dict:
+    """Tender results of ``tenders[status, value]``. Rates are over decided tenders (won + lost):
+    by count = won / decided; by value = value won / value decided (tenders without a value count 0).
+    Out: won, lost, open, value_won, value_lost, value_open, rate_count, rate_value (NaN without a base)."""
+    for col in ("status", "value"):
+        if col not in tenders.columns:
+            raise ValueError(f"win_rates: missing column {col}")
+    status = tenders["status"].astype(object).map(lambda s: str(s).strip().lower() if isinstance(s, str) else "")
+    value = pd.to_numeric(tenders["value"], errors="coerce").astype(float).fillna(0.0)
+    out = {}
+    for s in TENDER_STATUSES:
+        out[s] = int((status == s).sum())
+        out[f"value_{s}"] = float(value[status == s].sum())
+    decided = out["won"] + out["lost"]
+    value_decided = out["value_won"] + out["value_lost"]
+    out["rate_count"] = out["won"] / decided if decided else float("nan")
+    out["rate_value"] = out["value_won"] / value_decided if value_decided > 0 else float("nan")
+    return out
+
+
+def tender_reasons(tenders: pd.DataFrame) -> pd.DataFrame:
+    """Why tenders were won or lost: ``reasons`` split on ';' or ','. Out: status, reason, tenders
+    (most frequent first, ties by reason)."""
+    rows = []
+    for s, r in zip(tenders["status"], tenders["reasons"]):
+        if not isinstance(r, str):
+            continue
+        for part in r.replace(",", ";").split(";"):
+            if part.strip():
+                rows.append((str(s).strip().lower(), part.strip()))
+    f = pd.DataFrame(rows, columns=["status", "reason"])
+    if f.empty:
+        return pd.DataFrame({"status": pd.Series(dtype=object), "reason": pd.Series(dtype=object),
+                             "tenders": pd.Series(dtype=int)})
+    out = f.groupby(["status", "reason"]).size().rename("tenders").reset_index()
+    return out.sort_values(["tenders", "status", "reason"], ascending=[False, True, True]).reset_index(drop=True)
+
+
+def wallet(competitors: pd.DataFrame, us: str = "us") -> pd.DataFrame:
+    """Share of the client's wallet: each competitor's ``share_of_wallet`` (fractions 0–1) plus our
+    remainder ``1 - sum`` as the row ``us`` when the known shares add up to at most 1.
+    Out: competitor, share_of_wallet, is_us (largest share first, us last)."""
+    f = competitors[["competitor", "share_of_wallet"]].copy()
+    f["share_of_wallet"] = pd.to_numeric(f["share_of_wallet"], errors="coerce").astype(float)
+    f = f.sort_values(["share_of_wallet", "competitor"], ascending=[False, True], na_position="last")
+    f["is_us"] = False
+    known = float(f["share_of_wallet"].sum())
+    if f["share_of_wallet"].notna().any() and known <= 1.0 + 1e-9:
+        f = pd.concat([f, pd.DataFrame({"competitor": [us], "share_of_wallet": [max(0.0, 1.0 - known)],
+                                        "is_us": [True]})], ignore_index=True)
+    return f.reset_index(drop=True)
+
+
+def risk_row(clients: pd.DataFrame, client_id: str) -> dict:
+    """The analysis/risk row of one client as a dict ({} when the client is not in the frame)."""
+    rows = clients[clients["client_id"].astype(str) == str(client_id)]
+    return {} if rows.empty else rows.iloc[0].to_dict()
+
+
+def risk_flags(row: dict, lang: str = "en", on_time_min: float = DEFAULT.on_time_min) -> list[str]:
+    """Flags of a risk row (status lost/lapsing, declining, complaints rising, late deliveries) as
+    short texts; the reasons in words with numbers come from the row's ``reasons``."""
+    flags = []
+    status = row.get("status")
+    if isinstance(status, str) and status in ("lost", "lapsing"):
+        earlier = status == "lost" and not bool(row.get("lost_in_window", True))
+        flags.append(t("dossier.flag_lost_earlier" if earlier else f"dossier.flag_{status}", lang))
+    late = row.get("late_deliveries")
+    if late is None and row.get("on_time_rate") is not None and not pd.isna(row.get("on_time_rate")):
+        late = float(row["on_time_rate"]) < on_time_min
+    for col, v in (("declining", row.get("declining")), ("complaints_rising", row.get("complaints_rising")),
+                   ("late_deliveries", late)):
+        if v is not None and not (isinstance(v, float) and np.isnan(v)) and bool(v):
+            flags.append(t(f"dossier.flag_{col}", lang))
+    return flags
+
+
+def lost_note(row: dict) -> tuple[str, str] | None:
+    """For a lost client (DOMAIN §8): ("lost_in_window" | "lost_earlier", lost_on as YYYY-MM-DD), else None
+    (also without a lost_on: a client with no purchase day at all)."""
+    if row.get("status") != "lost" or row.get("lost_on") is None or pd.isna(row.get("lost_on")):
+        return None
+    code = "lost_in_window" if bool(row.get("lost_in_window")) else "lost_earlier"
+    return code, f"{pd.Timestamp(row['lost_on']):%Y-%m-%d}"
+
+
+# -- printable summary ---------------------------------------------------------
+def _table_html(df: pd.DataFrame, headers: dict[str, str]) -> str:
+    if df.empty:
+        return "<p>–</p>"
+    head = "".join(f"<th>{html.escape(headers.get(c, c))}</th>" for c in df.columns)
+    body = []
+    for _, r in df.iterrows():
+        cells = "".join(f"<td>{html.escape('' if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))}</td>"
+                        for v in r.to_numpy())
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def summary_html(info: dict, kpi: dict, history: pd.DataFrame, rows: dict[str, pd.DataFrame],
+                 rates: dict, flags: list[str], reasons: str, warnings: list[str], as_of: date,
+                 lang: str = "en", currency: str = "EUR") -> str:
+    """A one-page printable HTML summary of the dossier (all values escaped)."""
+    m = (lambda v: fmt_money(v, lang, currency))
+    e = html.escape
+    facts = [(t("dossier.industry", lang), info.get("industry")), (t("dossier.region", lang), info.get("region")),
+             (t("dossier.manager", lang), info.get("manager")), (t("dossier.employees", lang), info.get("employees")),
+             (t("dossier.website", lang), info.get("website")),
+             (t("dossier.first_purchase", lang), info.get("first_purchase")),
+             (t("dossier.last_purchase", lang), info.get("last_purchase"))]
+    facts_html = "".join(f"<tr><th>{e(k)}</th><td>{e('–' if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))}</td></tr>"
+                         for k, v in facts)
+    kpi_line = (f"{t('kpi.revenue', lang)}: <b>{e(m(kpi['revenue']))}</b> ({e(fmt_pct(kpi['revenue_change'], lang))}) · "
+                f"{t('kpi.profit', lang)}: <b>{e(m(kpi['profit']))}</b> · ABC/XYZ: <b>{e(str(kpi['abc']))}/{e(str(kpi['xyz']))}</b>")
+    hist = history[["period_label", "revenue", "abc", "xyz"]].assign(revenue=history["revenue"].map(m))
+    contacts = rows["contacts"]
+    cshow = contacts[[c for c in ("name", "title", "buying_role", "attitude", "last_contact", "email", "phone")
+                      if c in contacts]]
+    tenders = rows["tenders"][[c for c in ("date", "title", "status", "value", "reasons") if c in rows["tenders"]]]
+    comp = rows["competitors"][[c for c in ("competitor", "share_of_wallet", "strengths", "weaknesses")
+                                if c in rows["competitors"]]]
+    inc = rows["incidents"][[c for c in ("date", "category", "stage", "severity") if c in rows["incidents"]]].head(10)
+    notes = rows["notes"][[c for c in ("created_at", "created_by", "note") if c in rows["notes"]]].head(5)
+    tender_line = t("dossier.win_rate_line", lang, won=rates["won"], lost=rates["lost"], open=rates["open"],
+                    count=fmt_pct(rates["rate_count"], lang), value=fmt_pct(rates["rate_value"], lang))
+    warn = "".join(f"<li>{e(w)}</li>" for w in flags + warnings)
+    h = {}
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(str(info.get('name')))}</title>
+<style>body{{font-family:sans-serif;font-size:11px;margin:18px;color:#1F2A33}}h1{{font-size:18px;margin:0}}
+h2{{font-size:13px;margin:10px 0 3px;border-bottom:1px solid #ccc}}table{{border-collapse:collapse;width:100%}}
+td,th{{border:1px solid #ddd;padding:2px 4px;text-align:left}}.cols{{display:flex;gap:16px}}.cols>div{{flex:1}}
+@page{{size:A4;margin:10mm}}</style></head><body>
+<h1>{e(str(info.get('name')))} <small>({e(str(info.get('client_id')))})</small></h1>
+<p>{e(t('dossier.as_of_line', lang, date=str(as_of)))}</p><p>{kpi_line}</p>
+<div class="cols"><div><h2>{e(t('dossier.general', lang))}</h2><table>{facts_html}</table></div>
+<div><h2>{e(t('dossier.history', lang))}</h2>{_table_html(hist, h)}</div></div>
+<h2>{e(t('dossier.flags', lang))}</h2><ul>{warn or '<li>–</li>'}</ul><p>{e(reasons or '')}</p>
+<h2>{e(t('dossier.contacts', lang))}</h2>{_table_html(cshow, h)}
+<h2>{e(t('dossier.tenders', lang))}</h2><p>{e(tender_line)}</p>{_table_html(tenders, h)}
+<h2>{e(t('dossier.competitors', lang))}</h2>{_table_html(comp, h)}
+<div class="cols"><div><h2>{e(t('dossier.incidents', lang))}</h2>{_table_html(inc, h)}</div>
+<div><h2>{e(t('dossier.notes', lang))}</h2>{_table_html(notes, h)}</div></div>
+</body></html>"""

@@ -1,0 +1,1 @@
+"""Analytics: pure steps over the client inputs (ABC-XYZ, concentration, client types, risk, BG/NBD, the window)."""

@@ -1,0 +1,1 @@
+"""Words and pictures: the translation table, charts, Excel and CSV exports, the printable summary, safe text."""

@@ -1,0 +1,66 @@
+"""Tables and sentences shared by the command line, the pages and the export."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from kamcore.analytics.analysis import Analysis
+from kamcore.presentation.i18n import t
+
+CLIENT_COLUMNS = ["client_id", "name", "region", "industry", "manager", "value", "revenue", "profit",
+                  "share", "cum_share_above", "rank", "abc", "mean", "cv", "xyz", "n_periods",
+                  "active_share", "median_gap_days", "key", "types", "type_reasons",
+                  "prev_revenue", "growth", "prev_abc", "prev_xyz", "first_purchase", "last_purchase"]
+
+
+def client_table(result: Analysis, lang: str = "en") -> pd.DataFrame:
+    """One row per client for export: the columns of :data:`CLIENT_COLUMNS` (types as text)."""
+    f = result.clients.copy()
+    f["types"] = f["types"].map(lambda ts: ", ".join(t(f"type.{x}", lang) for x in ts) if isinstance(ts, tuple) else "")
+    for col in ("first_purchase", "last_purchase"):
+        f[col] = pd.to_datetime(f[col]).dt.date
+    return f[[c for c in CLIENT_COLUMNS if c in f.columns]].reset_index(drop=True)
+
+
+def settings_line(result: Analysis, lang: str = "en") -> str:
+    """'ABC by revenue, cut-offs 80 / 95 %, XYZ monthly CV ≤ 0.5 / 1.0, window 2025-11 … 2026-10-31'."""
+    s = result.settings
+
+    def g(v: float) -> str:
+        text = f"{v:g}"
+        return text.replace(".", ",") if lang == "sl" else text
+
+    return t("settings.line", lang, basis=t(f"basis.{s.basis}", lang), a=g(s.abc_a * 100), b=g(s.abc_b * 100),
+             period=t(f"period.{s.period}", lang), x=g(s.xyz_x), y=g(s.xyz_y), window=result.window.label())
+
+
+def universe_line(result: Analysis, lang: str = "en") -> str:
+    """'Computed within: region North' or '… the whole company'."""
+    names = (t("sidebar.region", lang).lower(), t("sidebar.industry", lang).lower(),
+             t("sidebar.manager", lang).lower())
+    what = result.filters.describe(names) or t("whole_company", lang)
+    return t("within", lang, what=what)
+
+
+def settings_rows(result: Analysis, lang: str = "en") -> list[tuple[str, str]]:
+    """Settings used, as (label, value) rows for the Excel 'Settings' sheet."""
+    s = result.settings
+    return [
+        ("As of", str(result.window.as_of)),
+        ("Window", result.window.label()),
+        ("Previous window", result.previous.label()),
+        ("Basis", s.basis),
+        ("ABC cut-offs", f"{s.abc_a:g} / {s.abc_b:g}"),
+        ("XYZ period", s.period),
+        ("XYZ thresholds (CV)", f"{s.xyz_x:g} / {s.xyz_y:g}"),
+        ("Key-client share k", f"{s.key_share:g}"),
+        ("Migration shift (months)", str(s.migration_shift or result.window.months)),
+        ("Feeder share", f"{s.feeder_share:g}"),
+        ("Universe", universe_line(result, lang)),
+        ("Profit coverage", f"{result.profit_coverage:.1%} of revenue, {result.profit_missing_lines} lines without "
+                            f"profit or cost" if result.profit_missing_lines else "100% of revenue"),
+        ("Profit coverage minimum (by profit)", f"{s.profit_coverage_min:g}"
+                                                + ("" if result.profit_known else f" ({result.profit_note})")),
+        ("Generated at", datetime.now().strftime("%Y-%m-%d %H:%M")),
+    ]
