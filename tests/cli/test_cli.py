@@ -12,7 +12,7 @@ import pytest
 from kamcore.__main__ import main
 from kamcore.db.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args, timeout=120):

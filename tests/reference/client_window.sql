@@ -1,5 +1,5 @@
 -- One window's figures per client straight from client_day (no client_month): the plain reference that
--- tests/test_queries.py and tests/test_managers.py check client_windows.sql and the analysis against.
+-- tests/db/test_queries.py and tests/accounts/test_managers.py check client_windows.sql and the analysis against.
 with client_rows as (
     select *
     from clients

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from tests.test_analysis import AS_OF, CLIENTS, INCIDENTS, TXNS, build_db
+from tests.analytics.test_analysis import AS_OF, CLIENTS, INCIDENTS, TXNS, build_db
 
 from kamcore.analytics.analysis import Filters, analyze, load_inputs, load_inputs_from_lines
 from kamcore.settings import Settings

@@ -158,7 +158,7 @@ def test_no_signal_follows_settings():
 
 # ---------------------------------------------------------------- real data: UCI Online Retail
 
-ONLINE_RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail" / "online_retail.csv.gz"
+ONLINE_RETAIL = Path(__file__).resolve().parents[3] / "shared" / "data" / "online_retail" / "online_retail.csv.gz"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from kamcore import ingest
 from kamcore.ingest import readers
 from kamcore.db.store import open_store
-from tests.ingest_files import AWKWARD, BAD, HEAD
+from tests.ingest.ingest_files import AWKWARD, BAD, HEAD
 
 
 def checksum(store) -> dict:
@@ -99,7 +99,7 @@ def _cli_import(db, table: str, path):
     from pathlib import Path
 
     return subprocess.run([sys.executable, "-m", "kamcore", "import", "--db", str(db), "--table", table, str(path)],
-                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120)
 
 
 def test_cli_refuses_absurd_values_and_leaves_the_database_unchanged(tmp_path):
@@ -196,7 +196,7 @@ def test_awkward_catalogue_files_and_online_retail_are_not_sent_to_another_table
 
     for case in AWKWARD:
         assert _fits_other(ingest.prepare(case.build(tmp_path), case.table, **case.kwargs)) == []
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for retail in (root.parent / "shared" / "data" / "online_retail" / "online_retail.csv.gz",
                    Path("/work/shared/data/online_retail/online_retail.csv.gz")):
         if retail.exists():

@@ -13,9 +13,11 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from kamcore.db.store import QUERY_DIR, open_store, query_text
+from tests.reference.sql import NAMES as REFERENCE_QUERIES, reference_query
 
 SKIP_PREFIXES = ("refresh_", "ingest_", "risk_", "winback_", "check_")
-QUERIES = sorted(p.stem for p in QUERY_DIR.glob("*/*.sql") if not p.stem.startswith(SKIP_PREFIXES))
+QUERIES = sorted([p.stem for p in QUERY_DIR.glob("*/*.sql") if not p.stem.startswith(SKIP_PREFIXES)]
+                 + list(REFERENCE_QUERIES))   # tests/reference/*.sql: the tests' own plain-SQL references
 
 PARAMS = {
     "start": date(2024, 1, 1), "end": date(2024, 12, 31), "as_of": date(2024, 12, 31), "since": date(2024, 1, 1),
@@ -129,7 +131,7 @@ def _params(name: str) -> dict:
 
 def test_every_query_declares_its_grain():
     undeclared = [q for q in QUERIES if q not in GRAIN]
-    assert not undeclared, f"declare the grain of {undeclared} in tests/test_queries.py GRAIN"
+    assert not undeclared, f"declare the grain of {undeclared} in tests/db/test_queries.py GRAIN"
 
 
 @pytest.mark.parametrize("name", QUERIES, ids=QUERIES)
@@ -151,6 +153,8 @@ def test_query_grain(store, name):
             df = cur.execute(query_text(name), params).df()
         finally:
             cur.close()
+    elif name in REFERENCE_QUERIES:
+        df = reference_query(store, name, **params)
     else:
         df = store.query(name, **params)
     if grain == []:
@@ -166,7 +170,7 @@ def test_query_grain(store, name):
 
 
 def test_client_period_quarters_grain(store):
-    df = store.query("client_period", start=date(2024, 1, 1), end=date(2024, 12, 31), step=3)
+    df = reference_query(store, "client_period", start=date(2024, 1, 1), end=date(2024, 12, 31), step=3)
     # c1: Jan (q0) 150, Mar (q0) -10, May (q1) 70; c2: Feb (q0) 50, Aug (q2) 40; c4 Apr (q1) 5
     exp = pd.DataFrame({
         "client_id": pd.Series(["c1", "c1", "c2", "c2", "c4"], dtype="str"),
@@ -178,7 +182,7 @@ def test_client_period_quarters_grain(store):
 
 
 def test_client_window_values_and_latest_client_row(store):
-    df = store.query("client_window", **{k: PARAMS[k] for k in ("start", "end", "regions", "industries", "managers")})
+    df = reference_query(store, "client_window", **{k: PARAMS[k] for k in ("start", "end", "regions", "industries", "managers")})
     got = df[["client_id", "name", "region", "revenue", "lines", "first_purchase", "last_purchase"]]
     exp = pd.DataFrame({
         "client_id": pd.Series(["c1", "c2", "c3", "c4"], dtype="str"),
@@ -205,7 +209,7 @@ def test_client_window_values_and_latest_client_row(store):
 def test_client_window_filters(store, filters, ids):
     params = {"start": PARAMS["start"], "end": PARAMS["end"], "regions": [], "industries": [], "managers": []}
     params.update(filters)
-    assert store.query("client_window", **params)["client_id"].tolist() == ids
+    assert reference_query(store, "client_window", **params)["client_id"].tolist() == ids
 
 
 def test_company_month_filtered(store):
@@ -238,7 +242,7 @@ def test_client_universe_is_the_client_window_rows(demo_db, filters):
     params = {"regions": [], "industries": [], "managers": [], **filters}
     end = date(2025, 6, 30)
     ids = store.query("client_universe", end=end, **params)["client_id"].tolist()
-    window = store.query("client_window", start=date(2024, 7, 1), end=end, **params)["client_id"].tolist()
+    window = reference_query(store, "client_window", start=date(2024, 7, 1), end=end, **params)["client_id"].tolist()
     assert ids == window
     assert (len(ids) > 0) == (filters.get("managers") != ["nobody"])
     store.close()
@@ -286,10 +290,10 @@ def test_client_windows_equal_the_client_day_only_queries(demo_db, start, end, p
                   "prev_cut": _cut(prev_end)}
         no_filter = {"regions": [], "industries": [], "managers": []}
         both = store.query("client_windows", **bounds, **no_filter)
-        cur = store.query("client_window", start=start, end=end, **no_filter)
+        cur = reference_query(store, "client_window", start=start, end=end, **no_filter)
         mine = both[both["first_day"].notna()].reset_index(drop=True)
         assert_frame_equal(mine[list(cur.columns)], cur, check_exact=False, rtol=1e-12)
-        prev = store.query("client_window", start=prev_start, end=prev_end, **no_filter)
+        prev = reference_query(store, "client_window", start=prev_start, end=prev_end, **no_filter)
         cols = ["client_id", "revenue", "profit", "lines", "first_day", "first_purchase"]
         mine = both.loc[both["prev_first_day"].notna(), ["client_id"] + ["prev_" + c for c in cols[1:]]]
         mine.columns = cols
@@ -301,7 +305,7 @@ def test_client_windows_equal_the_client_day_only_queries(demo_db, start, end, p
         for flag, offset, s, e in (("current", "offset", start, end), ("previous", "prev_offset", prev_start, prev_end)):
             got = (months[months[flag]].groupby(["client_id", offset], as_index=False)[["revenue", "purchase_days"]]
                    .sum().rename(columns={offset: "period"}).sort_values(["client_id", "period"]).reset_index(drop=True))
-            exp = store.query("client_period", start=s, end=e, step=1)
+            exp = reference_query(store, "client_period", start=s, end=e, step=1)
             assert_frame_equal(got, exp, check_exact=False, rtol=1e-12, check_dtype=False)
     finally:
         store.close()

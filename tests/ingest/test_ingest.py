@@ -20,8 +20,8 @@ from kamcore.cli import ingest as ingest_cli
 from kamcore.ingest import readers
 from kamcore.db.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
-RETAIL = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail" / "online_retail.csv.gz"
+ROOT = Path(__file__).resolve().parents[2]
+RETAIL = Path(__file__).resolve().parents[3] / "shared" / "data" / "online_retail" / "online_retail.csv.gz"
 
 
 @pytest.fixture

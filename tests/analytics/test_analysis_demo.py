@@ -15,7 +15,7 @@ from kamcore import demo
 from kamcore.presentation.i18n import t
 from kamcore.settings import DEFAULT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from tests.test_analysis import AS_OF, CLIENTS, INCIDENTS, TXNS, build_db
+from tests.analytics.test_analysis import AS_OF, CLIENTS, INCIDENTS, TXNS, build_db
 
 from kamcore.db import check
 from kamcore.__main__ import main

@@ -35,7 +35,7 @@ def test_gzip_csv_and_checksum():
 
 
 def test_excel_header_row_found_below_titles_and_sheet_choice():
-    from tests.ingest_files import _xlsx
+    from tests.ingest.ingest_files import _xlsx
 
     data = _xlsx({"Cover": [["Report"]], "Data": [["Title"], [], ["client_id", "date", "revenue"], ["C1", 45322, 1.5]]})
     score = lambda hs: sum(h in ("client_id", "date", "revenue") for h in hs)  # noqa: E731

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from tests.reference.sql import reference_query
 from kamcore.accounts import managers
 
 AS_OF = date(2026, 10, 31)
@@ -91,7 +92,7 @@ def test_previous_window_from_the_analysis_equals_a_query_of_that_window(demo_db
     try:
         result = analyze(store, date(2026, 10, 31), filters=Filters(regions=regions))
         w = result.previous
-        q = store.query("client_window", start=w.start, end=w.end, **result.filters.params())
+        q = reference_query(store, "client_window", start=w.start, end=w.end, **result.filters.params())
     finally:
         store.close()
     q = q[q["lines"] > 0]
