@@ -643,7 +643,7 @@ def _epoch_days(values) -> np.ndarray:
 
 
 def _fetch(store, name: str, tables: dict | None = None, **params) -> dict[str, np.ndarray]:
-    """Named query ``queries/<name>.sql`` as numpy columns (no pandas), on its own cursor; a column with
+    """Named query ``queries/<layer>/<name>.sql`` as numpy columns (no pandas), on its own cursor; a column with
     NULLs comes as a masked array. ``tables``: name -> Arrow table, registered on that cursor for the query."""
     from kamcore.db.store import query_text
 

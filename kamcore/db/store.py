@@ -123,7 +123,7 @@ class Store:
 
     # -- queries ----------------------------------------------------------
     def query(self, name: str, **params) -> pd.DataFrame:
-        """Run the named query ``queries/<name>.sql`` with bound parameters."""
+        """Run the named query ``queries/<layer>/<name>.sql`` with bound parameters."""
         return self.sql(query_text(name), params)
 
     def frame(self, name: str, **params) -> pd.DataFrame:
