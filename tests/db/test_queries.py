@@ -13,7 +13,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from kamcore.db.store import QUERY_DIR, open_store, query_text
-from tests.reference.sql import NAMES as REFERENCE_QUERIES, reference_query
+from tests.reference.sql import NAMES as REFERENCE_QUERIES, reference_query, reference_text
 
 SKIP_PREFIXES = ("refresh_", "ingest_", "risk_", "winback_", "check_")
 QUERIES = sorted([p.stem for p in QUERY_DIR.glob("*/*.sql") if not p.stem.startswith(SKIP_PREFIXES)]
@@ -123,7 +123,8 @@ def store(tmp_path_factory):
 
 
 def _params(name: str) -> dict:
-    wanted = set(re.findall(r"\$(\w+)", query_text(name)))
+    text = reference_text(name) if name in REFERENCE_QUERIES else query_text(name)
+    wanted = set(re.findall(r"\$(\w+)", text))
     missing = wanted - set(PARAMS)
     assert not missing, f"{name}.sql uses parameters the grain test does not know: {sorted(missing)}"
     return {k: PARAMS[k] for k in wanted}
