@@ -4,8 +4,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
