@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # DuckDB's share of the process memory (its buffer pool, hash tables and sorts; beyond it they spill to
 # ``<db>.tmp``): the dashboard's budget is 600 MB of which Python, pandas and Streamlit take ~250 MB.
 MEMORY_LIMIT = os.environ.get("KAM_DUCKDB_MEMORY", "350MB")

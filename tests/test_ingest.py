@@ -498,7 +498,7 @@ def test_lines_stored_by_schema_2_keep_their_identity(tmp_path):
     con.close()
     s = open_store(path)
     try:
-        assert s.schema_version() == 5
+        assert s.schema_version() == 6
         f = write(tmp_path / "t.csv", "txn_id,client_id,date,revenue\nT1,C1,2024-01-02,100\nT2,C1,2024-01-05,7\n,C1,2024-01-06,1\n")
         res = ingest.import_file(s, "transactions", f)
         assert (res.rows_added, res.rows_skipped) == (2, 1)

@@ -33,7 +33,7 @@ def _tables(store) -> set[str]:
 def test_schema_created_with_version(store, tmp_path):
     assert (tmp_path / "kam.duckdb").exists()
     assert {"meta", "import_batches", "client_day", "client_month", "client_key", "winback", *DATA_TABLES} <= _tables(store)
-    assert store.schema_version() == SCHEMA_VERSION == 5
+    assert store.schema_version() == SCHEMA_VERSION == 6
     assert store.table_counts() == {t: 0 for t in DATA_TABLES}
     assert store.is_empty()
 
@@ -71,9 +71,9 @@ def test_newer_schema_version_refused_with_clear_message(tmp_path):
     path = tmp_path / "kam.duckdb"
     open_store(path).close()
     con = duckdb.connect(str(path))
-    con.execute("update meta set value = '6' where key = 'schema_version'")
+    con.execute("update meta set value = '7' where key = 'schema_version'")
     con.close()
-    with pytest.raises(StoreError, match=r"written by a newer release \(schema 6, this one knows 5\)"):
+    with pytest.raises(StoreError, match=r"written by a newer release \(schema 7, this one knows 6\)"):
         open_store(path)
 
 
@@ -426,8 +426,55 @@ def test_schema_3_database_gets_profit_revenue(tmp_path):
     con.close()
     s = open_store(path)
     try:
-        assert s.schema_version() == SCHEMA_VERSION == 5
+        assert s.schema_version() == SCHEMA_VERSION == 6
         assert_frame_equal(_client_day(s), _expected_client_day())
         assert_frame_equal(_client_month(s), _expected_client_month())
     finally:
         s.close()
+
+
+def _as_schema_5(path) -> None:
+    """Turn a fresh file back into a schema-5 database: without the clients_latest view and its macro."""
+    con = duckdb.connect(str(path))
+    con.execute("drop view clients_latest")
+    con.execute("drop macro client_in_filter")
+    con.execute("update meta set value = '5' where key = 'schema_version'")
+    con.close()
+
+
+def test_schema_5_database_gets_the_clients_latest_view(tmp_path):
+    path = tmp_path / "v5.duckdb"
+    s = open_store(path)
+    s.sql("insert into clients (client_id, name, batch_id) values ('c1', 'old', 1), ('c1', 'new', 2)")
+    s.close()
+    _as_schema_5(path)
+    s = open_store(path)
+    try:
+        assert s.schema_version() == SCHEMA_VERSION == 6
+        assert s.sql("select client_id, name from clients_latest").values.tolist() == [["c1", "new"]]
+        assert s.scalar("select client_in_filter('N', null, null, ['N'], [], [])") is True
+    finally:
+        s.close()
+
+
+def test_read_only_analysis_of_a_schema_5_database_says_to_upgrade(tmp_path):
+    """A read-only store cannot migrate: the analysis says so instead of failing on the missing view."""
+    path = tmp_path / "v5.duckdb"
+    s = open_store(path)
+    with s.transaction() as cur:
+        cur.executemany(INSERT, _client_day_rows())
+        s.refresh_client_day(cur, None)
+    s.close()
+    _as_schema_5(path)
+    ro = open_store(path, read_only=True)
+    try:
+        with pytest.raises(StoreError, match="older release"):
+            load_inputs(ro, date(2024, 2, 29))
+    finally:
+        ro.close()
+    open_store(path).close()                           # a writable open migrates it
+    ro = open_store(path, read_only=True)
+    try:
+        assert len(load_inputs(ro, date(2024, 2, 29)).clients) == 2
+    finally:
+        ro.close()
