@@ -19,9 +19,9 @@ def store(tmp_path):
     with s.transaction() as cur:
         cur.execute("insert into contacts (contact_id, client_id, name, role, buying_role, influence, batch_id, "
                     "updated_by, updated_at) values "
-                    "('K1', 'c1', 'Eva', 'CEO', 'decision maker', 9, 3, 'import', $t0), "
+                    "('K1', 'c1', 'Eva', 'CEO', 'decision_maker', 9, 3, 'import', $t0), "
                     "('K2', 'c1', 'Jan', 'Buyer', 'buyer', 4, 3, 'import', $t0), "
-                    "('K3', 'c2', 'Ola', 'CFO', 'decision maker', 8, 3, 'import', $t0)", {"t0": T0})
+                    "('K3', 'c2', 'Ola', 'CFO', 'decision_maker', 8, 3, 'import', $t0)", {"t0": T0})
     yield s
     s.close()
 

@@ -192,7 +192,7 @@ def test_complaints_rising_boundaries_and_breakdown():
         "complaints_recent": [2, 0, 1, 3],
         "complaints_before": [2, 0, 0, 1],
         "complaints_rising": [False, False, False, True],
-        "complaint_stages": ["delivery 2", "", "not given 1", "delivery 2, warehouse 1"],
+        "complaint_stages": ["delivery 2", "", "not_given 1", "delivery 2, warehouse 1"],
         "complaint_categories": ["late 2", "", "invoice 1", "late 2, damaged 1"],
     })
     assert_frame_equal(got[list(expected.columns)], expected)
@@ -487,13 +487,13 @@ def test_complaints_pareto_and_by_month():
     inc = incidents_frame([("a", date(2026, 9, 3), "late", "delivery"), ("b", date(2026, 9, 20), "late", "delivery"),
                            ("a", date(2026, 10, 1), "damaged", "warehouse"), ("c", date(2026, 10, 2), "late", None),
                            ("c", date(2026, 10, 5), "late", "delivery")])
-    expected = pd.DataFrame({"stage": ["delivery", "not given", "warehouse"], "incidents": [3, 1, 1],
+    expected = pd.DataFrame({"stage": ["delivery", "not_given", "warehouse"], "incidents": [3, 1, 1],
                              "share": [0.6, 0.2, 0.2], "cum_share": [0.6, 0.8, 1.0]})
     assert_frame_equal(risk.complaints_pareto(inc), expected)
     assert risk.complaints_pareto(inc, "category")["category"].tolist() == ["late", "damaged"]
     expected = pd.DataFrame({"month": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-10-01", "2026-10-01"])
                              .astype("datetime64[us]"),
-                             "stage": ["delivery", "delivery", "not given", "warehouse"], "incidents": [2, 1, 1, 1]})
+                             "stage": ["delivery", "delivery", "not_given", "warehouse"], "incidents": [2, 1, 1, 1]})
     assert_frame_equal(risk.complaints_by_month(inc), expected)
     with pytest.raises(ValueError, match="stage or category"):
         risk.complaints_pareto(inc, "severity")
