@@ -133,7 +133,8 @@ def in_words(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     out = frame.copy()
     for col in set(CHOICES) & set(out.columns):
         words = {c: t(f"vocab.{col}.{c}", lang) for c in CHOICES[col]}
-        out[col] = out[col].map(lambda v, w=words: w.get(v, v) if isinstance(v, str) else v)
+        out[col] = pd.Series([words.get(v, v) if isinstance(v, str) else v for v in out[col]], index=out.index,
+                             dtype=object)
     return out
 
 
