@@ -5,6 +5,8 @@ defaults live only here.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, replace
 
 BASES = ("revenue", "profit")
@@ -14,6 +16,53 @@ XYZ_CLASSES = ("X", "Y", "Z", "new", "-")     # new = < 3 periods, "-" = mean <=
 CLIENT_TYPES = ("feeder", "perspective", "image_maker", "expert", "standard")
 STATUSES = ("active", "lapsing", "lost", "inactive")
 WINBACK_STATUSES = ("open", "contacted", "won_back", "given_up")
+
+# Closed vocabularies of the stored data (DOMAIN.md §1): each value is stored as ONE snake_case code, whoever
+# writes it (an import, an edit, the demo); kamcore.i18n words the codes ("vocab.<column>.<code>").
+BUYING_ROLES = ("decision_maker", "influencer", "buyer", "user", "gatekeeper")
+ATTITUDES = ("supporter", "neutral", "opponent")
+INCIDENT_STAGES = ("order_intake", "warehouse", "delivery", "invoicing", "quality", "service")
+STAGE_NOT_GIVEN = "not_given"                 # how analytics group an incident without a stage
+TENDER_STATUSES = ("won", "lost", "open")
+REQUIREMENTS = ("standard", "high")
+CHOICES: dict[str, tuple[str, ...]] = {"buying_role": BUYING_ROLES, "attitude": ATTITUDES, "stage": INCIDENT_STAGES,
+                                       "status": TENDER_STATUSES, "requirements": REQUIREMENTS}
+# Accepted input spellings besides the codes themselves, English and Slovenian, by spelling key (see
+# :func:`spelling_key`: lower case, no diacritics, letters and digits only) -> code. Any case, spaces,
+# "_" or "-" and a plural "s" are accepted anyway ("Decision makers", "decision-maker", "DECISION_MAKER").
+CHOICE_SPELLINGS: dict[str, dict[str, str]] = {
+    "status": {"win": "won", "dobljen": "won", "dobljeno": "won", "zmaga": "won",
+               "loss": "lost", "izgubljen": "lost", "izgubljeno": "lost",
+               "pending": "open", "odprt": "open", "odprto": "open", "vteku": "open"},
+    "requirements": {"normal": "standard", "standardne": "standard", "obicajne": "standard",
+                     "visoke": "high", "zahtevne": "high", "zahteven": "high"},
+    "stage": {"order": "order_intake", "prevzemnarocila": "order_intake", "narocilo": "order_intake",
+              "skladisce": "warehouse", "dostava": "delivery", "fakturiranje": "invoicing", "racun": "invoicing",
+              "kakovost": "quality", "servis": "service"},
+    "buying_role": {"odlocevalec": "decision_maker", "vplivnez": "influencer", "kupec": "buyer",
+                    "nabavnik": "buyer", "uporabnik": "user", "vratar": "gatekeeper"},
+    "attitude": {"podpornik": "supporter", "nevtralen": "neutral", "nasprotnik": "opponent"},
+}
+
+
+def spelling_key(text: object) -> str:
+    """``"Odločevalec "`` -> ``"odlocevalec"``: lower case, no diacritics, letters and digits only."""
+    s = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", s.lower())
+
+
+def choice_code(column: str, value: object) -> str | None:
+    """The stored code of ``value`` in the closed vocabulary of ``column`` (:data:`CHOICES`), from any accepted
+    spelling ("Decision maker", "decision_maker", "decision-makers", "odločevalec" -> "decision_maker");
+    None for an empty or unknown value. The one reading of these columns for imports and edits."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    spellings = {spelling_key(c): c for c in CHOICES[column]}
+    spellings.update(CHOICE_SPELLINGS.get(column, {}))
+    key = spelling_key(value)
+    if key in spellings:
+        return spellings[key]
+    return spellings.get(key[:-1]) if key.endswith("s") else None
 ACTIONS = ("special_offer", "discount", "gift", "meeting")
 
 ABC_PRESETS = {"80/95": (0.80, 0.95), "70/90": (0.70, 0.90), "50/80": (0.50, 0.80)}

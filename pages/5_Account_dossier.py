@@ -11,13 +11,20 @@ def universe_filters(v) -> str:
     return v.filters.describe(tuple(v.t(f"sidebar.{k}").lower() for k in ("region", "industry", "manager")))
 
 
+def _words(column: str):
+    """The words of a stored code of ``column`` in the page's language."""
+    return lambda code: view.t(f"vocab.{column}.{code}")
+
+
 def _config(columns) -> dict:
     """Column headers and editors of every table on this page (labels from dossier.c.<column>)."""
     cc = st.column_config
     special = {
-        "buying_role": cc.SelectboxColumn(options=dossier.BUYING_ROLES),
-        "attitude": cc.SelectboxColumn(options=dossier.ATTITUDES),
-        "status": cc.SelectboxColumn(options=dossier.TENDER_STATUSES),
+        # the stored codes, shown in words (vocab.<column>.<code>)
+        "buying_role": cc.SelectboxColumn(options=dossier.BUYING_ROLES, format_func=_words("buying_role")),
+        "attitude": cc.SelectboxColumn(options=dossier.ATTITUDES, format_func=_words("attitude")),
+        "status": cc.SelectboxColumn(options=dossier.TENDER_STATUSES, format_func=_words("status")),
+        "stage": cc.SelectboxColumn(options=dossier.INCIDENT_STAGES, format_func=_words("stage")),
         "influence": cc.NumberColumn(min_value=0, max_value=10, step=1),
         "value": cc.NumberColumn(min_value=0, format="%,.0f"),
         "share_of_wallet": cc.NumberColumn(min_value=0, max_value=1, format="percent"),

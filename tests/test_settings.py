@@ -131,3 +131,17 @@ def test_lost_days_and_lapsing_floor():
         Settings(lost_days=0)
     with pytest.raises(ValueError, match="the lapsing floor must be 0 to 3650 days, not -1"):
         Settings(lapse_floor_days=-1)
+
+
+def test_every_closed_vocabulary_is_snake_case_codes_with_spellings_onto_them():
+    from kamcore.settings import CHOICE_SPELLINGS, CHOICES, choice_code
+
+    for column, codes in CHOICES.items():
+        assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", c) for c in codes), codes
+        assert all(choice_code(column, c) == c for c in codes)
+        assert set(CHOICE_SPELLINGS.get(column, {}).values()) <= set(codes)
+    assert {choice_code("buying_role", v) for v in ("Decision maker", "decision maker", "decision_maker",
+                                                     "DECISION-MAKERS", "Odločevalec")} == {"decision_maker"}
+    assert {choice_code("stage", v) for v in ("order intake", "Order_Intake", "naročilo")} == {"order_intake"}
+    assert choice_code("stage", "Skladišče") == "warehouse"
+    assert [choice_code("buying_role", v) for v in ("boss", "", None, float("nan"))] == [None] * 4

@@ -47,7 +47,12 @@ def save_error_text(view: View, exc: Exception) -> str:
 
     if not isinstance(exc, EditError):
         return view.t("dossier.save_failed", msg=md(exc))
-    values = {k: md(", ".join(v) if isinstance(v, tuple) else _edit_value(view, v)) for k, v in exc.values.items()}
+    def word(code: str) -> str:      # a stored code of a closed vocabulary in words (vocab.<column>.<code>)
+        key = f"vocab.{exc.column}.{code}"
+        return code if view.t(key) == key else view.t(key)
+
+    values = {k: md(", ".join(map(word, v)) if isinstance(v, tuple) else _edit_value(view, v))
+              for k, v in exc.values.items()}
     problem = view.t(f"save.bad_{exc.code}", **values)
     return view.t("save.refused", row=view.num(exc.row), column=_edit_column(view, exc.table, exc.column),
                   problem=problem)

@@ -15,13 +15,11 @@ import pandas as pd
 
 from kamcore.analytics.analysis import Filters, classify, load_inputs
 from kamcore.presentation.i18n import fmt_money, fmt_pct, t
-from kamcore.settings import DEFAULT, Settings
+# ATTITUDES, BUYING_ROLES, INCIDENT_STAGES, TENDER_STATUSES: the closed sets of settings, also for the pages' editors
+from kamcore.settings import (ATTITUDES, BUYING_ROLES, CHOICES, DEFAULT, INCIDENT_STAGES, TENDER_STATUSES,  # noqa: F401
+                              Settings, choice_code)
 from kamcore.db.store import Store
 from kamcore.analytics.window import Window, add_months
-
-BUYING_ROLES = ("decision maker", "influencer", "buyer", "user", "gatekeeper")
-ATTITUDES = ("supporter", "neutral", "opponent")
-TENDER_STATUSES = ("won", "lost", "open")
 
 
 # -- loaders -------------------------------------------------------------------
@@ -129,21 +127,30 @@ def kpis(history: pd.DataFrame) -> dict:
     return out
 
 
+def in_words(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """``frame`` with the stored codes of its closed-vocabulary columns (settings.CHOICES: buying_role, attitude,
+    stage, status, requirements) in words (i18n ``vocab.<column>.<code>``); other values as they are."""
+    out = frame.copy()
+    for col in set(CHOICES) & set(out.columns):
+        words = {c: t(f"vocab.{col}.{c}", lang) for c in CHOICES[col]}
+        out[col] = pd.Series([words.get(v, v) if isinstance(v, str) else v for v in out[col]], index=out.index,
+                             dtype=object)
+    return out
+
+
 def normalise_role(value) -> str | None:
-    """'Decision_Maker', 'decision-makers' -> 'decision maker'; unknown or empty -> None."""
+    """'Decision_Maker', 'decision-makers', 'decision maker' -> 'decision_maker' (settings.choice_code);
+    unknown or empty -> None."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
-    s = " ".join(str(value).strip().lower().replace("_", " ").replace("-", " ").split())
-    if s.endswith("s") and s[:-1] in BUYING_ROLES:
-        s = s[:-1]
-    return s if s in BUYING_ROLES else None
+    return choice_code("buying_role", value)
 
 
 def is_decision_maker(roles: pd.Series) -> pd.Series:
     """True where ``buying_role`` means decision maker (any spelling of :func:`normalise_role`)."""
     codes, uniques = pd.factorize(pd.Series(roles).astype(object), use_na_sentinel=True)
     # each distinct spelling is normalised once; the last slot answers missing values (code -1)
-    ok = np.array([normalise_role(u) == "decision maker" for u in uniques] + [False], dtype=bool)
+    ok = np.array([normalise_role(u) == "decision_maker" for u in uniques] + [False], dtype=bool)
     return pd.Series(ok[codes], index=roles.index, dtype=bool)
 
 
@@ -287,12 +294,14 @@ def summary_html(info: dict, kpi: dict, history: pd.DataFrame, rows: dict[str, p
                 f"{t('kpi.profit', lang)}: <b>{e(m(kpi['profit']))}</b> · ABC/XYZ: <b>{e(str(kpi['abc']))}/{e(str(kpi['xyz']))}</b>")
     hist = history[["period_label", "revenue", "abc", "xyz"]].assign(revenue=history["revenue"].map(m))
     contacts = rows["contacts"]
-    cshow = contacts[[c for c in ("name", "title", "buying_role", "attitude", "last_contact", "email", "phone")
-                      if c in contacts]]
-    tenders = rows["tenders"][[c for c in ("date", "title", "status", "value", "reasons") if c in rows["tenders"]]]
+    cshow = in_words(contacts[[c for c in ("name", "title", "buying_role", "attitude", "last_contact", "email",
+                                           "phone") if c in contacts]], lang)
+    tenders = in_words(rows["tenders"][[c for c in ("date", "title", "status", "value", "reasons")
+                                        if c in rows["tenders"]]], lang)
     comp = rows["competitors"][[c for c in ("competitor", "share_of_wallet", "strengths", "weaknesses")
                                 if c in rows["competitors"]]]
-    inc = rows["incidents"][[c for c in ("date", "category", "stage", "severity") if c in rows["incidents"]]].head(10)
+    inc = in_words(rows["incidents"][[c for c in ("date", "category", "stage", "severity")
+                                      if c in rows["incidents"]]].head(10), lang)
     notes = rows["notes"][[c for c in ("created_at", "created_by", "note") if c in rows["notes"]]].head(5)
     tender_line = t("dossier.win_rate_line", lang, won=rates["won"], lost=rates["lost"], open=rates["open"],
                     count=fmt_pct(rates["rate_count"], lang), value=fmt_pct(rates["rate_value"], lang))

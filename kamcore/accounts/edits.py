@@ -16,9 +16,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from kamcore.accounts.dossier import ATTITUDES, BUYING_ROLES, TENDER_STATUSES, normalise_role
 from kamcore.accounts.prospects import SOURCES
-from kamcore.settings import MAX_ABS_AMOUNT
+from kamcore.settings import ATTITUDES, BUYING_ROLES, CHOICES, MAX_ABS_AMOUNT, TENDER_STATUSES, choice_code
 from kamcore.db.store import Store
 
 
@@ -120,7 +119,8 @@ def _cell(f: Field, v, where: tuple[str, int, str], today: date | None = None):
             raise _bad(where, "email", f"{s!r} is not an e-mail address", value=s)
         return s
     if f.kind == "choice":
-        s = normalise_role(v) if f.name == "buying_role" else " ".join(str(v).strip().lower().split())
+        # a closed vocabulary of settings: its one stored code from any accepted spelling (as an import)
+        s = choice_code(f.name, v) if f.name in CHOICES else " ".join(str(v).strip().lower().split())
         if s not in f.choices:
             raise _bad(where, "choice", f"{v!r} is not one of {', '.join(f.choices)}", value=str(v),
                        choices=f.choices)

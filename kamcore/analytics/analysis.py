@@ -117,7 +117,7 @@ def load_inputs(store: Store, as_of: date, months: int = DEFAULT.months, period:
             futures = {k: pool.submit(run, name, **params) for k, (name, params) in jobs.items()}
             got = {k: f.result() for k, f in futures.items()}
     except duckdb.CatalogException as exc:
-        if "client_month" in str(exc) or "client_key" in str(exc):
+        if any(name in str(exc) for name in ("client_month", "client_key", "clients_latest", "client_in_filter")):
             raise StoreError("This database was written by an older release; open it once without read-only "
                              "(the dashboard or an import does) to upgrade it.") from exc
         raise

@@ -50,7 +50,7 @@ import pyarrow as pa
 
 from kamcore.analytics import bgnbd
 from kamcore.presentation import i18n
-from kamcore.settings import DEFAULT, Settings
+from kamcore.settings import DEFAULT, INCIDENT_STAGES, STAGE_NOT_GIVEN, Settings
 from kamcore.analytics.window import Window, add_months, month_end, month_start
 
 DAY_COLUMNS = ("client_id", "day", "revenue", "purchase", "lines", "ontime_lines", "dated_lines")
@@ -63,7 +63,7 @@ RISK_COLUMNS = ("client_id", "last_purchase", "recency_days", "cadence_days", "s
 RISK_STATUSES = ("active", "lapsing", "lost")
 TREND_COLUMNS = ("as_of", "lost", "lost_in_window", "lapsing", "declining", "revenue_at_risk", "revenue_lost",
                  "revenue_at_risk_lapsing", "revenue_at_risk_declining")
-NOT_GIVEN = "not given"
+NOT_GIVEN = STAGE_NOT_GIVEN   # an incident without a stage (or category): empty or missing, as the charts
 
 
 # --------------------------------------------------------------------------- formatting
@@ -96,6 +96,17 @@ def _pct(frac: float, threshold: float | None = None) -> str:
         return f"{text} %"
     tenths = math.floor(1000 * frac) if frac < threshold else math.ceil(1000 * frac)
     return f"{tenths / 10:.1f} %"
+
+
+def _given(values: pd.Series) -> pd.Series:
+    """``values`` as text, an empty or missing value as NOT_GIVEN (the one rule of every complaint grouping)."""
+    s = values.astype(object)
+    return s.where(s.notna() & (s.astype(str).str.strip() != ""), NOT_GIVEN).astype(str)
+
+
+def _stage_word(code: str, lang: str) -> str:
+    """A stage code in words ('order_intake' -> 'order intake'); a value outside the closed set as it is."""
+    return i18n.t(f"vocab.stage.{code}", lang) if code in INCIDENT_STAGES or code == NOT_GIVEN else code
 
 
 def _counts_text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -399,8 +410,7 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
     out["complaints_rising"] = ((out["complaints_recent"] > out["complaints_before"])
                                 & (out["complaints_recent"] >= s.complaints_min)).astype(bool)
     labelled = recent_inc.assign(
-        stage=recent_inc["stage"].astype(object).where(recent_inc["stage"].notna(), NOT_GIVEN).astype(str),
-        category=recent_inc["category"].astype(object).where(recent_inc["category"].notna(), NOT_GIVEN).astype(str))
+        stage=_given(recent_inc["stage"]), category=_given(recent_inc["category"]))
     out["complaint_stages"] = per_client(_counts_text(labelled, "stage"), "")
     out["complaint_categories"] = per_client(_counts_text(labelled, "category"), "")
     out[["complaint_stages", "complaint_categories"]] = out[["complaint_stages", "complaint_categories"]].astype(str)
@@ -438,6 +448,9 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
     late = out["late_deliveries"].to_numpy(dtype=bool)
     rows = np.flatnonzero(flagged | rising | late)
     stage_known = per_client(has_stage, 0) > 0
+    # the reasons name the stages in words, complaint_stages keeps their codes
+    stage_words = per_client(_counts_text(labelled.assign(stage=[_stage_word(c, lang) for c in labelled["stage"]]),
+                                          "stage"), "")
 
     def pick(values) -> list:
         return np.asarray(values)[rows].tolist()
@@ -449,7 +462,7 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
          by_stage, rate, lost_day, in_win) in zip(*map(pick, (lapsed, declining, rising, late, recency,
                                                               out["cadence_days"], out["rev_last3"],
                                                               out["rev_last3_prev"], out["complaints_recent"],
-                                                              out["complaints_before"], out["complaint_stages"],
+                                                              out["complaints_before"], stage_words,
                                                               out["complaint_categories"], stage_known,
                                                               out["on_time_rate"], out["lost_on"], in_window))):
         parts = []
@@ -823,11 +836,12 @@ def risk_trend_store(store, as_of: date, months: int = 12, settings: Settings = 
 
 def complaints_pareto(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFrame:
     """Where errors happen: in [client_id, date, category, stage]; out: <by>, incidents, share, cum_share,
-    sorted by incidents desc (ties by name); a missing value is counted as "not given"."""
+    sorted by incidents desc (ties by name); an empty or missing value is counted as NOT_GIVEN ("not_given"),
+    as charts.complaints_pareto does."""
     if by not in ("stage", "category"):
         raise ValueError(f"complaints can be grouped by stage or category, not {by!r}")
     _check(incidents, INCIDENT_COLUMNS, "incidents")
-    labels = incidents[by].astype(object).where(incidents[by].notna(), NOT_GIVEN).astype(str)
+    labels = _given(incidents[by])
     counts = labels.value_counts()
     out = pd.DataFrame({by: pd.Series(counts.index, dtype=str), "incidents": counts.to_numpy().astype("int64")})
     out = out.sort_values(["incidents", by], ascending=[False, True], kind="mergesort").reset_index(drop=True)
@@ -843,7 +857,7 @@ def complaints_by_month(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFr
         raise ValueError(f"complaints can be grouped by stage or category, not {by!r}")
     _check(incidents, INCIDENT_COLUMNS, "incidents")
     f = pd.DataFrame({"month": pd.to_datetime(incidents["date"]).dt.to_period("M").dt.start_time.astype("datetime64[us]"),
-                      by: incidents[by].astype(object).where(incidents[by].notna(), NOT_GIVEN).astype(str)})
+                      by: _given(incidents[by])})
     out = f.groupby(["month", by]).size().rename("incidents").reset_index()
     out["incidents"] = out["incidents"].astype("int64")
     return out.sort_values(["month", by]).reset_index(drop=True)

@@ -1,4 +1,4 @@
--- KAM store, schema version 5. Table and column names follow DOMAIN.md §1.
+-- KAM store, schema version 6. Table and column names follow DOMAIN.md §1.
 -- Every data table carries batch_id: the import batch that wrote the row, and extra: the unknown
 -- columns of the file kept as one JSON object {header: text} (an import never changes the schema).
 
@@ -225,3 +225,19 @@ create table if not exists contacts_archive as select *, 0::integer as replaced_
 create table if not exists tenders_archive as select *, 0::integer as replaced_by from tenders where false;
 create table if not exists competitors_archive as select *, 0::integer as replaced_by from competitors where false;
 create table if not exists prospects_archive as select *, 0::integer as replaced_by from prospects where false;
+
+-- The latest stored row of each client (DOMAIN.md §1): the row of the newest batch, rows without a batch last.
+-- An update by key replaces the stored row; databases from before that may hold several rows per client_id.
+-- Every query that reads client attributes reads them from here.
+create or replace view clients_latest as
+select *
+from clients
+qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1;
+
+-- The sidebar filter of the analysis (DOMAIN.md §2): an empty list lets every client through, otherwise
+-- the client's region / industry / manager must be in it (an unknown value never matches a non-empty list).
+-- Called with the bound lists: client_in_filter(c.region, c.industry, c.manager, $regions::varchar[], ...).
+create or replace macro client_in_filter(region, industry, manager, regions, industries, managers) as
+    (len(regions) = 0 or list_contains(regions, region))
+    and (len(industries) = 0 or list_contains(industries, industry))
+    and (len(managers) = 0 or list_contains(managers, manager));

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from kamcore import config
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # DuckDB's share of the process memory (its buffer pool, hash tables and sorts; beyond it they spill to
 # ``<db>.tmp``): the dashboard's budget is 600 MB of which Python, pandas and Streamlit take ~250 MB.
 # KAM_DUCKDB_MEMORY, default 350MB (kamcore.config).

@@ -53,6 +53,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kamcore.settings import BUYING_ROLES, INCIDENT_STAGES
 from kamcore.db.store import DATA_TABLES, open_store
 from kamcore.analytics.window import add_months, month_end, month_start
 
@@ -197,7 +198,7 @@ _MANAGERS = ("Maja Kovač", "Tobias Berger", "Elena Rossi", "Marek Dvořák", "S
 _ORG = ("Central purchasing department", "Owner-managed; the owner decides", "Plant-level purchasing",
         "Group procurement with framework agreements", "Public procurement rules (tenders)")
 # buying-centre template: position in a client's contact list -> buying role
-_BUYING_ROLES = ("decision maker", "influencer", "buyer", "user", "gatekeeper")
+_BUYING_ROLES = BUYING_ROLES                  # the stored codes (settings), in the order of _TITLES
 _ROLE_ORDER = np.array([0, 2, 1, 3, 4, 1, 3, 3])
 _TITLES = (  # per buying role: (title, department = contacts.role)
     (("Managing Director", "Management"), ("CEO", "Management"), ("Head of Procurement", "Procurement"),
@@ -216,7 +217,7 @@ _LAST_CONTACT_DAYS = (50, 60, 14, 80, 40)
 _INCIDENT_CATEGORIES = ("late delivery", "wrong item", "damaged goods", "invoice error", "quality defect",
                         "missing documents")
 _INCIDENT_WEIGHTS = (0.28, 0.18, 0.16, 0.15, 0.13, 0.10)
-_STAGES = ("order intake", "warehouse", "delivery", "invoicing", "quality", "service")
+_STAGES = INCIDENT_STAGES                     # the stored codes (settings), indexed by _CATEGORY_STAGES
 _CATEGORY_STAGES = (((2,), (1.0,)), ((1, 0), (0.8, 0.2)), ((2, 1), (0.6, 0.4)), ((3,), (1.0,)),
                     ((4,), (1.0,)), ((5, 0), (0.6, 0.4)))
 _INCIDENT_TEXT = (

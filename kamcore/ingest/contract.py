@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from kamcore.settings import ATTITUDES, BUYING_ROLES, INCIDENT_STAGES, REQUIREMENTS, TENDER_STATUSES
+
 TABLES = ("transactions", "clients", "incidents", "contacts", "tenders", "competitors", "prospects")
 KINDS = ("id", "text", "date", "number", "int", "bool", "choice")
 # Not stored: used to compute revenue = quantity x unit_price when a file has no amount column.
@@ -67,7 +69,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         _C("website", "text", False, "web site", "https://example.com"),
         _C("potential", "number", False, "estimated yearly budget for our kind of product", "500000"),
         _C("image_maker", "bool", False, "well-known brand or leader of its industry/region (yes/no)", "no"),
-        _C("requirements", "choice", False, "standard or high", "standard", choices=("standard", "high")),
+        _C("requirements", "choice", False, "standard or high", "standard", choices=REQUIREMENTS),
         _C("first_contract", "date", False, "date of the first contract", "2015-03-01"),
         _C("key", "bool", False, "key client by hand (yes/no)", "no"),
     ),
@@ -78,7 +80,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         _C("category", "text", True, "kind of complaint", "late delivery"),
         _C("severity", "int", False, "1 (low) to 3 (high)", "2", low=1, high=3),
         _C("stage", "choice", False, "where it happened", "delivery",
-           choices=("order_intake", "warehouse", "delivery", "invoicing", "quality", "service")),
+           choices=INCIDENT_STAGES),
         _C("description", "text", False, "what happened", "pallet damaged"),
         _C("resolved_date", "date", False, "date resolved", "2024-03-10", past=True),
     ),
@@ -89,9 +91,9 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         _C("role", "text", True, "job role", "purchasing director"),
         _C("title", "text", False, "title", "mag."),
         _C("buying_role", "choice", False, "role in buying", "decision_maker",
-           choices=("decision_maker", "influencer", "buyer", "user", "gatekeeper")),
+           choices=BUYING_ROLES),
         _C("influence", "int", False, "influence 0-10", "8", low=0, high=10),
-        _C("attitude", "choice", False, "attitude to us", "supporter", choices=("supporter", "neutral", "opponent")),
+        _C("attitude", "choice", False, "attitude to us", "supporter", choices=ATTITUDES),
         _C("reports_to", "text", False, "name of the person's superior", "Ana Horvat"),
         _C("last_contact", "date", False, "date of the last contact", "2024-05-02", past=True),
         _C("email", "text", False, "e-mail", "marko@example.com"),
@@ -101,7 +103,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         _C("tender_id", "id", False, "tender or offer id", "T-2024-3"),
         _C("client_id", "id", True, "client code", "C001"),
         _C("date", "date", True, "date of the bid", "2024-04-15", past=True),
-        _C("status", "choice", True, "won, lost or open", "won", choices=("won", "lost", "open")),
+        _C("status", "choice", True, "won, lost or open", "won", choices=TENDER_STATUSES),
         _C("title", "text", False, "subject of the tender", "Annual supply 2025"),
         _C("value", "number", False, "value of the bid", "120000"),
         _C("reasons", "text", False, "won/lost reasons, several separated by ;", "price; delivery time"),
@@ -130,25 +132,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
     ),
 }
 
-# Choice synonyms (normalised value -> contract value), English and Slovenian.
-CHOICE_SYNONYMS: dict[str, dict[str, str]] = {
-    "status": {"won": "won", "win": "won", "dobljen": "won", "dobljeno": "won", "zmaga": "won",
-               "lost": "lost", "loss": "lost", "izgubljen": "lost", "izgubljeno": "lost",
-               "open": "open", "pending": "open", "odprt": "open", "odprto": "open", "vteku": "open"},
-    "requirements": {"standard": "standard", "normal": "standard", "standardne": "standard", "obicajne": "standard",
-                     "high": "high", "visoke": "high", "zahtevne": "high", "zahteven": "high"},
-    "stage": {"orderintake": "order_intake", "order": "order_intake", "prevzemnarocila": "order_intake",
-              "narocilo": "order_intake", "warehouse": "warehouse", "skladisce": "warehouse",
-              "delivery": "delivery", "dostava": "delivery", "invoicing": "invoicing",
-              "fakturiranje": "invoicing", "racun": "invoicing", "quality": "quality", "kakovost": "quality",
-              "service": "service", "servis": "service"},
-    "buying_role": {"decisionmaker": "decision_maker", "odlocevalec": "decision_maker",
-                    "influencer": "influencer", "vplivnez": "influencer", "buyer": "buyer", "kupec": "buyer",
-                    "nabavnik": "buyer", "user": "user", "uporabnik": "user", "gatekeeper": "gatekeeper",
-                    "vratar": "gatekeeper"},
-    "attitude": {"supporter": "supporter", "podpornik": "supporter", "neutral": "neutral",
-                 "nevtralen": "neutral", "opponent": "opponent", "nasprotnik": "opponent"},
-}
+# Choice values: the closed sets and their accepted spellings are kamcore.settings.CHOICES / CHOICE_SPELLINGS.
 
 # Header synonyms per contract column, best first. Shared by all tables: only
 # the columns of the chosen table are considered. Kept readable; normalised on use.

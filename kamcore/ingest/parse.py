@@ -17,9 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kamcore.ingest.contract import CHOICE_SYNONYMS, Col, normalise_header
+from kamcore.ingest.contract import Col
 from kamcore.ingest.readers import MAX_CELL_CHARS
-from kamcore.settings import MAX_ABS_AMOUNT
+from kamcore.settings import MAX_ABS_AMOUNT, choice_code
 
 Issues = list[tuple[np.ndarray, "str | list[str]"]]
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
@@ -378,11 +378,9 @@ def parse_bool(arr: pa.Array) -> tuple[pa.Array, Issues]:
 
 
 def parse_choice(arr: pa.Array, col: Col) -> tuple[pa.Array, Issues]:
-    """One of ``col.choices`` (also English/Slovenian synonyms, any case)."""
+    """One of ``col.choices``: its stored code from any accepted spelling (settings.choice_code)."""
     text = clean_text(arr)
     raw = text.to_numpy(zero_copy_only=False)
-    synonyms = {normalise_header(c): c for c in col.choices}
-    synonyms.update(CHOICE_SYNONYMS.get(col.name, {}))
     cache: dict = {}
     out, bad = [], []
     for i, v in enumerate(raw):
@@ -390,7 +388,7 @@ def parse_choice(arr: pa.Array, col: Col) -> tuple[pa.Array, Issues]:
             out.append(None)
             continue
         if v not in cache:
-            cache[v] = synonyms.get(normalise_header(v))
+            cache[v] = choice_code(col.name, v)
         out.append(cache[v])
         if cache[v] is None:
             bad.append(i)

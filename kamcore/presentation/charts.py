@@ -22,7 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from kamcore.settings import CLIENT_TYPES, DEFAULT, STRATEGIES
+from kamcore.settings import (ATTITUDES, BUYING_ROLES, CLIENT_TYPES, DEFAULT, STAGE_NOT_GIVEN, STRATEGIES,
+                              choice_code)
 
 # --------------------------------------------------------------------------- style
 
@@ -71,7 +72,7 @@ TEMPLATE = go.layout.Template(
 )
 
 # Default (English) texts; pass ``labels`` to translate any of them. Class and type
-# values (``"A"``, ``"feeder"``, ``"order intake"``) are looked up the same way.
+# values (``"A"``, ``"feeder"``, ``"order_intake"``: the stored codes) are looked up the same way.
 LABELS: dict[str, str] = {
     "no_data": "No data",
     "month": "Month",
@@ -122,9 +123,11 @@ LABELS: dict[str, str] = {
     "on_time_rate": "On-time rate",
     "target": "target",
     "buying_centre": "Buying centre",
-    "decision maker": "Decision maker", "influencer": "Influencers", "buyer": "Buyers",
+    "decision_maker": "Decision maker", "influencer": "Influencers", "buyer": "Buyers",
     "user": "Users", "gatekeeper": "Gatekeeper", "other": "Other",
     "supporter": "supporter", "neutral": "neutral", "opponent": "opponent",
+    "order_intake": "order intake", "warehouse": "warehouse", "delivery": "delivery", "invoicing": "invoicing",
+    "quality": "quality", "service": "service", STAGE_NOT_GIVEN: "not given",
     "influence": "influence",
     "manager_portfolio": "Portfolio per manager",
     "manager": "Manager",
@@ -137,8 +140,7 @@ LABELS: dict[str, str] = {
     "decimal": ".",                 # and the decimal one (Plotly's own numbers: ticks, hovers)
 }
 
-ROLE_ORDER = ("decision maker", "influencer", "buyer", "user", "gatekeeper")
-ATTITUDES = ("supporter", "neutral", "opponent")
+ROLE_ORDER = BUYING_ROLES                      # top to bottom in the buying centre (settings' codes)
 ABC_ROWS = ("A", "B", "C")
 XYZ_COLS = ("X", "Y", "Z")
 
@@ -652,12 +654,13 @@ def risk_trend(df: pd.DataFrame, labels=None, fmt_money: Callable[[float], str] 
 
 def _stage_series(incidents: pd.DataFrame, lab: dict) -> pd.Series:
     s = incidents["stage"].astype(object)
-    return s.where(s.notna() & (s.astype(str).str.strip() != ""), lab["unknown"]).astype(str).map(_text)
+    """Stage codes of ``incidents``; an empty or missing stage is STAGE_NOT_GIVEN (as risk.complaints_pareto)."""
+    return s.where(s.notna() & (s.astype(str).str.strip() != ""), STAGE_NOT_GIVEN).astype(str).map(_text)
 
 
 def complaints_over_time(incidents: pd.DataFrame, labels=None, height: int = 300) -> go.Figure:
     """Stacked monthly bars of ``incidents[date, stage, category]`` counted by stage (one trace per
-    stage, largest total first; empty stage = "unknown"); months without incidents are shown as 0."""
+    stage, largest total first; empty stage = "not given"); months without incidents are shown as 0."""
     lab = _labels(labels)
     _require(incidents, ["date", "stage", "category"], "complaints_over_time")
     dates = pd.to_datetime(incidents["date"], errors="coerce")
@@ -759,14 +762,11 @@ def late_deliveries(df: pd.DataFrame, threshold: float = DEFAULT.on_time_min, la
 # --------------------------------------------------------------------------- relationships
 
 
-def _norm(value, known: Sequence[str], fallback: str) -> str:
+def _norm(value, column: str, fallback: str) -> str:
+    """The stored code of ``value`` in ``column``'s closed set (any accepted spelling), else ``fallback``."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return fallback
-    s = str(value).strip().lower().replace("_", " ").replace("-", " ")
-    s = " ".join(s.split())
-    if s.endswith("s") and s[:-1] in known:
-        s = s[:-1]
-    return s if s in known else fallback
+    return choice_code(column, value) or fallback
 
 
 def buying_centre(contacts: pd.DataFrame, labels=None, height: int = 420) -> go.Figure:
@@ -785,8 +785,8 @@ def buying_centre(contacts: pd.DataFrame, labels=None, height: int = 420) -> go.
         "id": contacts["contact_id"].astype(object).to_numpy(),
         "name": contacts["name"].astype(object).to_numpy(),
         "title": contacts["title"].astype(object).to_numpy(),
-        "role": [_norm(r, ROLE_ORDER, "other") for r in contacts["buying_role"]],
-        "attitude": [_norm(a, ATTITUDES, "unknown") for a in contacts["attitude"]],
+        "role": [_norm(r, "buying_role", "other") for r in contacts["buying_role"]],
+        "attitude": [_norm(a, "attitude", "unknown") for a in contacts["attitude"]],
         "influence": pd.to_numeric(contacts["influence"], errors="coerce").astype(float).clip(0, 10).to_numpy(),
         "reports_to": contacts["reports_to"].astype(object).to_numpy(),
     })

@@ -704,6 +704,28 @@ TEXTS: dict[str, tuple[str, str]] = {
                                "(03.11.2026 = 3 November 2026).",
                                "Datumi v stolpcu {letter} '{header}' so zapisani s pikami in brani z dnevom na "
                                "prvem mestu (03.11.2026 = 3. november 2026)."),
+    # -- housesql
+    # the stored codes of the closed vocabularies (kamcore.settings.CHOICES) in words: vocab.<column>.<code>
+    "vocab.buying_role.decision_maker": ("decision maker", "odločevalec"),
+    "vocab.buying_role.influencer": ("influencer", "vplivnež"),
+    "vocab.buying_role.buyer": ("buyer", "kupec"),
+    "vocab.buying_role.user": ("user", "uporabnik"),
+    "vocab.buying_role.gatekeeper": ("gatekeeper", "vratar"),
+    "vocab.attitude.supporter": ("supporter", "podpornik"),
+    "vocab.attitude.neutral": ("neutral", "nevtralen"),
+    "vocab.attitude.opponent": ("opponent", "nasprotnik"),
+    "vocab.stage.order_intake": ("order intake", "prevzem naročila"),
+    "vocab.stage.warehouse": ("warehouse", "skladišče"),
+    "vocab.stage.delivery": ("delivery", "dostava"),
+    "vocab.stage.invoicing": ("invoicing", "fakturiranje"),
+    "vocab.stage.quality": ("quality", "kakovost"),
+    "vocab.stage.service": ("service", "servis"),
+    "vocab.stage.not_given": ("not given", "ni podano"),
+    "vocab.status.won": ("won", "dobljen"),
+    "vocab.status.lost": ("lost", "izgubljen"),
+    "vocab.status.open": ("open", "odprt"),
+    "vocab.requirements.standard": ("standard", "standardne"),
+    "vocab.requirements.high": ("high", "visoke"),
 }
 
 
@@ -784,7 +806,7 @@ CHART_SL: dict[str, str] = {
     "p_alive": "Verjetnost aktivnosti", "p_alive_title": "Verjetnost, da je stranka še aktivna",
     "too_little_history": "premalo zgodovine", "late_deliveries": "Pravočasne dobave",
     "on_time_rate": "Delež pravočasnih", "target": "cilj", "buying_centre": "Nakupni center",
-    "decision maker": "Odločevalec", "influencer": "Vplivneži", "buyer": "Kupci", "user": "Uporabniki",
+    "decision_maker": "Odločevalec", "influencer": "Vplivneži", "buyer": "Kupci", "user": "Uporabniki",
     "gatekeeper": "Vratar", "other": "Drugo", "supporter": "podpornik", "neutral": "nevtralen",
     "opponent": "nasprotnik", "influence": "vpliv", "manager_portfolio": "Portfelj po skrbnikih",
     "manager": "Skrbnik", "no_manager": "(brez skrbnika)", "revenue_history": "Prihodki in razred po obdobjih",
@@ -792,6 +814,9 @@ CHART_SL: dict[str, str] = {
     "expert": "strokovnjak", "standard": "standardna", "thousands": ".", "decimal": ",",
     # -- risk15
     "revenue_lost": "Izgubljeni prihodki", "risk_trend_both": "Ogroženi in izgubljeni prihodki",
+    # -- housesql
+    "order_intake": "prevzem naročila", "warehouse": "skladišče", "delivery": "dostava", "invoicing": "fakturiranje",
+    "quality": "kakovost", "service": "servis", "not_given": "ni podano",
 }
 
 

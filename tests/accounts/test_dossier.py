@@ -172,3 +172,20 @@ def test_lost_note_and_flag_say_in_the_window_or_earlier():
     assert dossier.risk_flags(earlier) == ["lost before the window"]
     assert dossier.lost_note({"status": "lost", "lost_on": pd.NaT, "lost_in_window": False}) is None
     assert dossier.lost_note({"status": "lapsing", "lost_on": pd.NaT}) is None
+
+
+def test_stored_codes_in_words_for_the_printable_dossier():
+    frame = pd.DataFrame({"buying_role": ["decision_maker", "janitor", None], "stage": ["order_intake", None, "x"],
+                          "name": ["decision_maker", "b", "c"]})
+    en = dossier.in_words(frame, "en")
+    assert en["buying_role"].tolist()[:2] == ["decision maker", "janitor"]   # outside the set: as stored
+    assert en["stage"].tolist()[::2] == ["order intake", "x"]
+    assert en["buying_role"].isna().tolist() == [False, False, True] and en["stage"].isna().tolist()[1]
+    assert en["name"].tolist() == ["decision_maker", "b", "c"]                # not a vocabulary column
+    assert dossier.in_words(frame, "sl")["buying_role"].tolist()[0] == "odločevalec"
+    assert frame["buying_role"].tolist()[0] == "decision_maker"               # the input is left as it is
+
+
+def test_normalise_role_gives_the_stored_code():
+    assert [dossier.normalise_role(v) for v in ("Decision maker", "decision_maker", "Decision-Makers", "boss")] == [
+        "decision_maker", "decision_maker", "decision_maker", None]

@@ -19,9 +19,9 @@ def store(tmp_path):
     with s.transaction() as cur:
         cur.execute("insert into contacts (contact_id, client_id, name, role, buying_role, influence, batch_id, "
                     "updated_by, updated_at) values "
-                    "('K1', 'c1', 'Eva', 'CEO', 'decision maker', 9, 3, 'import', $t0), "
+                    "('K1', 'c1', 'Eva', 'CEO', 'decision_maker', 9, 3, 'import', $t0), "
                     "('K2', 'c1', 'Jan', 'Buyer', 'buyer', 4, 3, 'import', $t0), "
-                    "('K3', 'c2', 'Ola', 'CFO', 'decision maker', 8, 3, 'import', $t0)", {"t0": T0})
+                    "('K3', 'c2', 'Ola', 'CFO', 'decision_maker', 8, 3, 'import', $t0)", {"t0": T0})
     yield s
     s.close()
 
@@ -173,3 +173,23 @@ def test_an_invalid_cell_is_an_edit_error_with_row_column_and_code(store, column
     e = info.value
     assert (e.table, e.row, e.column, e.code, e.values) == ("contacts", 2, column, code, values)
     assert isinstance(e, ValueError) and str(e).startswith(f"contacts row 2, column {column}: ")
+
+
+@pytest.mark.parametrize("spelling", ["Decision maker", "decision maker", "decision_maker", "Decision-makers",
+                                      "odločevalec"])
+def test_an_edit_stores_the_one_code_of_a_buying_role(store, spelling):
+    """Edits read a closed vocabulary as an import does (settings.choice_code): one stored code per value."""
+    f = _contacts(store)
+    f.loc[f["contact_id"] == "K2", "buying_role"] = spelling
+    edits.save(store, "contacts", f, "maja", client_id="c1", now=T1)
+    assert store.sql("select distinct buying_role from contacts")["buying_role"].tolist() == ["decision_maker"]
+
+
+def test_an_edit_stores_the_codes_of_attitude_and_tender_status(store):
+    f = _contacts(store)
+    f["attitude"] = ["Supporter", "nasprotnik"]
+    edits.save(store, "contacts", f, "maja", client_id="c1", now=T1)
+    assert _contacts(store)["attitude"].tolist() == ["supporter", "opponent"]
+    tenders = pd.DataFrame({"date": [date(2026, 1, 5), date(2026, 2, 5)], "status": ["Won", "izgubljen"]})
+    edits.save(store, "tenders", tenders, "maja", client_id="c1", now=T1)
+    assert store.sql("select status from tenders order by date")["status"].tolist() == ["won", "lost"]

@@ -193,7 +193,7 @@ def test_complaints_rising_boundaries_and_breakdown():
         "complaints_recent": [2, 0, 1, 3],
         "complaints_before": [2, 0, 0, 1],
         "complaints_rising": [False, False, False, True],
-        "complaint_stages": ["delivery 2", "", "not given 1", "delivery 2, warehouse 1"],
+        "complaint_stages": ["delivery 2", "", "not_given 1", "delivery 2, warehouse 1"],
         "complaint_categories": ["late 2", "", "invoice 1", "late 2, damaged 1"],
     })
     assert_frame_equal(got[list(expected.columns)], expected)
@@ -488,13 +488,13 @@ def test_complaints_pareto_and_by_month():
     inc = incidents_frame([("a", date(2026, 9, 3), "late", "delivery"), ("b", date(2026, 9, 20), "late", "delivery"),
                            ("a", date(2026, 10, 1), "damaged", "warehouse"), ("c", date(2026, 10, 2), "late", None),
                            ("c", date(2026, 10, 5), "late", "delivery")])
-    expected = pd.DataFrame({"stage": ["delivery", "not given", "warehouse"], "incidents": [3, 1, 1],
+    expected = pd.DataFrame({"stage": ["delivery", "not_given", "warehouse"], "incidents": [3, 1, 1],
                              "share": [0.6, 0.2, 0.2], "cum_share": [0.6, 0.8, 1.0]})
     assert_frame_equal(risk.complaints_pareto(inc), expected)
     assert risk.complaints_pareto(inc, "category")["category"].tolist() == ["late", "damaged"]
     expected = pd.DataFrame({"month": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-10-01", "2026-10-01"])
                              .astype("datetime64[us]"),
-                             "stage": ["delivery", "delivery", "not given", "warehouse"], "incidents": [2, 1, 1, 1]})
+                             "stage": ["delivery", "delivery", "not_given", "warehouse"], "incidents": [2, 1, 1, 1]})
     assert_frame_equal(risk.complaints_by_month(inc), expected)
     with pytest.raises(ValueError, match="stage or category"):
         risk.complaints_pareto(inc, "severity")
@@ -883,3 +883,52 @@ def test_cli_csv_has_one_row_per_client_with_the_risk_fields(small_db, tmp_path)
     assert table.loc["B2", ["status", "revenue_at_risk", "revenue_lost", "winback"]].tolist() == \
         ["lapsing", 19000.0, 0.0, True]
     assert pd.isna(table.loc["B2", "lost_on"])
+
+
+# -- one spelling per stored vocabulary (issue 16): one group per stage everywhere ------------------------
+
+def test_the_complaint_aggregations_of_risk_and_charts_agree_on_a_missing_stage():
+    """risk.complaints_pareto and charts.complaints_pareto once labelled a missing stage differently ('not given'
+    for null only vs 'unknown' for null or blank): both now count null and blank as one NOT_GIVEN group."""
+    from kamcore import charts
+
+    inc = incidents_frame([("a", date(2026, 9, 3), "late", "delivery"), ("a", date(2026, 9, 4), "late", None),
+                           ("b", date(2026, 9, 5), "late", "  "), ("b", date(2026, 9, 6), "late", "")])
+    got = risk.complaints_pareto(inc)
+    assert got[["stage", "incidents"]].values.tolist() == [["not_given", 3], ["delivery", 1]]
+    bars = charts.complaints_pareto(inc).data[0]
+    assert list(bars.x) == [charts.LABELS[s] for s in got["stage"]] == ["not given", "delivery"]
+    assert list(bars.y) == got["incidents"].tolist()
+    assert risk.complaints_by_month(inc)[["stage", "incidents"]].values.tolist() == [["delivery", 1], ["not_given", 3]]
+
+
+def test_every_stage_grouping_gives_one_group_for_both_spellings_after_an_import(tmp_path):
+    """Incidents imported as 'Order intake', 'order intake' and 'order_intake' are one stage wherever complaints
+    are grouped by stage: the stored rows, both risk aggregations, both charts, the per-client breakdown."""
+    from kamcore import charts, ingest
+
+    store = open_store(tmp_path / "stages.duckdb")
+    try:
+        f = tmp_path / "i.csv"
+        f.write_text("incident_id,client_id,date,category,stage\nI1,C1,2026-09-02,late,Order intake\n"
+                     "I2,C1,2026-09-03,late,order intake\nI3,C1,2026-10-04,late,order_intake\n", encoding="utf-8")
+        ingest.import_file(store, "incidents", f)
+        inc = risk.load_incidents(store, date(2026, 1, 1), D)
+    finally:
+        store.close()
+    assert risk.complaints_pareto(inc)[["stage", "incidents"]].values.tolist() == [["order_intake", 3]]
+    assert set(risk.complaints_by_month(inc)["stage"]) == {"order_intake"}
+    assert [b.x[0] for b in [charts.complaints_pareto(inc).data[0]]] == ["order intake"]
+    assert [t.name for t in charts.complaints_over_time(inc).data] == ["order intake"]
+    got = risk.assess(days_frame(buys("C1", 5, 35, 65)), inc, D)
+    assert got["complaint_stages"].tolist() == ["order_intake 3"]
+
+
+@pytest.mark.parametrize("lang, words", [("en", "order intake 2, not given 1"), ("sl", "prevzem naročila 2, ni podano 1")])
+def test_complaint_reasons_name_the_stages_in_words(lang, words):
+    inc = incidents_frame([("c", date(2026, 10, 1), "late", "order_intake"), ("c", date(2026, 10, 2), "late",
+                                                                            "order_intake"),
+                           ("c", date(2026, 10, 3), "late", None)])
+    got = risk.assess(days_frame(buys("c", 5, 35, 65)), inc, D, lang=lang).iloc[0]
+    assert got["complaint_stages"] == "order_intake 2, not_given 1"          # the codes stay in the data column
+    assert got["reasons"].endswith(f"({words})")

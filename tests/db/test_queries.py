@@ -374,3 +374,45 @@ def test_profit_coverage_equals_the_sum_over_client_days(demo_db, start, end):
     assert got["profit_revenue"] == pytest.approx(want["k"], rel=1e-12)
     assert (got["lines"], got["profit_lines"]) == (want["n"], want["p"])
     store.close()
+
+
+# -- the clients_latest view and the client_in_filter macro (schema 6) -------------------------------
+
+_LATEST_CLIENT_ROW_CTE = """
+    with client_rows as (
+        select * from clients
+        qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
+    )
+    select client_id, name, region, batch_id from client_rows order by client_id"""
+
+
+def test_clients_latest_is_one_row_per_client_the_newest_batch_as_the_old_cte(tmp_path):
+    """Older databases may hold several rows per client_id: the view keeps the row of the newest batch, a row
+    without a batch only when there is no other, exactly as the CTE the queries carried before schema 6."""
+    s = open_store(tmp_path / "latest.duckdb")
+    try:
+        s.sql("insert into clients (client_id, name, region, batch_id) values "
+              "('c1', 'One (old)', 'S', 1), ('c1', 'One', 'N', 2), ('c2', 'Two (no batch)', 'S', null), "
+              "('c2', 'Two', 'W', 1), ('c3', 'Three', null, null)")
+        got = s.sql("select client_id, name, region, batch_id from clients_latest order by client_id")
+        rows = s.cursor().execute("select client_id, name, region, batch_id from clients_latest order by 1").fetchall()
+        assert rows == [("c1", "One", "N", 2), ("c2", "Two", "W", 1), ("c3", "Three", None, None)]
+        assert_frame_equal(got, s.sql(_LATEST_CLIENT_ROW_CTE))
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("lists, ids", [
+    (([], [], []), ["c1", "c2", "c3", "c4"]),      # no filter: every client, also c3 (no attributes), c4 (no row)
+    ((["N", "S"], [], []), ["c1", "c2"]),           # an unknown region never matches a non-empty list
+    (([], ["Retail"], ["Bor"]), []),                # both conditions
+    (([], ["Wholesale"], ["Bor"]), ["c2"]),
+])
+def test_client_in_filter_macro_takes_the_bound_lists(store, lists, ids):
+    regions, industries, managers = lists
+    got = store.sql("select k.client_id from (select unnest(['c1', 'c2', 'c3', 'c4']) as client_id) as k "
+                    "left join clients_latest as c using (client_id) "
+                    "where client_in_filter(c.region, c.industry, c.manager, $regions::varchar[], "
+                    "$industries::varchar[], $managers::varchar[]) order by 1",
+                    {"regions": regions, "industries": industries, "managers": managers})
+    assert got["client_id"].tolist() == ids

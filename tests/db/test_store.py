@@ -34,7 +34,7 @@ def _tables(store) -> set[str]:
 def test_schema_created_with_version(store, tmp_path):
     assert (tmp_path / "kam.duckdb").exists()
     assert {"meta", "import_batches", "client_day", "client_month", "client_key", "winback", *DATA_TABLES} <= _tables(store)
-    assert store.schema_version() == SCHEMA_VERSION == 5
+    assert store.schema_version() == SCHEMA_VERSION == 6
     assert store.table_counts() == {t: 0 for t in DATA_TABLES}
     assert store.is_empty()
 
@@ -72,9 +72,9 @@ def test_newer_schema_version_refused_with_clear_message(tmp_path):
     path = tmp_path / "kam.duckdb"
     open_store(path).close()
     con = duckdb.connect(str(path))
-    con.execute("update meta set value = '6' where key = 'schema_version'")
+    con.execute("update meta set value = '7' where key = 'schema_version'")
     con.close()
-    with pytest.raises(StoreError, match=r"written by a newer release \(schema 6, this one knows 5\)"):
+    with pytest.raises(StoreError, match=r"written by a newer release \(schema 7, this one knows 6\)"):
         open_store(path)
 
 
@@ -440,8 +440,120 @@ def test_schema_3_database_gets_profit_revenue(tmp_path):
     con.close()
     s = open_store(path)
     try:
-        assert s.schema_version() == SCHEMA_VERSION == 5
+        assert s.schema_version() == SCHEMA_VERSION == 6
         assert_frame_equal(_client_day(s), _expected_client_day())
         assert_frame_equal(_client_month(s), _expected_client_month())
+    finally:
+        s.close()
+
+
+def _as_schema_5(path) -> None:
+    """Turn a fresh file back into a schema-5 database: without the clients_latest view and its macro."""
+    con = duckdb.connect(str(path))
+    con.execute("drop view clients_latest")
+    con.execute("drop macro client_in_filter")
+    con.execute("update meta set value = '5' where key = 'schema_version'")
+    con.close()
+
+
+def test_schema_5_database_gets_the_clients_latest_view(tmp_path):
+    path = tmp_path / "v5.duckdb"
+    s = open_store(path)
+    s.sql("insert into clients (client_id, name, batch_id) values ('c1', 'old', 1), ('c1', 'new', 2)")
+    s.close()
+    _as_schema_5(path)
+    s = open_store(path)
+    try:
+        assert s.schema_version() == SCHEMA_VERSION == 6
+        assert s.sql("select client_id, name from clients_latest").values.tolist() == [["c1", "new"]]
+        assert s.scalar("select client_in_filter('N', null, null, ['N'], [], [])") is True
+    finally:
+        s.close()
+
+
+def test_read_only_analysis_of_a_schema_5_database_says_to_upgrade(tmp_path):
+    """A read-only store cannot migrate: the analysis says so instead of failing on the missing view."""
+    path = tmp_path / "v5.duckdb"
+    s = open_store(path)
+    with s.transaction() as cur:
+        cur.executemany(INSERT, _client_day_rows())
+        s.refresh_client_day(cur, None)
+    s.close()
+    _as_schema_5(path)
+    ro = open_store(path, read_only=True)
+    try:
+        with pytest.raises(StoreError, match="older release"):
+            load_inputs(ro, date(2024, 2, 29))
+    finally:
+        ro.close()
+    open_store(path).close()                           # a writable open migrates it
+    ro = open_store(path, read_only=True)
+    try:
+        assert len(load_inputs(ro, date(2024, 2, 29)).clients) == 2
+    finally:
+        ro.close()
+
+
+def test_migration_6_stores_one_code_per_vocabulary_value_in_the_tables_and_archives(tmp_path):
+    """A schema-5 file with both spellings ('decision maker' from edits and the demo, 'decision_maker' from
+    imports; 'order intake' / 'order_intake') has one code per value after the migration."""
+    path = tmp_path / "v5.duckdb"
+    s = open_store(path)
+    s.sql("insert into contacts (contact_id, client_id, name, role, buying_role, attitude) values "
+          "('K1', 'c1', 'Eva', 'CEO', 'decision maker', 'Supporter'), "
+          "('K2', 'c1', 'Jan', 'CFO', 'decision_maker', 'supporter'), "
+          "('K3', 'c1', 'Ola', 'COO', 'Decision-Makers', null), ('K4', 'c1', 'Tim', 'IT', 'janitor', 'neutral')")
+    s.sql("insert into contacts_archive (contact_id, client_id, name, role, buying_role, replaced_by) values "
+          "('K9', 'c1', 'Old', 'CEO', 'decision maker', 2)")
+    s.sql("insert into incidents (incident_id, client_id, date, category, stage) values "
+          "('I1', 'c1', '2024-01-02', 'late', 'order intake'), ('I2', 'c1', '2024-01-03', 'late', 'order_intake'), "
+          "('I3', 'c1', '2024-01-04', 'late', 'Skladišče'), ('I4', 'c1', '2024-01-05', 'late', null)")
+    s.sql("insert into tenders (tender_id, client_id, date, status) values ('T1', 'c1', '2024-01-02', 'Won')")
+    s.sql("insert into clients (client_id, name, requirements) values ('c1', 'One', 'High')")
+    s.close()
+    _as_schema_5(path)
+    s = open_store(path)
+    try:
+        assert s.cursor().execute("select contact_id, buying_role, attitude from contacts order by 1").fetchall() == [
+            ("K1", "decision_maker", "supporter"), ("K2", "decision_maker", "supporter"),
+            ("K3", "decision_maker", None), ("K4", "janitor", "neutral")]      # outside the set: as it was
+        assert s.scalar("select buying_role from contacts_archive") == "decision_maker"
+        assert [r[0] for r in s.cursor().execute("select stage from incidents order by incident_id").fetchall()] == [
+            "order_intake", "order_intake", "warehouse", None]
+        assert (s.scalar("select status from tenders"), s.scalar("select requirements from clients")) == ("won", "high")
+    finally:
+        s.close()
+
+
+def test_migration_6_reads_every_accepted_spelling_as_settings_choice_code(tmp_path):
+    """The spelling list of 006.sql and settings.choice_code agree on every code and accepted spelling, in the
+    forms people type them (as written, upper case, with spaces, a plural)."""
+    from kamcore.settings import CHOICE_SPELLINGS, CHOICES, choice_code
+
+    typed = sorted({form for column, codes in CHOICES.items()
+                    for v in [*codes, *CHOICE_SPELLINGS.get(column, {})]
+                    for form in (v, v.upper(), v.replace("_", " ").title(), v + "s")})
+    path = tmp_path / "v5.duckdb"
+    s = open_store(path)
+    s.sql("insert into incidents (client_id, date, category, stage) select 'c1', date '2024-01-01', v, v "
+          "from unnest($v::varchar[]) as t(v)", {"v": typed})
+    s.sql("insert into contacts (client_id, name, role, buying_role, attitude) select 'c1', v, 'r', v, v "
+          "from unnest($v::varchar[]) as t(v)", {"v": typed})
+    s.sql("insert into tenders (client_id, date, status, title) select 'c1', date '2024-01-01', v, v "
+          "from unnest($v::varchar[]) as t(v)", {"v": typed})
+    s.sql("insert into clients (client_id, name, requirements) select v, v, v from unnest($v::varchar[]) as t(v)",
+          {"v": typed})
+    s.close()
+    _as_schema_5(path)
+    s = open_store(path)
+    try:
+        checks = {"stage": "select category as v, stage as got from incidents",
+                  "buying_role": "select name as v, buying_role as got from contacts",
+                  "attitude": "select name as v, attitude as got from contacts",
+                  "status": "select title as v, status as got from tenders",
+                  "requirements": "select name as v, requirements as got from clients"}
+        for column, query in checks.items():
+            for v, got in s.sql(query).itertuples(index=False):
+                assert got == (choice_code(column, v) or v), (column, v, got)
     finally:
         s.close()

@@ -188,7 +188,7 @@ def check_declining(con, as_of: date) -> None:
 
 def check_contacts_and_prospects(con, as_of: date) -> None:
     no_dm = demo.CONTACT_GAPS["no_decision_maker"][0]
-    assert con.execute("select count(*) from contacts where client_id = $c and buying_role = 'decision maker'",
+    assert con.execute("select count(*) from contacts where client_id = $c and buying_role = 'decision_maker'",
                        {"c": no_dm}).fetchone()[0] == 0
     stale = demo.CONTACT_GAPS["stale_contacts"][0]
     newest = con.execute("select max(last_contact) from contacts where client_id = $c", {"c": stale}).fetchone()[0]
@@ -336,9 +336,9 @@ def test_small_tables_contract(small):
         prospects = con.execute("select * from prospects").df()
     assert set(inc.category) <= {"late delivery", "wrong item", "damaged goods", "invoice error",
                                  "quality defect", "missing documents"}
-    assert set(inc.stage) <= {"order intake", "warehouse", "delivery", "invoicing", "quality", "service"}
+    assert set(inc.stage) <= {"order_intake", "warehouse", "delivery", "invoicing", "quality", "service"}
     assert inc.severity.between(1, 3).all() and (inc.resolved_date.isna() | (inc.resolved_date >= inc.date)).all()
-    assert set(contacts.buying_role) <= {"decision maker", "influencer", "buyer", "user", "gatekeeper"}
+    assert set(contacts.buying_role) <= {"decision_maker", "influencer", "buyer", "user", "gatekeeper"}
     assert contacts.influence.between(0, 10).all() and contacts.contact_id.is_unique
     assert contacts.reports_to.dropna().isin(contacts.contact_id).all()
     boss = contacts.set_index("contact_id").client_id

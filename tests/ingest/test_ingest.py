@@ -500,7 +500,7 @@ def test_lines_stored_by_schema_2_keep_their_identity(tmp_path):
     con.close()
     s = open_store(path)
     try:
-        assert s.schema_version() == 5
+        assert s.schema_version() == 6
         f = write(tmp_path / "t.csv", "txn_id,client_id,date,revenue\nT1,C1,2024-01-02,100\nT2,C1,2024-01-05,7\n,C1,2024-01-06,1\n")
         res = ingest.import_file(s, "transactions", f)
         assert (res.rows_added, res.rows_skipped) == (2, 1)
@@ -597,3 +597,20 @@ def test_repeated_keys_are_every_later_occurrence_with_its_first_row(values):
     later, first = ingest._repeated_keys(pa.array(values, type=pa.string()))
     expected = [(i, values.index(v)) for i, v in enumerate(values) if v is not None and values.index(v) < i]
     assert list(zip(later.tolist(), first.tolist())) == expected
+
+
+# -- one spelling per stored vocabulary (issue 16): an import stores the settings' code ---------------------
+
+def test_import_stores_one_code_for_every_spelling_of_a_buying_role_and_a_stage(store, tmp_path):
+    ingest.import_file(store, "contacts", write(tmp_path / "k.csv", (
+        "contact_id,client_id,name,role,buying_role,attitude\n"
+        "K1,C1,Eva,CEO,Decision maker,Supporter\nK2,C1,Jan,CFO,decision maker,podpornik\n"
+        "K3,C1,Ola,COO,decision_maker,supporter\nK4,C1,Tim,Buyer,Decision-Makers,\n")))
+    assert store.sql("select distinct buying_role from contacts")["buying_role"].tolist() == ["decision_maker"]
+    assert sorted(store.sql("select distinct attitude from contacts where attitude is not null")["attitude"]) == [
+        "supporter"]
+    ingest.import_file(store, "incidents", write(tmp_path / "i.csv", (
+        "incident_id,client_id,date,category,stage\n"
+        "I1,C1,2024-01-02,late,Order intake\nI2,C1,2024-01-03,late,order_intake\nI3,C1,2024-01-04,late,ORDER-INTAKE\n")))
+    assert store.sql("select stage, count(*) as n from incidents group by stage").values.tolist() == [
+        ["order_intake", 3]]

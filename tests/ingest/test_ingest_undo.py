@@ -327,7 +327,7 @@ def test_migration_folds_extra_columns_of_schema_3_into_extra(tmp_path):
     con.close()
     s = open_store(path)
     try:
-        assert s.schema_version() == 5
+        assert s.schema_version() == 6
         cols = columns(s)
         assert not [c for t in cols.values() for c in t if c.startswith("extra_")]
         assert "extra" in cols["transactions"] and "extra" in cols["transactions_archive"]

@@ -301,7 +301,7 @@ def test_complaints_over_time_stacked_by_stage():
     by_stage = {t.name: (list(t.x), list(t.y)) for t in fig.data}
     months = ["2025-01", "2025-02", "2025-03"]  # February without incidents is shown as 0
     assert by_stage == {"delivery": (months, [1, 0, 2]), "warehouse": (months, [1, 0, 0]),
-                        "unknown": (months, [0, 0, 1])}
+                        "not given": (months, [0, 0, 1])}
     assert fig.data[0].name == "delivery"  # largest first
     # the legend stands at the right, one stage a line, top to bottom as the stack (not above, into the title)
     assert (fig.layout.legend.orientation, fig.layout.legend.x, fig.layout.legend.traceorder) == ("v", 1.02, "reversed")
@@ -309,7 +309,7 @@ def test_complaints_over_time_stacked_by_stage():
 
 def test_complaints_pareto_sorted_with_cumulative_share():
     bars, cum = charts.complaints_pareto(_incidents()).data
-    assert list(bars.x) == ["delivery", "unknown", "warehouse"] and list(bars.y) == [3, 1, 1]
+    assert list(bars.x) == ["delivery", "not given", "warehouse"] and list(bars.y) == [3, 1, 1]
     assert list(cum.y) == pytest.approx([0.6, 0.8, 1.0])
     share_axis = charts.complaints_pareto(_incidents()).layout.yaxis2
     assert list(share_axis.tickvals) == [0, 0.2, 0.4, 0.6, 0.8, 1.0] and share_axis.tickformat == ".0%"

@@ -1,11 +1,6 @@
 -- One window's figures per client straight from client_day (no client_month): the plain reference that
 -- tests/db/test_queries.py and tests/accounts/test_managers.py check client_windows.sql and the analysis against.
-with client_rows as (
-    select *
-    from clients
-    qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
-),
-days as (
+with days as (
     select client_id, day, revenue, profit, lines, profit_lines, profit_revenue, purchase
     from client_day
     where day <= $end
@@ -44,8 +39,6 @@ select
     p.first_purchase,
     p.last_purchase
 from per_client as p
-left join client_rows as c on c.client_id = p.client_id
-where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], c.region))
-  and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], c.industry))
-  and (len($managers::varchar[]) = 0 or list_contains($managers::varchar[], c.manager))
+left join clients_latest as c on c.client_id = p.client_id
+where client_in_filter(c.region, c.industry, c.manager, $regions::varchar[], $industries::varchar[], $managers::varchar[])
 order by p.client_id

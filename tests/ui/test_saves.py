@@ -12,7 +12,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 import ui
-from tests.ui.helpers import errors
+from tests.ui.helpers import errors, plain
 
 from kamcore import demo
 from kamcore.db.store import open_store
@@ -138,3 +138,13 @@ def test_winback_save_is_one_message(db):
     assert [s.value for s in at.success] == ["Saved: 1 changed."]
     got = sql(db, "select status, note, updated_by from winback")
     assert got.values.tolist() == [["contacted", "called Monday", "demo"]]
+
+
+def test_a_buying_role_outside_the_set_lists_the_choices_in_words(db):
+    """The stored codes (decision_maker, ...) are named in the page's language, not as codes."""
+    at = run(DOSSIER, lang="sl", client=CID)
+    edit(at, f"ed_contacts_{CID}_0", edited={0: {"buying_role": "boss"}})
+    click(at, "save_contacts")
+    assert [plain(e) for e in errors(at)] == [
+        "Nič ni bilo shranjeno: vrstica 1, stolpec »Vloga pri nakupu«: »boss« ni med možnostmi odločevalec, "
+        "vplivnež, kupec, uporabnik, vratar."]

@@ -1,10 +1,4 @@
-with client_rows as (
-    select *
-    from clients
-    where client_id = $client_id
-    qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
-),
-days as (
+with days as (
     select
         client_id,
         min(day) as first_day,
@@ -41,5 +35,5 @@ select
     coalesce(d.purchase_days, 0) as purchase_days,
     c.client_id is not null as known
 from wanted as w
-left join client_rows as c on c.client_id = w.client_id
+left join clients_latest as c on c.client_id = w.client_id
 left join days as d on d.client_id = w.client_id

@@ -1,18 +1,11 @@
 -- Company totals per month of [$start, $end] for the clients of the filter. Whole months come
 -- from client_month, months cut by $start or $end from client_day; active_clients counts the
 -- clients with a purchase day in the month.
-with client_rows as (
-    select *
-    from clients
-    qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
-),
-chosen as (
+with chosen as (
     select k.client_no, k.client_id
     from client_key as k
-    left join client_rows as c on c.client_id = k.client_id
-    where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], c.region))
-      and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], c.industry))
-      and (len($managers::varchar[]) = 0 or list_contains($managers::varchar[], c.manager))
+    left join clients_latest as c on c.client_id = k.client_id
+    where client_in_filter(c.region, c.industry, c.manager, $regions::varchar[], $industries::varchar[], $managers::varchar[])
 ),
 whole_months as (
     select

@@ -1,9 +1,4 @@
-with client_rows as (
-    select *
-    from clients
-    qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
-),
-partial_days as (
+with partial_days as (
     select
         k.client_no, d.day, d.revenue, d.profit, d.lines, d.profit_lines, d.profit_revenue,
         case when d.purchase then d.day end as purchase_day,
@@ -76,8 +71,6 @@ from history as h
 join client_key as k on k.client_no = h.client_no
 left join current_window as w on w.client_no = h.client_no
 left join previous_window as p on p.client_no = h.client_no
-left join client_rows as c on c.client_id = k.client_id
-where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], c.region))
-  and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], c.industry))
-  and (len($managers::varchar[]) = 0 or list_contains($managers::varchar[], c.manager))
+left join clients_latest as c on c.client_id = k.client_id
+where client_in_filter(c.region, c.industry, c.manager, $regions::varchar[], $industries::varchar[], $managers::varchar[])
 order by k.client_id

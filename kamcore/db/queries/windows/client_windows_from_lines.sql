@@ -1,12 +1,7 @@
 -- One row per client from lines_client_day (client_day_from_lines.sql), without the stored aggregates:
 -- the columns of client_windows.sql (client_no numbered here, in client_id order), with the median
 -- purchase gap of the current window (client_gaps.sql).
-with client_rows as (
-    select *
-    from clients
-    qualify row_number() over (partition by client_id order by batch_id desc nulls last) = 1
-),
-per_client as (
+with per_client as (
     select
         client_id,
         min(day) as first_day,
@@ -70,9 +65,7 @@ select
     case when p.first_purchase <= $prev_end then p.first_purchase end as prev_first_purchase,
     g.median_gap_days
 from per_client as p
-left join client_rows as c on c.client_id = p.client_id
+left join clients_latest as c on c.client_id = p.client_id
 left join gaps as g on g.client_id = p.client_id
-where (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], c.region))
-  and (len($industries::varchar[]) = 0 or list_contains($industries::varchar[], c.industry))
-  and (len($managers::varchar[]) = 0 or list_contains($managers::varchar[], c.manager))
+where client_in_filter(c.region, c.industry, c.manager, $regions::varchar[], $industries::varchar[], $managers::varchar[])
 order by p.client_id
