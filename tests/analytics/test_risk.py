@@ -890,7 +890,7 @@ def test_cli_csv_has_one_row_per_client_with_the_risk_fields(small_db, tmp_path)
 def test_the_complaint_aggregations_of_risk_and_charts_agree_on_a_missing_stage():
     """risk.complaints_pareto and charts.complaints_pareto once labelled a missing stage differently ('not given'
     for null only vs 'unknown' for null or blank): both now count null and blank as one NOT_GIVEN group."""
-    from kamcore import charts
+    from kamcore.presentation import charts
 
     inc = incidents_frame([("a", date(2026, 9, 3), "late", "delivery"), ("a", date(2026, 9, 4), "late", None),
                            ("b", date(2026, 9, 5), "late", "  "), ("b", date(2026, 9, 6), "late", "")])
@@ -905,7 +905,8 @@ def test_the_complaint_aggregations_of_risk_and_charts_agree_on_a_missing_stage(
 def test_every_stage_grouping_gives_one_group_for_both_spellings_after_an_import(tmp_path):
     """Incidents imported as 'Order intake', 'order intake' and 'order_intake' are one stage wherever complaints
     are grouped by stage: the stored rows, both risk aggregations, both charts, the per-client breakdown."""
-    from kamcore import charts, ingest
+    from kamcore import ingest
+    from kamcore.presentation import charts
 
     store = open_store(tmp_path / "stages.duckdb")
     try:
