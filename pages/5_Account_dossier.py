@@ -27,8 +27,13 @@ def _config(columns) -> dict:
     return {n: {**special.get(n, {}), "label": view.t(f"dossier.c.{n}")} for n in columns}
 
 
+@st.fragment
 def _editor(table, frame, cid):
-    """An editable table saved through kamcore.edits (analyst password when set)."""
+    """An editable table saved through kamcore.edits (analyst password when set).
+
+    A fragment: a click on the empty last row adds a row and reruns only this table, not the whole
+    dossier (company-wide risk, charts), so what a person types right after the click is not lost to a
+    page rerun still under way; Save reruns the whole page."""
     audit = list(edits.SPECS[table].audit)
     shown = [f.name for f in edits.SPECS[table].fields if f.name not in ("tender_id", "note_id")] + audit
     if not ui.can_edit(view, table):
@@ -40,7 +45,7 @@ def _editor(table, frame, cid):
     if st.button(view.t("dossier.save"), key=f"save_{table}", icon=":material/save:") and \
             ui.save_edits(view, table, edited, client_id=cid):
         st.session_state[f"_ed_{table}"] = n + 1   # a fresh editor shows the rows as stored
-        st.rerun()
+        st.rerun(scope="app")
 
 
 view = ui.page("menu.dossier")
