@@ -52,7 +52,7 @@ view = ui.page("menu.dossier")
 with ui.guard(view):
     result = view.analysis()
     names = dossier.client_options(view.store).set_index("client_id")["name"].to_dict()
-    wanted, ids = st.query_params.get("client"), list(names)
+    wanted, ids = ui.query_client(names), list(names)
     cid = st.selectbox(view.t("dossier.pick"), ids, index=ids.index(wanted) if wanted in names else None,
                        key=f"client_{wanted}", format_func=lambda c: f"{names.get(c, c)} ({c})",
                        placeholder=view.t("dossier.pick_hint"))
