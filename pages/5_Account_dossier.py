@@ -35,8 +35,13 @@ def _config(columns) -> dict:
     return {n: {**special.get(n, {}), "label": view.t(f"dossier.c.{n}")} for n in columns}
 
 
+@st.fragment
 def _editor(table, frame, cid):
-    """An editable table saved through kamcore.accounts.edits (analyst password when set)."""
+    """An editable table saved through kamcore.accounts.edits (analyst password when set).
+
+    A fragment: a click on the empty last row adds a row and reruns only this table, not the whole
+    dossier (company-wide risk, charts), so what a person types right after the click is not lost to a
+    page rerun still under way; Save reruns the whole page."""
     audit = list(edits.SPECS[table].audit)
     shown = [f.name for f in edits.SPECS[table].fields if f.name not in ("tender_id", "note_id")] + audit
     if not ui.can_edit(view, table):
@@ -48,14 +53,14 @@ def _editor(table, frame, cid):
     if st.button(view.t("dossier.save"), key=f"save_{table}", icon=":material/save:") and \
             ui.save_edits(view, table, edited, client_id=cid):
         st.session_state[f"_ed_{table}"] = n + 1   # a fresh editor shows the rows as stored
-        st.rerun()
+        st.rerun(scope="app")
 
 
 view = ui.page("menu.dossier")
 with ui.guard(view):
     result = view.analysis()
     names = dossier.client_options(view.store).set_index("client_id")["name"].to_dict()
-    wanted, ids = st.query_params.get("client"), list(names)
+    wanted, ids = ui.query_client(names), list(names)
     cid = st.selectbox(view.t("dossier.pick"), ids, index=ids.index(wanted) if wanted in names else None,
                        key=f"client_{wanted}", format_func=lambda c: f"{names.get(c, c)} ({c})",
                        placeholder=view.t("dossier.pick_hint"))

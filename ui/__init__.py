@@ -30,7 +30,7 @@ from ui.loaders import (  # noqa: E402,F401
     ROOT, _store, clear_caches, clients_risk, clients_risk_company, data_version, db_path, get_store, incidents,
     manager_table, risk_trend, target_lists, winback_candidates, window_history)
 from ui.access import access, can_edit, user_name  # noqa: E402,F401
-from ui.sidebar import WINDOWS, method_numbers  # noqa: E402,F401
+from ui.sidebar import WINDOWS, method_numbers, query_client, url_notice  # noqa: E402,F401
 from ui.page import MENU, View, flash, guard, page  # noqa: E402,F401
 from ui.columns import client_columns, migration_columns  # noqa: E402,F401
 from ui.widgets import (  # noqa: E402,F401

@@ -18,7 +18,7 @@ from kamcore.db.store import DatabaseLocked, Store
 from ui.base import lang, log, md
 from ui.loaders import ROOT, _analysis, _monthly, data_version, db_path, get_store
 from ui.access import _account
-from ui.sidebar import _seed_all, _sidebar
+from ui.sidebar import _seed_all, _sidebar, _url_notices
 
 
 MENU = [
@@ -118,6 +118,7 @@ def page(title_key: str, *, needs_data: bool = True) -> View:
     _account(lng)
     view = View(store, path, version, lng, store.currency(), as_of, settings, filters, info)
     st.title(view.t(title_key))
+    _url_notices(lng)
     _show_flash()
     if needs_data and view.empty:
         st.info(f"**{view.t('empty.title')}**\n\n{view.t('empty.hint')}", icon=":material/info:")

@@ -3,7 +3,7 @@
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -13,15 +13,39 @@ from kamcore.analytics import analysis as an
 from kamcore.settings import ABC_PRESETS, XYZ_PRESETS, Settings
 from kamcore.db.store import Store
 
-from ui.base import _coverage_pct, lang
+from ui.base import _coverage_pct, lang, md
 from ui.loaders import _data_range, _profit_coverage
 
 
 WINDOWS = (3, 6, 12, 18, 24, 36)
 
 
+MAX_QUERY_VALUE = 200       # characters of one URL value; longer ones are ignored
+MAX_QUERY_VALUES = 50       # values of one repeated key (filters)
+
+
+class _Clamped:
+    """A URL value that was out of range, and the value used instead (see :func:`_seed`)."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+
+def url_notice(key: str, text_key: str = "url.ignored", **values) -> None:
+    """Remember a one-line notice about a link's value, shown once at the top of the page."""
+    st.session_state.setdefault("_url_notices", []).append((text_key, key, values))
+
+
+def _url_notices(lng: str) -> None:
+    for text_key, key, values in st.session_state.pop("_url_notices", []):
+        shown = {k: md(v) for k, v in values.items()}
+        st.warning(i18n.t(text_key, lng, name=md(key), **shown), icon=":material/link_off:")
+
+
 def _seed(key: str, parse, multi: bool = False) -> None:
-    """Take a widget's first value from the URL (once per session; invalid values are ignored)."""
+    """Take a widget's first value from the URL (once per session). ``parse(raw)`` returns the value, or
+    :class:`_Clamped` (a value moved into range), or raises ValueError/TypeError/KeyError/OverflowError
+    (the value is ignored); either way a one-line notice says so. Never an exception (issue 14 defect 7)."""
     seeded = st.session_state.setdefault("_seeded", set())
     if key in seeded:
         return
@@ -30,11 +54,25 @@ def _seed(key: str, parse, multi: bool = False) -> None:
         return
     raw = st.query_params.get_all(key) if multi else st.query_params[key]
     try:
+        if (len(raw) > MAX_QUERY_VALUES or any(len(v) > MAX_QUERY_VALUE for v in raw)) if multi \
+                else len(raw) > MAX_QUERY_VALUE:
+            raise ValueError("too long")
         value = parse(raw)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, OverflowError, IndexError):
+        url_notice(key)
         return
+    if isinstance(value, _Clamped):
+        value = value.value
+        url_notice(key, "url.clamped", value=_url_text(value))
     if value is not None:
         st.session_state[key] = value
+
+
+def _url_text(value) -> str:
+    """A value as the URL writes it (for the notice)."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def _choice(options):
@@ -43,6 +81,94 @@ def _choice(options):
             raise ValueError(raw)
         return raw
     return parse
+
+
+def _number(text: str) -> float:
+    """A finite number from a URL value (ValueError otherwise)."""
+    x = float(text)
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return x
+
+
+def _nearest(options):
+    """A number that must be one of ``options``; another finite number is clamped to the nearest."""
+    def parse(raw):
+        x = _number(raw)
+        best = min(options, key=lambda o: (abs(o - x), o))
+        return best if abs(best - x) < 1e-9 else _Clamped(best)
+    return parse
+
+
+def _pair(low: float, high: float, step: float, kind=float):
+    """"a,b" of two numbers: sorted, each clamped into [low, high] and rounded to ``step``."""
+    def parse(raw):
+        parts = raw.split(",")
+        if len(parts) != 2:
+            raise ValueError(raw)
+        given = [_number(p) for p in parts]
+        fixed = sorted(kind(min(high, max(low, round(round(v / step) * step, 10)))) for v in given)
+        if fixed[0] == fixed[1]:                       # a range needs two ends
+            fixed = [fixed[0], kind(round(fixed[0] + step, 10))] if fixed[0] < high else \
+                    [kind(round(fixed[0] - step, 10)), fixed[0]]
+        fixed = tuple(fixed)
+        return fixed if list(fixed) == given else _Clamped(fixed)
+    return parse
+
+
+def _day_between(first: date, last: date):
+    """A YYYY-MM-DD day, clamped into [first, last]."""
+    def parse(raw):
+        day = date.fromisoformat(raw)
+        fixed = min(max(day, first), last)
+        return fixed if fixed == day else _Clamped(fixed)
+    return parse
+
+
+def _among(options):
+    """Repeated values that must be among ``options``; the others are dropped (with a notice)."""
+    def parse(raw):
+        kept = [v for v in dict.fromkeys(raw) if v in options]
+        if not kept:
+            raise ValueError(raw)
+        return kept if len(kept) == len(raw) else _Clamped(kept)
+    return parse
+
+
+def _keep_in_range(key: str, low: date, high: date) -> None:
+    """An as-of date the session holds that lies outside the data now (e.g. after an undo removed the
+    latest months) is moved into [low, high] with a notice, before the date widget sees it."""
+    held = st.session_state.get(key)
+    if held is None:
+        return
+    if not isinstance(held, date) or isinstance(held, datetime):
+        st.session_state.pop(key, None)
+        return
+    if not low <= held <= high:
+        fixed = min(max(held, low), high)
+        st.session_state[key] = fixed
+        url_notice(key, "url.as_of_clamped", day=held.isoformat(), value=fixed.isoformat())
+
+
+def _keep_options(key: str, options) -> None:
+    """Filter values the session holds that are no longer options (after an undo) are dropped."""
+    held = st.session_state.get(key)
+    if isinstance(held, list) and any(v not in options for v in held):
+        st.session_state[key] = [v for v in held if v in options]
+
+
+def query_client(known) -> str | None:
+    """The dossier's ``?client=`` id when it is a known client, else None (with a notice when given)."""
+    wanted = st.query_params.get("client")
+    if wanted is None:
+        return None
+    if len(wanted) <= MAX_QUERY_VALUE and wanted in known:
+        return wanted
+    if st.session_state.get("_client_notice") != wanted:      # once per crafted value
+        st.session_state["_client_notice"] = wanted
+        url_notice("client")
+        _url_notices(lang())
+    return None
 
 
 def _default(key: str, name: str, value) -> dict:
@@ -75,7 +201,8 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
         first = pd.Timestamp(info["first"]).date()
         default_as_of = an.default_as_of(last)
         max_as_of = max(default_as_of, last)
-        _seed("as_of", lambda raw: min(max(date.fromisoformat(raw), first), max_as_of))
+        _seed("as_of", _day_between(first, max_as_of))
+        _keep_in_range("as_of", first, max_as_of)
         as_of = st.date_input(i18n.t("sidebar.as_of", lng), min_value=first, max_value=max_as_of, key="as_of",
                               persist_state="session", format="YYYY-MM-DD",
                               **_default("as_of", "value", default_as_of)) or default_as_of
@@ -102,7 +229,8 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
         for key, label, options in (("region", "sidebar.region", info["regions"]),
                                     ("industry", "sidebar.industry", info["industries"]),
                                     ("manager", "sidebar.manager", info["managers"])):
-            _seed(key, lambda raw, o=options: [v for v in raw if v in o], multi=True)
+            _seed(key, _among(options), multi=True)
+            _keep_options(key, options)
             picked[key] = st.multiselect(i18n.t(label, lng), options, key=key, persist_state="session",
                                          placeholder=i18n.t("sidebar.choose", lng))
         with st.expander(i18n.t("sidebar.method", lng)):
@@ -110,7 +238,7 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
                                persist_state="session", format_func=lambda o: i18n.t("sidebar.custom", lng)
                                if o == "custom" else o)
             if abc == "custom":
-                _seed("abc_c", lambda raw: tuple(int(v) for v in raw.split(",")))
+                _seed("abc_c", _pair(5, 99, 1, int))
                 cut_a, cut_b = st.slider(i18n.t("sidebar.abc_custom", lng), 5, 99, key="abc_c",
                                          persist_state="session", **_default("abc_c", "value", (80, 95)))
                 a, b = cut_a / 100, max(cut_b, cut_a + 1) / 100
@@ -120,7 +248,7 @@ def _sidebar(store: Store, version: tuple, path: str) -> tuple:
                                persist_state="session", format_func=lambda o: i18n.t("sidebar.custom", lng)
                                if o == "custom" else o)
             if xyz == "custom":
-                _seed("xyz_c", lambda raw: tuple(float(v) for v in raw.split(",")))
+                _seed("xyz_c", _pair(0.0, 3.0, 0.05))
                 x, y = st.slider(i18n.t("sidebar.xyz_custom", lng), 0.0, 3.0, step=0.05, key="xyz_c",
                                  persist_state="session", **_default("xyz_c", "value", (0.5, 1.0)))
                 y = max(y, x + 0.05)
@@ -169,14 +297,14 @@ def method_numbers(values: dict) -> dict:
 def _seed_all() -> None:
     """Seed the sidebar's simple widgets from the URL before anything is drawn."""
     _seed("lang", _choice(list(i18n.LANGUAGES)))
-    _seed("months", lambda raw: _choice(WINDOWS)(int(raw)))
+    _seed("months", _nearest(WINDOWS))
     _seed("basis", _choice(["revenue", "profit"]))
     _seed("abc", _choice([*ABC_PRESETS, "custom"]))
     _seed("xyz", _choice([*XYZ_PRESETS, "custom"]))
     _seed("period", _choice(["month", "quarter"]))
-    _seed("k", lambda raw: _choice([round(0.30 + 0.05 * i, 2) for i in range(9)])(round(float(raw), 2)))
+    _seed("k", _nearest([round(0.30 + 0.05 * i, 2) for i in range(9)]))
     for key, (_, _, low, high) in _METHOD_NUMBERS.items():
-        _seed(key, lambda raw, lo=low, hi=high: int(raw) if lo <= int(raw) <= hi else None)
+        _seed(key, lambda raw, lo=low, hi=high: int(raw) if lo <= int(raw) <= hi else _Clamped(min(hi, max(lo, int(raw)))))
 
 
 def _set_widgets(**values) -> None:

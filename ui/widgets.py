@@ -114,9 +114,26 @@ def excel_button(view: View, result, key: str = "excel") -> None:
                        icon=":material/download:", key=key)
 
 
+# KPI tiles in a row (metric_row): equal shares of the row from a 8.5 rem basis (six fit in one line at
+# 1440 px with the sidebar open, three in a line at 900 px), never narrower than their content (a tile that
+# does not fit goes to the next line instead of cutting its figure), figures at 1.75 rem (Streamlit's 2.25 rem
+# needs ~11 rem for "33,6 M €" in a bordered tile); labels and deltas wrap instead of ending in "…"; the
+# tiles of one line are equally tall.
+_TILE_ROW = '[data-testid="stHorizontalBlock"]:has(> [data-testid="stElementContainer"] > [data-testid="stMetric"])'
+_TILE_CSS = (f"<style>{_TILE_ROW} > [data-testid=\"stElementContainer\"] {{flex: 1 1 8.5rem; min-width: min-content}}"
+             f" {_TILE_ROW} [data-testid=\"stMetricValue\"] {{font-size: 1.75rem}}"
+             f" {_TILE_ROW} [data-testid=\"stMetricLabel\"] [data-testid=\"stMarkdownContainer\"] *,"
+             f" {_TILE_ROW} [data-testid=\"stMetricDelta\"] [data-testid=\"stMarkdownContainer\"] *,"
+             f" {_TILE_ROW} [data-testid=\"stMetricLabel\"] [data-testid=\"stMarkdownContainer\"],"
+             f" {_TILE_ROW} [data-testid=\"stMetricDelta\"] [data-testid=\"stMarkdownContainer\"]"
+             f" {{white-space: normal}} {_TILE_ROW} [data-testid=\"stMetricDelta\"] {{flex-shrink: 1; min-width: 0}}"
+             f" {_TILE_ROW} {{align-items: stretch}} {_TILE_ROW} > * > [data-testid=\"stMetric\"] {{height: 100%}}</style>")
+
+
 def metric_row():
     """A row of KPI tiles that wraps onto a second line in a narrow window (st.columns would squeeze them
-    until the figures are cut)."""
+    until the figures are cut); the tiles share the line equally (``_TILE_CSS``)."""
+    st.html(_TILE_CSS)
     return st.container(horizontal=True)
 
 

@@ -56,10 +56,13 @@ class Window:
 
 
 def default_as_of(last_transaction: date | None, today: date | None = None) -> date:
-    """Last day of the latest month that has transactions (today's month-end when there are none)."""
+    """DOMAIN.md §2: the last day of the latest month that has transactions, but never a day after the
+    current month (a line dated next year must not move every session into the future); today's
+    month-end when there are none. ``today`` defaults to the clock's date."""
+    current = month_end(today or date.today())
     if last_transaction is None:
-        return month_end(today or date.today())
-    return month_end(last_transaction)
+        return current
+    return min(month_end(last_transaction), current)
 
 
 def days(n: int) -> timedelta:

@@ -96,8 +96,13 @@ def test_label():
         (date(2024, 2, 10), None, date(2024, 2, 29)),
         (date(2023, 12, 31), None, date(2023, 12, 31)),
         (None, date(2025, 4, 3), date(2025, 4, 30)),
+        (date(2027, 3, 9), date(2026, 11, 2), date(2026, 11, 30)),    # a line dated next year: this month
+        (date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 30)),   # data this month: its month-end
+        (date(2026, 10, 5), date(2026, 11, 2), date(2026, 10, 31)),
+        (date(2026, 12, 1), date(2026, 11, 30), date(2026, 11, 30)),  # one day after the current month
     ],
-    ids=["mid-month", "already-month-end", "no-data-today"],
+    ids=["mid-month", "already-month-end", "no-data-today", "future-line", "this-month", "last-month",
+         "next-month-first-day"],
 )
 def test_default_as_of(last, today, expected):
     assert default_as_of(last, today) == expected

@@ -177,15 +177,19 @@ def test_menu_link_opens_abc_xyz_page(page: Page, app_server, artifacts):
 
 
 def test_kpi_tiles_wrap_in_a_narrow_window(page: Page, app_server, artifacts):
-    """At 900 px with the sidebar open the six KPI tiles take two lines; no figure is cut to "€…"."""
-    page.set_viewport_size({"width": 900, "height": 900})
-    open_app(page, app_server)
-    values = page.locator(f'{METRIC} [data-testid="stMetricValue"]')
-    expect(values.first).to_be_visible()
-    assert values.count() == 6
-    overflows = "e => [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1)"
-    cut = [v.inner_text() for v in values.all() if v.evaluate(overflows)]   # shown with an ellipsis
-    assert not cut, f"KPI figures cut off: {cut}"
-    tops = {round(v.bounding_box()["y"]) for v in values.all()}
-    assert len(tops) == 2, f"expected the tiles on two lines at 900 px, got rows at {sorted(tops)}"
-    page.screenshot(path=str(artifacts / "overview_narrow.png"), full_page=True)
+    """Six KPI tiles (revenue at risk and revenue lost apart): at 900 px with the sidebar open two lines of
+    three, at 1440 px one line; no figure, label or delta is cut to "…"."""
+    for width, lines in ((900, 2), (1440, 1)):
+        page.set_viewport_size({"width": width, "height": 900})
+        open_app(page, app_server)
+        values = page.locator(f'{METRIC} [data-testid="stMetricValue"]')
+        expect(values.first).to_be_visible()
+        assert values.count() == 6
+        overflows = "e => [e, ...e.querySelectorAll('*')].some(x => x.scrollWidth > x.clientWidth + 1)"
+        cut = [m.inner_text() for m in page.locator(METRIC).all() if m.evaluate(overflows)]   # an ellipsis
+        assert not cut, f"KPI tiles cut off at {width} px: {cut}"
+        tops = [round(m.bounding_box()["y"]) for m in page.locator(METRIC).all()]   # tiles (labels wrap apart)
+        assert len(set(tops)) == lines, f"expected the tiles on {lines} line(s) at {width} px, got rows at {tops}"
+        if lines == 2:
+            assert tops[:3] == [tops[0]] * 3 and tops[3:] == [tops[3]] * 3, f"not three and three: {tops}"
+        page.screenshot(path=str(artifacts / f"overview_tiles_{width}.png"), full_page=True)

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import streamlit_server
-from tests.e2e.helpers import SETTLE_MS, wait_idle
+from tests.e2e.helpers import SETTLE_MS, settle_after, wait_idle
 
 from kamcore import demo
 from kamcore.db.store import open_store
@@ -40,12 +40,12 @@ def save_a_note(page: Page, url: str, artifacts) -> None:
     page.wait_for_timeout(500)
     box = grid.bounding_box()
     assert box, "the notes table has no size"
-    page.mouse.click(box["x"] + 200, box["y"] + 35 + 17)     # the empty row below the ~35 px header
-    page.wait_for_timeout(300)
+    # the empty row below the ~35 px header: the click adds a row, and the app reruns the table; a person
+    # sees the new row before typing (keys typed during that run are lost when it redraws the table)
+    settle_after(page, lambda: page.mouse.click(box["x"] + 200, box["y"] + 35 + 17))
+    page.mouse.click(box["x"] + 200, box["y"] + 35 + 17)     # the new row's cell, selected again
     page.keyboard.type("Called the buyer")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
-    wait_idle(page)
+    settle_after(page, lambda: page.keyboard.press("Enter"))  # the typed note reaches the app
     main.get_by_role("button", name=re.compile(r"Save changes")).filter(visible=True).click()
     wait_idle(page)
     success = main.locator('[data-testid="stAlertContentSuccess"]')

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 import ui
 from tests.ui.helpers import errors
 
+import ui
 from kamcore import demo
 from kamcore.db.store import open_store
 
@@ -85,7 +86,7 @@ def test_convert_a_prospect_from_the_page(db):
         store.close()
     box.set_value(first["prospect_id"]).run(timeout=TIMEOUT)
     assert not errors(at), errors(at)
-    button = next(b for b in at.button if ui.md(first["name"]) in b.label)
+    button = next(b for b in at.button if ui.md(first["name"]) in b.label)    # the name as plain text
     button.click().run(timeout=TIMEOUT)
     assert not errors(at), errors(at)
     store = open_store(db)
