@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import SETTLE_MS, wait_idle
 
-from kamcore import i18n
+from kamcore.presentation import i18n
 
 METRIC = '[data-testid="stMetric"]'
 ALERT = '[data-testid="stAlert"]'
@@ -40,7 +40,7 @@ def test_hostile_client_name_renders_as_literal_text(browser_required, page: Pag
 
     import pandas as pd
 
-    from kamcore.store import open_store
+    from kamcore.db.store import open_store
     from tests.e2e.conftest import streamlit_server
 
     path = tmp_path / "hostile.duckdb"

@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 from tests.ui.helpers import errors
 
 import ui
-from kamcore import i18n, ingest
-from kamcore.store import open_store
+from kamcore import ingest
+from kamcore.presentation import i18n
+from kamcore.db.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120

@@ -28,12 +28,14 @@ def test_method_numbers_become_settings():
         "migration_shift"] == 6
 
 
-def test_url_seeds_the_method_settings_and_bad_values_are_ignored(db):
+def test_url_seeds_the_method_settings_and_bad_values_are_clamped_or_ignored(db):
     at = _run("pages/2_Concentration.py", lost="120", lapse="14", ontime="95", feeder="400", cov="abc")
     assert not errors(at), errors(at)
     assert at.number_input(key="lost").value == 120 and at.number_input(key="lapse").value == 14
     assert at.number_input(key="ontime").value == 95
-    assert at.number_input(key="feeder").value == 10 and at.number_input(key="cov").value == 95   # out of range / text
+    # out of range: clamped to the widget's bound; not a number: ignored (the default stays); both with a notice
+    assert at.number_input(key="feeder").value == 50 and at.number_input(key="cov").value == 95
+    assert len([w for w in at.warning if "feeder" in w.value or "cov" in w.value]) == 2, [w.value for w in at.warning]
 
 
 def test_shorter_lost_days_lose_more_clients(db):
