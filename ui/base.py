@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import math
 import re
 
 import streamlit as st
 
-from kamcore.presentation import i18n
+from kamcore.presentation import format as fmt
 
 
 log = logging.getLogger("kam.ui")
@@ -37,4 +36,4 @@ def lang() -> str:
 
 
 def _coverage_pct(coverage: float, lng: str) -> str:
-    return i18n.fmt_pct(math.floor(coverage * 1000) / 1000 if coverage < 1 else 1.0, lng)
+    return fmt.percent_floor(coverage, lng)

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kamcore.presentation import i18n
+from kamcore.presentation import format as fmt, i18n
 from kamcore.analytics import analysis as an
 from kamcore.settings import Settings
 from kamcore.db.store import DatabaseLocked, Store
@@ -53,22 +53,21 @@ class View:
         return i18n.t(key, self.lang, **kw)
 
     def money(self, x, decimals: int = 0) -> str:
-        return i18n.fmt_money(x, self.lang, self.currency, decimals)
+        return fmt.money(x, self.lang, self.currency, decimals)
 
     def money_short(self, x) -> str:
-        return i18n.fmt_money_short(x, self.lang, self.currency)
+        return fmt.money_short(x, self.lang, self.currency)
 
     def pct(self, x, decimals: int = 1) -> str:
-        return i18n.fmt_pct(x, self.lang, decimals)
+        return fmt.percent(x, self.lang, decimals)
 
     def num(self, x, decimals: int = 0) -> str:
-        return i18n.fmt_number(x, self.lang, decimals)
+        return fmt.number(x, self.lang, decimals)
 
     @property
     def money_format(self) -> str:
         """printf format of money columns in tables: €1,234 (en) or 1,234 € (sl)."""
-        sym = i18n.CURRENCY_SYMBOLS.get(self.currency, self.currency)
-        return f"%,.0f {sym}" if self.lang == "sl" or len(sym) > 1 else f"{sym}%,.0f"
+        return fmt.column_format("money", self.lang, self.currency)
 
     @property
     def labels(self) -> dict:

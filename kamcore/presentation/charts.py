@@ -6,7 +6,9 @@ Pages only render what these return (``st.plotly_chart``). Every builder
 - raises ``ValueError`` naming the missing columns when a required column is absent;
 - returns a figure with a centred "No data" note when there is nothing to draw;
 - takes ``labels`` (translated texts, merged over :data:`LABELS`) and, where money is
-  shown, ``fmt_money`` (number -> text, default ``1,234``) for hover texts.
+  shown, ``fmt_money`` (number -> text, default ``1,234``) for hover texts;
+- writes its own numbers (counts, shares, Gini) with :mod:`kamcore.presentation.format` in the language of
+  ``labels["lang"]``, and gives Plotly that language's separators for ticks and hovers.
 
 Colours: one palette (:data:`PALETTE`, :data:`CLASS_COLOURS`, :data:`TYPE_COLOURS`,
 :data:`ATTITUDE_COLOURS`) and one template (:data:`TEMPLATE`) for every chart.
@@ -22,6 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from kamcore.presentation import format as fmt
 from kamcore.settings import (ATTITUDES, BUYING_ROLES, CLIENT_TYPES, DEFAULT, STAGE_NOT_GIVEN, STRATEGIES,
                               choice_code)
 
@@ -136,8 +139,8 @@ LABELS: dict[str, str] = {
     "period": "Window",
     "feeder": "feeder", "perspective": "high potential", "image_maker": "image-maker",
     "expert": "expert", "standard": "standard",
-    "thousands": ",",               # the thousands separator of counts written on charts
-    "decimal": ".",                 # and the decimal one (Plotly's own numbers: ticks, hovers)
+    "lang": "en",                   # the language numbers are written in (kamcore.presentation.format; Plotly's
+                                    # own numbers, ticks and hovers, with its separators)
 }
 
 ROLE_ORDER = BUYING_ROLES                      # top to bottom in the buying centre (settings' codes)
@@ -146,23 +149,30 @@ XYZ_COLS = ("X", "Y", "Z")
 
 
 def _money_default(v: float) -> str:
-    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:,.0f}"
+    return fmt.number(v)
 
 
 def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:
     return {**LABELS, **(labels or {})}
 
 
+def _lang(lab: Mapping[str, str] | None) -> str:
+    return (lab or LABELS).get("lang", "en")
+
+
 def _count(n: int, lab: dict) -> str:
     """A whole count with the language's thousands separator: 19,984 (en), 19.984 (sl)."""
-    return f"{int(n):,}".replace(",", lab["thousands"])
+    return fmt.number(int(n), _lang(lab))
 
 
 def _pct(v: float, digits: int = 1, lab: dict | None = None) -> str:
     """12.5 % (12,5 % with Slovenian labels); – when missing."""
-    if v is None or pd.isna(v):
-        return "–"
-    return f"{100 * v:.{digits}f} %".replace(".", (lab or LABELS)["decimal"])
+    return fmt.percent(None if v is None or pd.isna(v) else float(v), _lang(lab), digits)
+
+
+def _pct_compact(v: float, lab: dict, sign: bool = False) -> str:
+    """50% (annotations and hovers: no space, whole percent; +1200% with ``sign``)."""
+    return fmt.percent_compact(v, _lang(lab), 0, sign)
 
 
 def _require(df: pd.DataFrame, columns: Iterable[str], where: str) -> None:
@@ -176,7 +186,7 @@ def _require(df: pd.DataFrame, columns: Iterable[str], where: str) -> None:
 def _layout(fig: go.Figure, lab: dict | None, title: str | None, height: int, **more) -> go.Figure:
     """The common layout; with ``lab``, numbers Plotly writes (ticks, hovers) use its separators (1.234,5 in sl)."""
     if lab is not None:
-        more.setdefault("separators", lab["decimal"] + lab["thousands"])
+        more.setdefault("separators", fmt.plotly_separators(_lang(lab)))
     fig.update_layout(template=TEMPLATE, title=dict(text=title) if title else None, height=height, **more)
     if not title:
         fig.update_layout(margin=dict(t=30))
@@ -467,7 +477,7 @@ def pareto_curve(values, marks: Sequence[float] = (0.5, 0.8), labels=None, heigh
         colour = PALETTE["good"] if mark <= 0.5 else PALETTE["middle"]
         fig.add_shape(type="line", x0=0, x1=k, y0=mark, y1=mark, line=dict(color=colour, dash="dash", width=1.5))
         fig.add_shape(type="line", x0=k, x1=k, y0=0, y1=mark, line=dict(color=colour, dash="dash", width=1.5))
-        fig.add_annotation(x=k, y=mark, text=f"{mark:.0%}: {_count(k, lab)} {lab['clients']} ({k / n:.0%})",
+        fig.add_annotation(x=k, y=mark, text=f"{_pct_compact(mark, lab)}: {_count(k, lab)} {lab['clients']} ({_pct_compact(k / n, lab)})",
                            showarrow=True, arrowhead=0, ax=40, ay=20, xanchor="left",
                            font=dict(color=colour, size=12), bgcolor="rgba(255,255,255,0.85)")
     fig.update_xaxes(title=lab["client_rank"], range=[0, n * 1.02], rangemode="tozero", dtick=1 if n <= 12 else None)
@@ -497,7 +507,7 @@ def lorenz_curve(values, gini: float | None = None, labels=None, height: int = 3
         hovertemplate=f"%{{x:.0%}} {lab['of_clients']}<br>{lab['share_of_value']}: %{{y:.1%}}<extra></extra>"))
     fig.update_xaxes(title=lab["share_of_clients"], tickformat=".0%", range=[0, 1])
     fig.update_yaxes(title=lab["share_of_value"], tickformat=".0%", range=[0, 1], scaleanchor=None)
-    gini_text = f"{gini:.2f}".replace(".", lab["decimal"])
+    gini_text = fmt.number(gini, _lang(lab), 2)
     return _layout(fig, lab, f"{lab['lorenz']} · {lab['gini']} {gini_text}", height)
 
 
@@ -520,7 +530,7 @@ def key_band(key_share: float | None, band: tuple[float, float] = DEFAULT.key_ba
             threshold=dict(line=dict(color=INK, width=2), thickness=0.8, value=float(key_share)))))
     # named above the gauge, not in the bullet's title: that one sits left of the gauge and is cut in a narrow column
     fig.add_annotation(text=f"{lab['key_band']} · <span style='color:{PALETTE['grey']}'>{lab['band']} "
-                            f"{lo:.0%}–{hi:.0%}</span>", x=0.02, y=0.8, xref="paper", yref="paper",
+                            f"{_pct_compact(lo, lab)}–{_pct_compact(hi, lab)}</span>", x=0.02, y=0.8, xref="paper", yref="paper",
                        xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12))
     # the share as the rest of the app writes it (50.0 %, 50,0 % in Slovenian), right of the gauge
     fig.add_annotation(text=_pct(key_share, lab=lab), x=1.0, y=0.48, xref="paper", yref="paper", xanchor="right",
@@ -597,7 +607,7 @@ def type_bubbles(frame: pd.DataFrame, labels=None, fmt_money: Callable[[float], 
         if g.empty:
             continue
         hover = [f"<b>{_text(n)}</b><br>{lab['revenue']}: {money(r)}<br>{lab['growth']}: "
-                 f"{lab['new'] if pd.isna(gr) else format(gr, '+.0%')}<br>{lab['profit']}: {money(p)}"
+                 f"{lab['new'] if pd.isna(gr) else _pct_compact(gr, lab, sign=True)}<br>{lab['profit']}: {money(p)}"
                  for n, r, gr, p in zip(g["name"], g["revenue"], g["growth"], g["profit"])]
         negative = (g["profit"].fillna(0) < 0).to_numpy()
         fig.add_trace(go.Scatter(
@@ -729,7 +739,8 @@ def p_alive_histogram(p, labels=None, bins: int = 10, height: int = 280) -> go.F
     colours = [PALETTE["bad"] if m < 0.3 else PALETTE["middle"] if m < 0.6 else PALETTE["good"] for m in mids]
     fig = go.Figure(go.Bar(
         x=mids, y=counts.tolist(), width=(1 / bins) * 0.92, marker_color=colours,
-        hovertext=[f"{a:.0%}–{b:.0%}: {c} {lab['clients']}" for a, b, c in zip(edges[:-1], edges[1:], counts)],
+        hovertext=[f"{_pct_compact(a, lab)}–{_pct_compact(b, lab)}: {_count(c, lab)} {lab['clients']}"
+                   for a, b, c in zip(edges[:-1], edges[1:], counts)],
         hovertemplate="%{hovertext}<extra></extra>"))
     if unknown:
         fig.add_annotation(text=f"+ {unknown} {lab['clients']}: {lab['too_little_history']}", x=1, y=1.0,
@@ -753,7 +764,7 @@ def late_deliveries(df: pd.DataFrame, threshold: float = DEFAULT.on_time_min, la
     fig = go.Figure(go.Bar(x=months, y=rate.tolist(), marker_color=colours, name=lab["on_time_rate"],
                            hovertemplate=f"%{{x}}<br>{lab['on_time_rate']}: %{{y:.1%}}<extra></extra>"))
     fig.add_hline(y=threshold, line=dict(color=INK, dash="dash", width=1),
-                  annotation_text=f"{lab['target']} {threshold:.0%}", annotation_position="top left")
+                  annotation_text=f"{lab['target']} {_pct_compact(threshold, lab)}", annotation_position="top left")
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None, tickformat=".0%", range=[0, 1.05])
     return _layout(fig, lab, lab["late_deliveries"], height, showlegend=False)

@@ -33,20 +33,22 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.xml import DEFUSEDXML
 
+from kamcore.presentation import format as fmt
 from kamcore.presentation.safetext import INJECTION_START, csv_bytes, csv_cell, csv_frame, formula_like  # noqa: F401 (re-exported)
 from kamcore.settings import STRATEGIES
 
 if not DEFUSEDXML:  # pragma: no cover - guarded by requirements.txt
     raise ImportError("openpyxl does not see defusedxml; install defusedxml")
 
-MONEY = "#,##0.00"
-SHARE = "0.0%"
-INTEGER = "#,##0"
-DECIMAL = "#,##0.00"
-RATIO = "0.00"
-DAYS = "#,##0.0"
-DATE = "yyyy-mm-dd"
-DATETIME = "yyyy-mm-dd hh:mm"
+# The number formats of the one formatter (kamcore.presentation.format), by column kind.
+MONEY = fmt.excel_format("money")
+SHARE = fmt.excel_format("share")
+INTEGER = fmt.excel_format("integer")
+DECIMAL = fmt.excel_format("decimal")
+RATIO = fmt.excel_format("ratio")
+DAYS = fmt.excel_format("days")
+DATE = fmt.excel_format("date")
+DATETIME = fmt.excel_format("datetime")
 
 MAX_TEXT = 32767
 MAX_WIDTH, MIN_WIDTH = 60, 6

@@ -1,15 +1,14 @@
-"""One translation table (English default, Slovenian) and number formats.
+"""One translation table (English default, Slovenian).
 
 ``t(key, lang, **values)`` looks a text up; a missing key falls back to
 English, then to the key itself, so a screen never breaks on a missing text.
-Numbers and money follow the language: 1,234.56 (en) vs 1.234,56 (sl).
+Numbers and money: :mod:`kamcore.presentation.format` (``fmt_*`` here are its functions under their old names).
 """
 from __future__ import annotations
 
-import math
+from kamcore.presentation import format as fmt
 
 LANGUAGES = {"en": "English", "sl": "Slovenščina"}
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
 
 TEXTS: dict[str, tuple[str, str]] = {
     # app and menu
@@ -739,54 +738,12 @@ def t(key: str, lang: str = "en", **values) -> str:
     return text.format(**values) if values else text
 
 
-def _group(number: float, decimals: int, lang: str) -> str:
-    s = f"{abs(number):,.{decimals}f}"
-    if lang == "sl":
-        s = s.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return ("−" if number < 0 and float(s.replace(".", "").replace(",", "") or 0) != 0 else "") + s
+# The number formats live in kamcore.presentation.format (the one formatter); these names stay for callers.
+fmt_number = fmt.number
+fmt_money = fmt.money
+fmt_money_short = fmt.money_short
+fmt_pct = fmt.percent
 
-
-def fmt_number(x, lang: str = "en", decimals: int = 0) -> str:
-    """1,234.56 (en) or 1.234,56 (sl); '–' for missing."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return _group(float(x), decimals, lang)
-
-
-def fmt_money(x, lang: str = "en", currency: str = "EUR", decimals: int = 0) -> str:
-    """€1,234 (en) or 1.234 € (sl)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    sym = CURRENCY_SYMBOLS.get(currency, currency)
-    body = _group(float(x), decimals, lang)
-    sign = "−" if body.startswith("−") else ""
-    body = body.lstrip("−")
-    if lang == "sl" or len(sym) > 1:
-        return f"{sign}{body} {sym}"
-    return f"{sign}{sym}{body}"
-
-
-def fmt_money_short(x, lang: str = "en", currency: str = "EUR") -> str:
-    """Compact money for headlines: €1.23M / 1,23 mio €."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    v = float(x)
-    for size, en, sl in ((1e9, "B", " mrd."), (1e6, "M", " M"), (1e3, "k", " tis.")):
-        if abs(v) >= size:
-            num = _group(v / size, 2 if abs(v) < 10 * size else 1, lang)
-            sym = CURRENCY_SYMBOLS.get(currency, currency)
-            if lang == "sl":
-                return f"{num}{sl} {sym}"
-            sign = "−" if num.startswith("−") else ""
-            return f"{sign}{sym}{num.lstrip('−')}{en}"
-    return fmt_money(v, lang, currency)
-
-
-def fmt_pct(x, lang: str = "en", decimals: int = 1) -> str:
-    """A fraction as a percentage: 0.1234 -> 12.3 % (sl: 12,3 %)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{_group(100 * float(x), decimals, lang)} %"
 
 # Slovenian texts of the chart labels (kamcore.presentation.charts.LABELS holds the English ones).
 CHART_SL: dict[str, str] = {
@@ -811,7 +768,8 @@ CHART_SL: dict[str, str] = {
     "opponent": "nasprotnik", "influence": "vpliv", "manager_portfolio": "Portfelj po skrbnikih",
     "manager": "Skrbnik", "no_manager": "(brez skrbnika)", "revenue_history": "Prihodki in razred po obdobjih",
     "period": "Obdobje", "feeder": "hranitelj", "perspective": "perspektivna", "image_maker": "image-maker",
-    "expert": "strokovnjak", "standard": "standardna", "thousands": ".", "decimal": ",",
+    "expert": "strokovnjak", "standard": "standardna",
+    "lang": "sl",   # the charts write numbers with kamcore.presentation.format in this language
     # -- risk15
     "revenue_lost": "Izgubljeni prihodki", "risk_trend_both": "Ogroženi in izgubljeni prihodki",
     # -- housesql

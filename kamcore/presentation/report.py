@@ -6,6 +6,7 @@ from datetime import datetime
 import pandas as pd
 
 from kamcore.analytics.analysis import Analysis
+from kamcore.presentation import format as fmt
 from kamcore.presentation.i18n import t
 
 CLIENT_COLUMNS = ["client_id", "name", "region", "industry", "manager", "value", "revenue", "profit",
@@ -28,8 +29,7 @@ def settings_line(result: Analysis, lang: str = "en") -> str:
     s = result.settings
 
     def g(v: float) -> str:
-        text = f"{v:g}"
-        return text.replace(".", ",") if lang == "sl" else text
+        return fmt.general(v, lang)
 
     return t("settings.line", lang, basis=t(f"basis.{s.basis}", lang), a=g(s.abc_a * 100), b=g(s.abc_b * 100),
              period=t(f"period.{s.period}", lang), x=g(s.xyz_x), y=g(s.xyz_y), window=result.window.label())
@@ -47,20 +47,21 @@ def settings_rows(result: Analysis, lang: str = "en") -> list[tuple[str, str]]:
     """Settings used, as (label, value) rows for the Excel 'Settings' sheet."""
     s = result.settings
     return [
-        ("As of", str(result.window.as_of)),
+        ("As of", fmt.date(result.window.as_of)),
         ("Window", result.window.label()),
         ("Previous window", result.previous.label()),
         ("Basis", s.basis),
-        ("ABC cut-offs", f"{s.abc_a:g} / {s.abc_b:g}"),
+        ("ABC cut-offs", f"{fmt.general(s.abc_a)} / {fmt.general(s.abc_b)}"),
         ("XYZ period", s.period),
-        ("XYZ thresholds (CV)", f"{s.xyz_x:g} / {s.xyz_y:g}"),
-        ("Key-client share k", f"{s.key_share:g}"),
+        ("XYZ thresholds (CV)", f"{fmt.general(s.xyz_x)} / {fmt.general(s.xyz_y)}"),
+        ("Key-client share k", fmt.general(s.key_share)),
         ("Migration shift (months)", str(s.migration_shift or result.window.months)),
-        ("Feeder share", f"{s.feeder_share:g}"),
+        ("Feeder share", fmt.general(s.feeder_share)),
         ("Universe", universe_line(result, lang)),
-        ("Profit coverage", f"{result.profit_coverage:.1%} of revenue, {result.profit_missing_lines} lines without "
-                            f"profit or cost" if result.profit_missing_lines else "100% of revenue"),
-        ("Profit coverage minimum (by profit)", f"{s.profit_coverage_min:g}"
+        ("Profit coverage", f"{fmt.percent_compact(result.profit_coverage, decimals=1)} of revenue, "
+                            f"{result.profit_missing_lines} lines without profit or cost"
+                            if result.profit_missing_lines else "100% of revenue"),
+        ("Profit coverage minimum (by profit)", fmt.general(s.profit_coverage_min)
                                                 + ("" if result.profit_known else f" ({result.profit_note})")),
-        ("Generated at", datetime.now().strftime("%Y-%m-%d %H:%M")),
+        ("Generated at", fmt.datetime(datetime.now())),
     ]
