@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from kamcore.accounts.prospects import SOURCES
-from kamcore.settings import ATTITUDES, BUYING_ROLES, CHOICES, MAX_ABS_AMOUNT, TENDER_STATUSES, choice_code
 from kamcore.db.store import Store
+from kamcore.ingest import contract
+from kamcore.settings import CHOICES, MAX_ABS_AMOUNT, choice_code
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,22 @@ class Field:
     hi: float | None = None
     choices: tuple[str, ...] = ()
     past: bool = False                # a date of what has happened: not after today (DOMAIN.md §1)
+
+
+# the contract's kinds (kamcore.ingest.contract.KINDS) as the editor's; bool columns are not edited
+KIND_OF_CONTRACT = {"id": "str", "text": "str", "number": "float", "int": "int", "date": "date", "choice": "choice"}
+
+
+def field_of(col: contract.Col) -> Field:
+    """The editor's field of a contract column: the same kind, requirement, range, choices and past-date rule."""
+    return Field(col.name, KIND_OF_CONTRACT[col.kind], col.required, col.low, col.high, col.choices, col.past)
+
+
+def _fields(table: str, narrow: dict[str, Field] | None = None, more: tuple[Field, ...] = ()) -> tuple[Field, ...]:
+    """The editable fields of ``table``: its contract columns in contract order, without ``client_id`` (the
+    client an editor works on), with the fields of ``narrow`` in place of the contract's and ``more`` after."""
+    narrow = narrow or {}
+    return tuple(narrow.get(c.name) or field_of(c) for c in contract.columns(table) if c.name != "client_id") + more
 
 
 @dataclass(frozen=True)
@@ -44,28 +61,26 @@ class Spec:
     keep: tuple[str, ...] = ("batch_id",)  # carried over unchanged when present
 
 
+# Where an editor is narrower than the import contract, each with its reason (a test keeps the list exact):
+NARROWER = {
+    # the editor offers the five sources of DOMAIN §9 to choose from; the import reads source as free text until
+    # it is a closed vocabulary of settings.CHOICES (spellings, words, a migration of stored values)
+    ("prospects", "source"): Field("source", "choice", choices=SOURCES),
+}
+
 _SQL_TYPES = {"str": "varchar", "choice": "varchar", "int": "integer", "float": "double", "date": "date"}
+# The fields, kinds, ranges and choices come from the import contract (one schema); what only an editor has is
+# here: the id and how new ones are made, the audit columns, the rows' scope, the notes (never imported) and
+# the client a prospect was converted into.
 SPECS: dict[str, Spec] = {
-    "contacts": Spec("contacts", (
-        Field("contact_id"), Field("name", required=True), Field("role", required=True), Field("title"),
-        Field("buying_role", "choice", choices=BUYING_ROLES), Field("influence", "int", lo=0, hi=10),
-        Field("attitude", "choice", choices=ATTITUDES), Field("reports_to"), Field("last_contact", "date", past=True),
-        Field("email"), Field("phone")), "contact_id", id_prefix="K"),
-    "tenders": Spec("tenders", (
-        Field("tender_id"), Field("date", "date", required=True, past=True),
-        Field("status", "choice", required=True, choices=TENDER_STATUSES), Field("title"),
-        Field("value", "float", lo=0), Field("reasons"), Field("winner")), "tender_id", id_prefix="T"),
-    "competitors": Spec("competitors", (
-        Field("competitor", required=True), Field("share_of_wallet", "float", lo=0, hi=1),
-        Field("strengths"), Field("weaknesses"), Field("notes")), "competitor", id_kind="none"),
+    "contacts": Spec("contacts", _fields("contacts"), "contact_id", id_prefix="K"),
+    "tenders": Spec("tenders", _fields("tenders"), "tender_id", id_prefix="T"),
+    "competitors": Spec("competitors", _fields("competitors"), "competitor", id_kind="none"),
     "notes": Spec("notes", (Field("note_id", "int"), Field("note", required=True)), "note_id", id_kind="int",
                   audit=("created_by", "created_at"), keep=()),
-    "prospects": Spec("prospects", (
-        Field("prospect_id"), Field("name", required=True), Field("industry"), Field("region"),
-        Field("source", "choice", choices=SOURCES), Field("need", "int", lo=0, hi=2),
-        Field("solvency", "int", lo=0, hi=2), Field("authority", "int", lo=0, hi=2),
-        Field("potential", "float", lo=0), Field("owner"), Field("notes"), Field("converted_client_id")),
-        "prospect_id", id_prefix="P", scoped=False),
+    "prospects": Spec("prospects", _fields("prospects", {"source": NARROWER[("prospects", "source")]},
+                                           (Field("converted_client_id"),)),
+                      "prospect_id", id_prefix="P", scoped=False),
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # the characters an imported id may not hold (kamcore.ingest.parse.control_characters)

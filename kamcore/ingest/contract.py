@@ -1,5 +1,8 @@
 """The import contract of every table and the header synonym list (the one place for both).
 
+The contract is the one schema of the tables people fill (columns, kinds, required, ranges, choices, dates of
+the past): the editors of kamcore.accounts.edits derive their fields from it.
+
 A source header is matched to a contract column after normalising both
 (lower case, no diacritics, letters and digits only), so ``Customer ID``,
 ``customer_id`` and ``CUSTOMERID`` are the same header.
@@ -105,7 +108,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         _C("date", "date", True, "date of the bid", "2024-04-15", past=True),
         _C("status", "choice", True, "won, lost or open", "won", choices=TENDER_STATUSES),
         _C("title", "text", False, "subject of the tender", "Annual supply 2025"),
-        _C("value", "number", False, "value of the bid", "120000"),
+        _C("value", "number", False, "value of the bid", "120000", low=0),
         _C("reasons", "text", False, "won/lost reasons, several separated by ;", "price; delivery time"),
         _C("winner", "text", False, "who won", "us"),
     ),
@@ -126,7 +129,7 @@ CONTRACT: dict[str, tuple[Col, ...]] = {
         _C("need", "int", False, "need for our product 0-2", "2", low=0, high=2),
         _C("solvency", "int", False, "solvency 0-2", "1", low=0, high=2),
         _C("authority", "int", False, "authority to decide 0-2", "2", low=0, high=2),
-        _C("potential", "number", False, "estimated yearly budget", "80000"),
+        _C("potential", "number", False, "estimated yearly budget", "80000", low=0),
         _C("owner", "text", False, "who works on it", "Ana Novak"),
         _C("notes", "text", False, "notes", ""),
     ),

@@ -345,19 +345,23 @@ def parse_int(arr: pa.Array, low: float | None = None, high: float | None = None
         issues.append((_where(frac), "must be a whole number"))
     out &= ~frac
     if out.any():
-        lo = "" if low is None else f"{low:g}"
-        hi = "" if high is None else f"{high:g}"
-        text = (f"must be between {lo} and {hi}" if lo and hi else f"must be at least {lo}" if lo else f"must be at most {hi}")
-        issues.append((_where(out), text))
+        issues.append((_where(out), _range_text(low, high)))
     keep = present & ~frac & ~out
     return pa.array(np.where(keep, v, 0).astype(np.int64), mask=~keep, type=pa.int64()), issues
 
 
+def _range_text(low: float | None, high: float | None) -> str:
+    """'must be between 1 and 3', 'must be at least 0' or 'must be at most 10' (a bound may be missing)."""
+    if low is not None and high is not None:
+        return f"must be between {low:g} and {high:g}"
+    return f"must be at least {low:g}" if low is not None else f"must be at most {high:g}"
+
+
 def check_range(values: pa.Array, low: float | None, high: float | None) -> Issues:
-    """Numbers outside [low, high]."""
+    """Numbers outside [low, high] (either bound may be None)."""
     v = values.to_numpy(zero_copy_only=False).astype(float)
     out = ~np.isnan(v) & (((v < low) if low is not None else False) | ((v > high) if high is not None else False))
-    return [(_where(out), f"must be between {low:g} and {high:g}")] if out.any() else []
+    return [(_where(out), _range_text(low, high))] if out.any() else []
 
 
 # -- booleans and choices ----------------------------------------------------

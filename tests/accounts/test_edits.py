@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from kamcore.accounts import edits
+from kamcore.settings import BUYING_ROLES
 from kamcore.db.store import open_store
 
 T0 = datetime(2026, 1, 1, 8, 0)
@@ -159,7 +160,7 @@ def test_an_edit_on_the_limits_is_saved_and_ids_are_nfc(store):
 @pytest.mark.parametrize("column,value,code,values", [
     ("influence", 12, "between", {"value": 12.0, "lo": 0, "hi": 10}),
     ("role", "  ", "required", {}),
-    ("buying_role", "boss", "choice", {"value": "boss", "choices": edits.BUYING_ROLES}),
+    ("buying_role", "boss", "choice", {"value": "boss", "choices": BUYING_ROLES}),
     ("last_contact", "yesterday-ish", "date", {"value": "yesterday-ish"}),
     ("email", "not-an-address", "email", {"value": "not-an-address"}),
     ("contact_id", "K1", "twice", {"value": "K1", "other": 1})],
@@ -193,3 +194,38 @@ def test_an_edit_stores_the_codes_of_attitude_and_tender_status(store):
     tenders = pd.DataFrame({"date": [date(2026, 1, 5), date(2026, 2, 5)], "status": ["Won", "izgubljen"]})
     edits.save(store, "tenders", tenders, "maja", client_id="c1", now=T1)
     assert store.sql("select status from tenders order by date")["status"].tolist() == ["won", "lost"]
+
+
+# --------------------------------------------------------------------------- one schema (issue 16)
+
+def test_every_editable_field_is_its_contract_column():
+    """edits.SPECS derive from the import contract: kind, requirement, range, choices and the past-date rule
+    of every edited field that is imported are the contract's; the only narrower ones are listed."""
+    from kamcore.ingest import contract
+
+    kinds = {"id": "str", "text": "str", "number": "float", "int": "int", "date": "date", "choice": "choice"}
+    compared = 0
+    for table, spec in edits.SPECS.items():
+        if table not in contract.CONTRACT:
+            assert table == "notes"                 # notes are written in the app only, never imported
+            continue
+        imported = {c.name: c for c in contract.columns(table)}
+        assert [f.name for f in spec.fields if f.name in imported] == [n for n in imported if n != "client_id"]
+        for f in spec.fields:
+            if (table, f.name) in edits.NARROWER or f.name not in imported:
+                continue
+            c = imported[f.name]
+            assert (f.kind, f.required, f.lo, f.hi, f.choices, f.past) == (
+                kinds[c.kind], c.required, c.low, c.high, c.choices, c.past), (table, f.name)
+            compared += 1
+    assert compared == 33
+    assert set(edits.NARROWER) == {("prospects", "source")}
+    assert [f.name for f in edits.SPECS["prospects"].fields if f.name not in contract.stored_columns("prospects")] \
+        == ["converted_client_id"]
+
+
+def test_tender_value_and_prospect_potential_are_never_negative_in_the_contract_either():
+    from kamcore.ingest import contract
+
+    assert contract.column("tenders", "value").low == 0 == contract.column("prospects", "potential").low
+    assert edits.SPECS["tenders"].fields[4] == edits.Field("value", "float", lo=0)

@@ -160,6 +160,9 @@ BAD: list[Case] = [
          "tenders.csv, row 2, column C 'status': must be one of: won, lost, open ('maybe')", table="tenders"),
     Case("incident_severity_range", "inc.csv", _t("client_id,date,category,severity\nC1,2024-01-31,late,5\n"),
          "inc.csv, row 2, column D 'severity': must be between 1 and 3 ('5')", table="incidents"),
+    # the contract is the editors' schema too (issue 16): a bid value the tender editor refuses is refused here
+    Case("tender_negative_value", "tend3.csv", _t("client_id,date,status,value\nC1,2024-01-31,won,-5\n"),
+         "tend3.csv, row 2, column D 'value': must be at least 0 ('-5')", table="tenders"),
     # DOMAIN.md §1: dates after the day of the import, amounts not finite or of 10^12 or more, ids with
     # control characters (the import day is given, so the messages are exact on any day)
     Case("date_after_import_day", "future.csv", _t(HEAD + "C1,2026-06-30,1\nC1,2026-07-01,2\n"),
