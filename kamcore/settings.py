@@ -14,7 +14,6 @@ PERIODS = ("month", "quarter")
 ABC_CLASSES = ("A", "B", "C", "-")            # "-" = not ranked (value <= 0)
 XYZ_CLASSES = ("X", "Y", "Z", "new", "-")     # new = < 3 periods, "-" = mean <= 0
 CLIENT_TYPES = ("feeder", "perspective", "image_maker", "expert", "standard")
-STATUSES = ("active", "lapsing", "lost", "inactive")
 WINBACK_STATUSES = ("open", "contacted", "won_back", "given_up")
 
 # Closed vocabularies of the stored data (DOMAIN.md §1): each value is stored as ONE snake_case code, whoever

@@ -10,7 +10,6 @@ from kamcore.db.store import Store
 LISTS = ("key", "perspective", "winback")
 LIST_COLUMNS = ["client_id", "name", "manager", "region", "industry", "revenue", "abc", "xyz", "status",
                 "yearly_value", "revenue_at_risk", "reasons"]
-CARD_COLUMNS = ["contact", "title", "email", "phone"]
 
 
 def load_contacts(store: Store) -> pd.DataFrame:

@@ -7,7 +7,7 @@ and figures without touching the database, so changing a threshold is cheap.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
@@ -75,7 +75,6 @@ class Analysis:
     summary: dict
     profit_known: bool              # by-profit analysis allowed: profit coverage >= settings.profit_coverage_min
     profit_note: str = ""           # why not, in English (the command line's message)
-    extra: dict = field(default_factory=dict)
     profit_coverage: float = 1.0    # share of the window's revenue on lines with known profit (DOMAIN.md §1)
     profit_missing_lines: int = 0   # lines of the window without a profit or cost
 
@@ -540,7 +539,7 @@ def relabel(result: Analysis, settings: Settings) -> Analysis:
     mig_abc, mig_cell = _migration_tables(in_window, abc, xyz, had, prev_abc, prev_xyz, revenue)
     summary = {**s, **_class_counts(abc, xyz)}
     return Analysis(result.window, result.previous, settings, result.filters, f, matrix_of(abc, xyz, revenue),
-                    mig_abc, mig_cell, summary, result.profit_known, result.profit_note, dict(result.extra),
+                    mig_abc, mig_cell, summary, result.profit_known, result.profit_note,
                     result.profit_coverage, result.profit_missing_lines)
 
 

@@ -650,11 +650,6 @@ _EPOCH = date(1970, 1, 1)
 _SPLIT_ROWS = 200_000          # gap rows from which the cadence is computed in two halves of the clients
 
 
-def _epoch_days(values) -> np.ndarray:
-    """Dates / datetime64 values as whole days since 1970-01-01 (int64)."""
-    return np.asarray(values, dtype="datetime64[D]").astype(np.int64)
-
-
 def _fetch(store, name: str, tables: dict | None = None, **params) -> dict[str, np.ndarray]:
     """Named query ``queries/<layer>/<name>.sql`` as numpy columns (no pandas), on its own cursor; a column with
     NULLs comes as a masked array. ``tables``: name -> Arrow table, registered on that cursor for the query."""

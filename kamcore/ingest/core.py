@@ -1373,11 +1373,6 @@ def template(table: str, fmt: str = "csv") -> bytes:
     return _template(table, fmt)
 
 
-def headers_of(prepared: Prepared) -> list[str]:
-    """The source headers (for save_mapping/load_mapping)."""
-    return list(prepared.headers)
-
-
 def problems_csv(problems: pd.DataFrame) -> bytes:
     """The problems table as UTF-8 CSV with BOM (opens cleanly in Excel); text cells that start like a
     formula (= + - @ tab CR) get a leading ' (kamcore.presentation.safetext.csv_bytes)."""
