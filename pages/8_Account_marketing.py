@@ -19,7 +19,7 @@ with ui.guard(view):
         tiles.metric(titles[r["list"]], view.num(r["clients"]), border=True,
                      help=view.t("abm.coverage", n=view.num(int(r["with_decision_maker"])),
                                  total=view.num(int(r["clients"]))))
-    tiles.download_button(view.t("abm.download"), lambda: abm.workbook(lists, contacts, titles),
+    tiles.download_button(view.t("abm.download"), lambda: ui.abm_workbook(lists, contacts, titles),
                           file_name=f"abm-targets-{view.as_of}.xlsx", icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     n_prospects = int(prospects.qualified_list(prospects.score(prospects.load(view.store))).shape[0])

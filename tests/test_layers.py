@@ -5,7 +5,7 @@
 - ``kamcore`` never imports streamlit or ``ui``;
 - no module imports from a layer above its own. The order, bottom to top::
 
-      config, settings, runtime < db < ingest < analytics < accounts < access < presentation < demo, cli
+      config, settings, runtime, safetext < db < ingest < analytics < accounts < access < presentation < demo, cli
       < ui (base < loaders < access < sidebar < page < columns < widgets < editing < upload < background)
       < app.py, pages/
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-KAMCORE_LAYERS = {"config": 0, "settings": 0, "runtime": 0, "__init__": 0, "db": 1, "ingest": 2, "analytics": 3,
+KAMCORE_LAYERS = {"config": 0, "settings": 0, "runtime": 0, "safetext": 0, "__init__": 0, "db": 1, "ingest": 2, "analytics": 3,
                   "accounts": 4, "access": 5, "presentation": 6, "demo": 7, "cli": 7, "__main__": 7}
 UI_ORDER = ["__init__", "base", "loaders", "access", "sidebar", "page", "columns", "widgets", "editing", "upload",
             "background"]
@@ -33,21 +33,12 @@ ALLOWED = {
     ("kamcore.db.check", "kamcore.analytics.analysis"):
         "check compares the analysis from the aggregates with the one from the lines (DOMAIN §1); the "
         "comparison moves next to analytics.pipeline when that exists",
-    ("kamcore.ingest.core", "kamcore.presentation.safetext"):
-        "the problems CSV goes through the one CSV-injection guard; moves with the problem report to "
-        "presentation when ingest is split",
-    ("kamcore.ingest.templates", "kamcore.presentation.safetext"):
-        "template CSVs through the one CSV-injection guard (as above)",
-    ("kamcore.ingest.templates", "kamcore.presentation.export"):
-        "template workbooks written with export.put_text (as above)",
     ("kamcore.analytics.types", "kamcore.presentation.i18n"):
         "the language leak of issue 16: client-type reasons are written in words; codes + values next",
     ("kamcore.analytics.risk", "kamcore.presentation.i18n"):
         "the language leak of issue 16: risk reasons are written in words; codes + values next",
     ("kamcore.accounts.dossier", "kamcore.presentation.i18n"):
         "the language leak of issue 16: contact warnings in words; codes + values next",
-    ("kamcore.accounts.abm", "kamcore.presentation.export"):
-        "the target-list workbook is built in abm; moves to presentation.export",
 }
 
 

@@ -35,7 +35,7 @@ from ui.page import MENU, View, flash, guard, page  # noqa: E402,F401
 from ui.columns import client_columns, migration_columns  # noqa: E402,F401
 from ui.widgets import (  # noqa: E402,F401
     DOSSIER, bgnbd_note, caption, client_list, concentration_flags, coverage_pct, delta, excel_button,
-    frame_workbook, last_data_note, metric_row, profit_coverage_note, profit_off_reason, settings_caption,
+    abm_workbook, frame_workbook, last_data_note, metric_row, profit_coverage_note, profit_off_reason, settings_caption,
     xyz_too_short)
 from ui.editing import (  # noqa: E402,F401
     convert_prospect, save_edits, save_error_text, saved, saved_text, winback_editor)

@@ -145,6 +145,13 @@ def frame_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     return build(sheets)
 
 
+def abm_workbook(lists: dict[str, pd.DataFrame], contacts: pd.DataFrame, titles: dict[str, str]) -> bytes:
+    """``kamcore.presentation.export.abm_workbook``, deferred as :func:`frame_workbook`."""
+    from kamcore.presentation.export import abm_workbook as build
+
+    return build(lists, contacts, titles)
+
+
 def bgnbd_note(view: View, info: dict) -> None:
     """The BG/NBD parameters, or in words why the model is not used."""
     fit = info.get("fit")

@@ -84,11 +84,3 @@ def coverage(lists: dict[str, pd.DataFrame], contacts: pd.DataFrame) -> pd.DataF
     # plain set lookups: pandas' isin on Arrow-backed text rebuilds the value set on every call
     rows = [(name, len(f), sum(c in ids for c in f["client_id"].astype(str).tolist())) for name, f in lists.items()]
     return pd.DataFrame(rows, columns=["list", "clients", "with_decision_maker"])
-
-
-def workbook(lists: dict[str, pd.DataFrame], contacts: pd.DataFrame, titles: dict[str, str] | None = None) -> bytes:
-    """An Excel workbook with one sheet per list (rows of :func:`with_cards`)."""
-    from kamcore.presentation.export import frame_workbook
-
-    titles = titles or {}
-    return frame_workbook({titles.get(k, k): with_cards(f, contacts) for k, f in lists.items()})

@@ -106,7 +106,7 @@ def cmd_demo(args) -> int:
 
 def cmd_analyze(args) -> int:
     from kamcore.presentation.export import analysis_workbook
-    from kamcore.presentation.safetext import csv_bytes
+    from kamcore.safetext import csv_bytes
     from kamcore.presentation.report import client_table, settings_rows
 
     out = Path(args.out)

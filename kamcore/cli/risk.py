@@ -157,7 +157,7 @@ def run(args) -> int:
         for col in ("last_purchase", "lost_on"):
             table[col] = pd.to_datetime(table[col]).dt.date
         if out.suffix.lower() == ".csv":
-            from kamcore.presentation.safetext import csv_bytes
+            from kamcore.safetext import csv_bytes
             out.write_bytes(csv_bytes(table))
         else:
             from kamcore.presentation.export import frame_workbook

@@ -1375,8 +1375,8 @@ def template(table: str, fmt: str = "csv") -> bytes:
 
 def problems_csv(problems: pd.DataFrame) -> bytes:
     """The problems table as UTF-8 CSV with BOM (opens cleanly in Excel); text cells that start like a
-    formula (= + - @ tab CR) get a leading ' (kamcore.presentation.safetext.csv_bytes)."""
-    from kamcore.presentation.safetext import csv_bytes
+    formula (= + - @ tab CR) get a leading ' (kamcore.safetext.csv_bytes)."""
+    from kamcore.safetext import csv_bytes
 
     return csv_bytes(problems[PROBLEM_COLUMNS], bom=True)
 

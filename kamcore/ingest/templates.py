@@ -33,7 +33,7 @@ def template(table: str, fmt: str = "csv") -> bytes:
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
-        from kamcore.presentation.safetext import csv_cell
+        from kamcore.safetext import csv_cell
 
         w.writerow(header)
         w.writerow([csv_cell(v) for v in example])   # "+386 …" stays text in a spreadsheet
@@ -53,7 +53,7 @@ def template(table: str, fmt: str = "csv") -> bytes:
         ws.append(example)
         for cell, (_, req, kind, text) in zip(ws[1], described):
             cell.comment = Comment(f"{text} — {kind}{' (required)' if req == 'yes' else ''}", "KAM")
-        from kamcore.presentation.export import put_text
+        from kamcore.safetext import put_text
 
         for cell in ws[2]:                # examples stay text: nothing is a formula
             put_text(cell, "" if cell.value is None else str(cell.value))

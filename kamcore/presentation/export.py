@@ -28,13 +28,13 @@ import defusedxml  # noqa: F401  (openpyxl parses XML safely only when defusedxm
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.xml import DEFUSEDXML
 
 from kamcore.presentation import format as fmt
-from kamcore.presentation.safetext import INJECTION_START, csv_bytes, csv_cell, csv_frame, formula_like  # noqa: F401 (re-exported)
+from kamcore.safetext import (ILLEGAL_CHARACTERS_RE, INJECTION_START, MAX_TEXT,  # noqa: F401 (re-exported)
+                              clean_text, csv_bytes, csv_cell, csv_frame, formula_like, put_text)
 from kamcore.settings import STRATEGIES
 
 if not DEFUSEDXML:  # pragma: no cover - guarded by requirements.txt
@@ -50,7 +50,6 @@ DAYS = fmt.excel_format("days")
 DATE = fmt.excel_format("date")
 DATETIME = fmt.excel_format("datetime")
 
-MAX_TEXT = 32767
 MAX_WIDTH, MIN_WIDTH = 60, 6
 
 HEADER_FONT = Font(bold=True, color="1F2A33")
@@ -75,26 +74,6 @@ SHEET_LABELS = {"Clients": "Clients", "Matrix": "Matrix", "Concentration": "Conc
 
 
 # --------------------------------------------------------------------------- cell values
-
-
-def clean_text(text) -> str:
-    """Text a cell can hold: illegal control characters removed, at most 32,767 characters (nothing added)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(text))[:MAX_TEXT]
-
-
-def put_text(cell, value):
-    """Write ``value`` into the openpyxl ``cell``; text (str) becomes a text cell (type ``s``, never a
-    formula) with the quote-prefix style when it starts like a formula. Returns the cell. The one
-    place every workbook of the project writes text through."""
-    if isinstance(value, str):
-        value = clean_text(value)
-        cell.value = value
-        cell.data_type = "s"
-        if formula_like(value):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
 
 
 def put(ws, row: int, column: int, value):
@@ -456,3 +435,14 @@ def analysis_workbook(clients: pd.DataFrame, matrix: pd.DataFrame, summary: Mapp
     for name, df in (extra_sheets or {}).items():
         write_table(new_sheet(name), df, headers=labels)
     return _finish(wb)
+
+
+def abm_workbook(lists: Mapping[str, pd.DataFrame], contacts: pd.DataFrame,
+                 titles: Mapping[str, str] | None = None) -> bytes:
+    """The account-based-marketing workbook: one sheet per target list (kamcore.accounts.abm.target_lists), its
+    rows with the decision makers' contact cards (:func:`kamcore.accounts.abm.with_cards`); sheet names from
+    ``titles`` (list -> title), else the list's code."""
+    from kamcore.accounts.abm import with_cards
+
+    titles = titles or {}
+    return frame_workbook({titles.get(k, k): with_cards(f, contacts) for k, f in lists.items()})

@@ -64,7 +64,9 @@ def test_coverage():
 
 
 def test_workbook_has_a_sheet_per_list():
-    data = abm.workbook(abm.target_lists(_clients()), _contacts(), {"key": "Key clients"})
+    from kamcore.presentation import export
+
+    data = export.abm_workbook(abm.target_lists(_clients()), _contacts(), {"key": "Key clients"})
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames[:3] == ["Key clients", "perspective", "winback"]
 

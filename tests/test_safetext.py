@@ -1,4 +1,4 @@
-"""kamcore.presentation.safetext: formula starts in CSV files get a leading apostrophe, numbers stay numbers."""
+"""kamcore.safetext: formula starts in CSV files get a leading apostrophe, numbers stay numbers."""
 from __future__ import annotations
 
 import csv
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from kamcore import ingest
-from kamcore.presentation import safetext
+from kamcore import safetext
 from kamcore.ingest import templates
 
 
@@ -52,3 +52,16 @@ def test_contacts_template_phone_is_text():
     rows = _rows(templates.template("contacts", "csv"))
     header = rows[0]
     assert rows[1][header.index("phone")] == "'+386 1 234 5678"
+
+
+def test_cell_text_rules_are_openpyxls_without_importing_it():
+    """kamcore.safetext sits below ingest and imports no openpyxl; its illegal characters are openpyxl's."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    assert safetext.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    assert safetext.clean_text("a\x00b\x1fc\td") == "abc\td" and len(safetext.clean_text("x" * 40000)) == 32767
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(safetext.__file__).read_text(encoding="utf-8"))
+    assert not any(isinstance(n, (ast.Import, ast.ImportFrom)) and "openpyxl" in ast.dump(n) for n in ast.walk(tree))
