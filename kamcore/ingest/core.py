@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import duckdb
@@ -1211,17 +1211,22 @@ def _identity_sql(table: str) -> str:
     return "coalesce(row_key, txn_id)" if table == "transactions" else NATURAL_KEY[table]
 
 
-def _collisions(cur, table: str, batch_id: int) -> list[int]:
+def _collisions(cur, table: str, batch_id: int, before: Iterable[int] = ()) -> list[int]:
     """Active later batches holding a row with the identity of a row that undoing ``batch_id`` would bring back
     from the archive (a line appended again after a replace, a contact imported again after a hand delete):
-    the undo would store it twice, so they go first. Oldest first."""
+    the undo would store it twice, so they go first. Oldest first.
+
+    ``before``: the batches undone before this one (a chain); the rows they bring back from the archive count
+    as held too (a contact imported again, then updated by a batch of the chain: undoing that batch brings the
+    second copy back before this undo would bring back the first)."""
     key = _identity_sql(table)
     rows = cur.execute(
         f"with back as (select distinct {key} as k from {table}_archive where replaced_by = $b and {key} is not null), "  # noqa: S608
-        f"live as (select {key} as k, batch_id from {table} where batch_id > $b) "
+        f"live as (select {key} as k, batch_id from {table} where batch_id > $b union all "
+        f"select {key}, batch_id from {table}_archive where batch_id > $b and list_contains($c, replaced_by)) "
         "select distinct live.batch_id from live join back using (k) "
         "join import_batches as ib on ib.batch_id = live.batch_id where ib.rolled_back_at is null order by 1",
-        {"b": batch_id}).fetchall()
+        {"b": batch_id, "c": sorted({int(x) for x in before if int(x) > batch_id})}).fetchall()
     return [int(r[0]) for r in rows]
 
 
@@ -1252,12 +1257,7 @@ def _plan(cur, batch_id: int) -> RollbackPlan:
     batch_id = int(batch_id)
     table, file_name = _active_batch(cur, batch_id)
     direct, _ = _refusal(cur, table, batch_id)
-    chain, todo = {batch_id}, list(direct)
-    while todo:
-        b = todo.pop()
-        if b not in chain:
-            chain.add(b)
-            todo.extend(_blockers(cur, table, b) + _collisions(cur, table, b))
+    chain = _chain(cur, table, batch_id, direct)
     order = sorted(chain, reverse=True)       # a blocker is always a later batch: newest first undoes it first
     params = {"c": order}
     removed = int(cur.execute(f"select count(*) from {table} where list_contains($c, batch_id)",  # noqa: S608
@@ -1274,6 +1274,21 @@ def _plan(cur, batch_id: int) -> RollbackPlan:
             "and list_contains($c, replaced_by) and updated_by is not null order by updated_at, key",
             {**params, "t": table}).df()
     return RollbackPlan(batch_id, table, file_name, direct, order, removed, restored, edits)
+
+
+def _chain(cur, table: str, batch_id: int, direct: list[int]) -> set[int]:
+    """``batch_id`` and every active later batch that must be undone before it, transitively: the ones that
+    replaced rows of a member, and the ones holding a row that undoing a member would bring back a second
+    time, counting the rows that the later members of the chain bring back first. Grown until nothing is added
+    (a batch joining the chain can bring back a row that collides with an earlier member's)."""
+    chain = {batch_id, *direct}
+    while True:
+        grown = set(chain)
+        for b in chain:
+            grown.update(_blockers(cur, table, b), _collisions(cur, table, b, chain))
+        if grown == chain:
+            return chain
+        chain = grown
 
 
 def _columns_of(cur, table: str) -> set[str]:

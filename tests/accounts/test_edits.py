@@ -193,3 +193,14 @@ def test_an_edit_stores_the_codes_of_attitude_and_tender_status(store):
     tenders = pd.DataFrame({"date": [date(2026, 1, 5), date(2026, 2, 5)], "status": ["Won", "izgubljen"]})
     edits.save(store, "tenders", tenders, "maja", client_id="c1", now=T1)
     assert store.sql("select status from tenders order by date")["status"].tolist() == ["won", "lost"]
+
+
+def test_a_new_contact_never_gets_the_id_of_an_archived_row(store):
+    """K4 sits in the archive (an import updated it and its new row was deleted by hand): the next new contact
+    gets K5, since undoing that import brings K4 back (before: K4, stored twice after the undo)."""
+    with store.transaction() as cur:
+        cur.execute("insert into contacts_archive (contact_id, client_id, name, role, batch_id, replaced_by) "
+                    "values ('K4', 'c1', 'Ana', 'CEO', 2, 3)")
+    f = pd.concat([_contacts(store), pd.DataFrame({"name": ["Tim"], "role": ["Engineer"]})], ignore_index=True)
+    edits.save(store, "contacts", f, "maja", client_id="c1", now=T1)
+    assert _contacts(store)["contact_id"].tolist() == ["K1", "K2", "K5"]
