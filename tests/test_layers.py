@@ -33,7 +33,7 @@ ALLOWED = {
     ("kamcore.db.check", "kamcore.analytics.analysis"):
         "check compares the analysis from the aggregates with the one from the lines (DOMAIN §1); the "
         "comparison moves next to analytics.pipeline when that exists",
-    ("kamcore.ingest.core", "kamcore.presentation.safetext"):
+    ("kamcore.ingest.prepare", "kamcore.presentation.safetext"):
         "the problems CSV goes through the one CSV-injection guard; moves with the problem report to "
         "presentation when ingest is split",
     ("kamcore.ingest.templates", "kamcore.presentation.safetext"):

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kamcore.ingest import core as ingest  # the module itself: these tests reach private steps
+from kamcore import ingest
+from kamcore.ingest import batches  # the undo of one batch, a private step
 from kamcore.cli import ingest as ingest_cli
 from kamcore.db.store import open_store
 
@@ -100,14 +101,14 @@ def test_rollback_chain_undoes_newest_first_in_one_go(replaced_twice):
 def test_rollback_chain_is_all_or_nothing(replaced_twice, monkeypatch):
     store = replaced_twice
     before = checksums(store)
-    real = ingest._undo
+    real = batches._undo
 
     def fail_on_second(cur, table, batch_id, user, touched):
         if batch_id == 2:
             raise RuntimeError("disk full")
         return real(cur, table, batch_id, user, touched)
 
-    monkeypatch.setattr(ingest, "_undo", fail_on_second)
+    monkeypatch.setattr(batches, "_undo", fail_on_second)
     with pytest.raises(RuntimeError):
         ingest.rollback_chain(store, 2)
     assert checksums(store) == before
