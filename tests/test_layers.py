@@ -30,9 +30,6 @@ APP_LAYER = 20
 
 # (importer, imported): why it is allowed for now. Keep it short and say what removes it.
 ALLOWED = {
-    ("kamcore.db.check", "kamcore.analytics.analysis"):
-        "check compares the analysis from the aggregates with the one from the lines (DOMAIN §1); the "
-        "comparison moves next to analytics.pipeline when that exists",
     ("kamcore.ingest.prepare", "kamcore.presentation.safetext"):
         "the problems CSV goes through the one CSV-injection guard; moves with the problem report to "
         "presentation when ingest is split",
