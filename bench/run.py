@@ -464,7 +464,8 @@ def run_each(name: str, spec: dict, repeat: int) -> dict:
 
 
 def _fingerprint(lines: int) -> dict:
-    demo_src = (ROOT / "kamcore" / "demo" / "build.py").read_bytes() + (ROOT / "kamcore" / "db" / "schema.sql").read_bytes()
+    demo_src = b"".join(f.read_bytes() for f in sorted((ROOT / "kamcore" / "demo").glob("*.py"))) + \
+        (ROOT / "kamcore" / "db" / "schema.sql").read_bytes()
     return {**GEN, "lines": lines, "generator_sha1": hashlib.sha1(demo_src).hexdigest()}
 
 

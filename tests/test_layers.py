@@ -30,9 +30,6 @@ APP_LAYER = 20
 
 # (importer, imported): why it is allowed for now. Keep it short and say what removes it.
 ALLOWED = {
-    ("kamcore.db.check", "kamcore.analytics.analysis"):
-        "check compares the analysis from the aggregates with the one from the lines (DOMAIN §1); the "
-        "comparison moves next to analytics.pipeline when that exists",
     ("kamcore.analytics.types", "kamcore.presentation.i18n"):
         "the language leak of issue 16: client-type reasons are written in words; codes + values next",
     ("kamcore.analytics.risk", "kamcore.presentation.i18n"):

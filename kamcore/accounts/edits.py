@@ -268,8 +268,14 @@ def save(store: Store, table: str, frame: pd.DataFrame, user: str, client_id: st
         for c in carry:
             clean[c] = None
         by_id = {_sig(r[spec.id_field]): r for _, r in current.iterrows() if not _missing(r[spec.id_field])}
+        # ids of every row, of all clients and of the archive too: an undo of an import brings archived rows
+        # back, and a new id must not be one of theirs (it would be stored twice)
+        archived = cur.execute("select count(*) from information_schema.tables where table_name = $t",
+                               {"t": f"{tbl}_archive"}).fetchone()[0]
+        held = f"select {spec.id_field} from {tbl}" + (f" union select {spec.id_field} from {tbl}_archive"
+                                                       if archived else "")
         taken = set() if spec.id_kind == "none" else set(
-            cur.execute(f"select distinct {spec.id_field} from {tbl} where {spec.id_field} is not null").df()  # noqa: S608
+            cur.execute(f"select distinct id from ({held}) as t(id) where id is not null").df()  # noqa: S608
             .iloc[:, 0].tolist())
         clean = _new_ids(spec, clean, taken)
         pool: dict[tuple, list] = {}

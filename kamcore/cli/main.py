@@ -144,7 +144,8 @@ def _count(n: int, noun: str) -> str:
 
 def cmd_check(args) -> int:
     from kamcore.analytics.analysis import latest_as_of
-    from kamcore.db.check import compare, integrity, stale_rows
+    from kamcore.analytics.parity import compare
+    from kamcore.db.check import integrity, stale_rows
     from kamcore.db.store import open_store
 
     if not Path(args.db).exists():

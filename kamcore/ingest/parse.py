@@ -454,7 +454,31 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
     convention and slashed or dashed ones with day != month are ``ambiguous``), ``20240131``, ``31 Jan 2024``, ``Jan 31, 2024``,
     Excel serial numbers (days since 1899-12-30). Impossible dates are problems.
     """
-    n = len(arr)
+    typed = _typed_dates(arr)
+    if typed is not None:
+        return typed
+    text = clean_text(arr)
+    if text.null_count == len(arr):
+        return DateResult(pa.nulls(len(arr), pa.date32()))
+    for target in (pa.date32(), pa.timestamp("s")):
+        try:
+            return _date_range(pc.cast(pc.cast(text, target), pa.date32()))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    # the written forms, each taking the values no earlier one took
+    scan = _DateScan(_whole(text))
+    scan.year_month_day(_RX_YMD)                       # ISO year-first
+    scan.year_month_day(_RX_COMPACT)                   # compact yyyymmdd
+    scan.either_order(dayfirst)                        # a/b/y: order over the whole column
+    for rx in (_RX_DMONY, _RX_MONDY):                  # month names
+        scan.month_names(rx)
+    scan.serials()                                     # Excel serial numbers written as text
+    return scan.finish()
+
+
+def _typed_dates(arr: pa.Array) -> DateResult | None:
+    """Dates of a column that is typed already (dates, timestamps, Excel serial numbers) or ISO text as it is
+    (Arrow refuses surrounding spaces and empty text: nothing to trim); None for text to read form by form."""
     if pa.types.is_date(arr.type):
         return _date_range(pc.cast(arr, pa.date32()))
     if pa.types.is_timestamp(arr.type):
@@ -462,44 +486,43 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
     if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type):
         return _serials(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype(float))
     if pa.types.is_string(arr.type):
-        # ISO dates as they are (Arrow refuses surrounding spaces and empty text: nothing to trim)
         with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return _date_range(pc.cast(arr, pa.date32()))
-    text = clean_text(arr)
-    if text.null_count == n:
-        return DateResult(pa.nulls(n, pa.date32()))
-    for target in (pa.date32(), pa.timestamp("s")):
-        try:
-            return _date_range(pc.cast(pc.cast(text, target), pa.date32()))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-    text = _whole(text)
-    out = np.zeros(n, dtype="datetime64[D]")
-    ok = np.zeros(n, dtype=bool)
-    done = mask_of(pc.is_null(text))
-    issues: Issues = []
-    raw = text.to_numpy(zero_copy_only=False)
-    result = DateResult(pa.nulls(n, pa.date32()))
+    return None
 
-    # ISO year-first
-    m = pc.extract_regex(text, _RX_YMD)
-    hit = ~mask_of(pc.is_null(m)) & ~done
-    if hit.any():
-        rows = _where(hit)
-        sub = m.filter(pa.array(hit))
-        _assemble(_ints(sub.field("y")), _ints(sub.field("m")), _ints(sub.field("d")), rows, out, ok, issues, raw)
-        done |= hit
-    # compact yyyymmdd
-    m = pc.extract_regex(text, _RX_COMPACT)
-    hit = ~mask_of(pc.is_null(m)) & ~done
-    if hit.any():
-        sub = m.filter(pa.array(hit))
-        _assemble(_ints(sub.field("y")), _ints(sub.field("m")), _ints(sub.field("d")), _where(hit), out, ok, issues, raw)
-        done |= hit
-    # a/b/y: order over the whole column
-    m = pc.extract_regex(text, _RX_AB)
-    hit = ~mask_of(pc.is_null(m)) & ~done
-    if hit.any():
+
+class _DateScan:
+    """A text column read form by form (:func:`parse_date`): each step takes the values that match its form
+    and no earlier step took (``done``), writes their dates (``out``, ``ok``) and problems (``issues``)."""
+
+    def __init__(self, text: pa.Array):
+        n = len(text)
+        self.text = text
+        self.out = np.zeros(n, dtype="datetime64[D]")
+        self.ok = np.zeros(n, dtype=bool)
+        self.done = mask_of(pc.is_null(text))
+        self.issues: Issues = []
+        self.raw = text.to_numpy(zero_copy_only=False)
+        self.result = DateResult(pa.nulls(n, pa.date32()))
+
+    def _match(self, rx: str):
+        """(the regex groups, the rows not done yet that match)."""
+        m = pc.extract_regex(self.text, rx)
+        return m, ~mask_of(pc.is_null(m)) & ~self.done
+
+    def year_month_day(self, rx: str) -> None:
+        m, hit = self._match(rx)
+        if hit.any():
+            sub = m.filter(pa.array(hit))
+            _assemble(_ints(sub.field("y")), _ints(sub.field("m")), _ints(sub.field("d")), _where(hit), self.out,
+                      self.ok, self.issues, self.raw)
+            self.done |= hit
+
+    def either_order(self, dayfirst: bool | None) -> None:
+        """a/b/y with the order of a and b decided over the whole column (see :func:`parse_date`)."""
+        m, hit = self._match(_RX_AB)
+        if not hit.any():
+            return
         rows = _where(hit)
         sub = m.filter(pa.array(hit))
         a, b = _ints(sub.field("a")), _ints(sub.field("b"))
@@ -514,29 +537,28 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
             elif day_ev and month_ev:
                 dayfirst = day_ev >= month_ev
                 wrong = (b > 12) if dayfirst else (a > 12)
-                issues.append((rows[wrong], "day and month are in the other order than in the rest of the column"))
+                self.issues.append((rows[wrong], "day and month are in the other order than in the rest of the column"))
                 keep = ~wrong
                 rows, a, b, y = rows[keep], a[keep], b[keep], y[keep]
             elif ((a != b) & ~mask_of(pc.equal(sub.field("s"), "."))).any():
                 asked = (a != b) & ~mask_of(pc.equal(sub.field("s"), "."))
-                result.ambiguous = True
-                result.example = str(raw[rows[np.flatnonzero(asked)[0]]])
+                self.result.ambiguous = True
+                self.result.example = str(self.raw[rows[np.flatnonzero(asked)[0]]])
             elif (a != b).any():
                 dayfirst = True       # written with dots (03.11.2026): day-first by convention, nothing to ask
-                result.by_dots = True
+                self.result.by_dots = True
             else:
                 dayfirst = True       # every value has day == month: the order does not matter
         if dayfirst is not None:
-            result.order = "day-first" if dayfirst else "month-first"
+            self.result.order = "day-first" if dayfirst else "month-first"
             d, mo = (a, b) if dayfirst else (b, a)
-            _assemble(y, mo, d, rows, out, ok, issues, raw)
-        done |= hit
-    # month names
-    for rx in (_RX_DMONY, _RX_MONDY):
-        m = pc.extract_regex(text, rx)
-        hit = ~mask_of(pc.is_null(m)) & ~done
+            _assemble(y, mo, d, rows, self.out, self.ok, self.issues, self.raw)
+        self.done |= hit
+
+    def month_names(self, rx: str) -> None:
+        m, hit = self._match(rx)
         if not hit.any():
-            continue
+            return
         sub = m.filter(pa.array(hit))
         mon = [_MONTHS.get(str(s)[:3].lower(), 0) for s in sub.field("mon").to_pylist()]
         mo = np.asarray(mon, dtype=np.int64)
@@ -544,30 +566,34 @@ def parse_date(arr: pa.Array, dayfirst: bool | None = None) -> DateResult:
         y = _full_year(_ints(ytxt), mask_of(pc.equal(pc.utf8_length(ytxt), 2)))
         known = mo > 0
         rows = _where(hit)
-        _assemble(y[known], mo[known], _ints(sub.field("d"))[known], rows[known], out, ok, issues, raw)
-        done[rows[known]] = True
-    # Excel serial numbers written as text
-    m = pc.match_substring_regex(text, _RX_SERIAL)
-    hit = mask_of(m) & ~done
-    if hit.any():
+        _assemble(y[known], mo[known], _ints(sub.field("d"))[known], rows[known], self.out, self.ok, self.issues,
+                  self.raw)
+        self.done[rows[known]] = True
+
+    def serials(self) -> None:
+        hit = mask_of(pc.match_substring_regex(self.text, _RX_SERIAL)) & ~self.done
+        if not hit.any():
+            return
         rows = _where(hit)
-        serial = pc.cast(pc.replace_substring(text.filter(pa.array(hit)), ",", "."), pa.float64())
+        serial = pc.cast(pc.replace_substring(self.text.filter(pa.array(hit)), ",", "."), pa.float64())
         sres = _serials(serial.to_numpy(zero_copy_only=False).astype(float))
         sv = sres.values.to_numpy(zero_copy_only=False)
         sok = ~mask_of(pc.is_null(sres.values))
-        out[rows[sok]] = sv[sok]
-        ok[rows[sok]] = True
+        self.out[rows[sok]] = sv[sok]
+        self.ok[rows[sok]] = True
         for pos, msg in sres.issues:
-            issues.append((rows[pos], msg))
-        done |= hit
-    rest = ~done
-    if rest.any():
-        issues.append((_where(rest), "not a date"))
-    values = pa.array(out, mask=~ok, type=pa.date32())
-    ranged = _date_range(values)
-    result.values = ranged.values
-    result.issues = issues + ranged.issues
-    return result
+            self.issues.append((rows[pos], msg))
+        self.done |= hit
+
+    def finish(self) -> DateResult:
+        """The values left are not dates; every date checked for its range."""
+        rest = ~self.done
+        if rest.any():
+            self.issues.append((_where(rest), "not a date"))
+        ranged = _date_range(pa.array(self.out, mask=~self.ok, type=pa.date32()))
+        self.result.values = ranged.values
+        self.result.issues = self.issues + ranged.issues
+        return self.result
 
 
 def _serials(v: np.ndarray) -> DateResult:

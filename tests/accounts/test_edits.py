@@ -229,3 +229,14 @@ def test_tender_value_and_prospect_potential_are_never_negative_in_the_contract_
 
     assert contract.column("tenders", "value").low == 0 == contract.column("prospects", "potential").low
     assert edits.SPECS["tenders"].fields[4] == edits.Field("value", "float", lo=0)
+
+
+def test_a_new_contact_never_gets_the_id_of_an_archived_row(store):
+    """K4 sits in the archive (an import updated it and its new row was deleted by hand): the next new contact
+    gets K5, since undoing that import brings K4 back (before: K4, stored twice after the undo)."""
+    with store.transaction() as cur:
+        cur.execute("insert into contacts_archive (contact_id, client_id, name, role, batch_id, replaced_by) "
+                    "values ('K4', 'c1', 'Ana', 'CEO', 2, 3)")
+    f = pd.concat([_contacts(store), pd.DataFrame({"name": ["Tim"], "role": ["Engineer"]})], ignore_index=True)
+    edits.save(store, "contacts", f, "maja", client_id="c1", now=T1)
+    assert _contacts(store)["contact_id"].tolist() == ["K1", "K2", "K5"]

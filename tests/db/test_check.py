@@ -1,4 +1,5 @@
-"""Checking the stored aggregates against the transaction lines (kamcore.db.check and the check/rebuild commands)."""
+"""Checking the stored aggregates against the transaction lines (kamcore.db.check, kamcore.analytics.parity and the
+check/rebuild commands)."""
 from __future__ import annotations
 
 import duckdb
@@ -8,6 +9,7 @@ from pandas.testing import assert_frame_equal
 
 from tests.analytics.test_analysis import AS_OF, CLIENTS, INCIDENTS, TXNS, build_db
 
+from kamcore.analytics import parity
 from kamcore.db import check
 from kamcore.__main__ import main
 from kamcore.db.store import open_store
@@ -35,25 +37,13 @@ def _client_day(path) -> pd.DataFrame:
         con.close()
 
 
-def test_differences_hand_made():
-    a = pd.DataFrame({"client_id": ["A", "B", "C"], "revenue": [100.0, 50.0, 10.0], "abc": ["A", "B", "C"],
-                      "cv": [0.5, float("nan"), 1.0]})
-    b = pd.DataFrame({"client_id": ["A", "B", "D"], "revenue": [100.004, 50.01, 5.0], "abc": ["A", "C", "C"],
-                      "cv": [0.5 + 1e-12, float("nan"), 2.0]})
-    found = check.differences(a, b, columns=("revenue", "abc", "cv"))
-    expected = pd.DataFrame({"client_id": ["C", "D", "B", "B"], "column": ["client", "client", "revenue", "abc"],
-                             "aggregates": ["present", "absent", 50.0, "B"],
-                             "lines": ["absent", "present", 50.01, "C"]})
-    assert_frame_equal(found, expected)
-
-
 def test_a_fresh_database_is_in_step(db):
     store = open_store(db)
     try:
         stale = check.stale_rows(store)
         assert stale["client_day"].empty and stale["client_month"].empty
         assert stale["client_key"]["clients_without_number"].tolist() == [0]
-        assert check.compare(store, AS_OF).empty
+        assert parity.compare(store, AS_OF).empty
     finally:
         store.close()
 
@@ -72,7 +62,7 @@ def test_edited_aggregates_are_found_and_nothing_is_written(db):
         month = stale["client_month"]
         assert month[["client_id", "problem", "lines_revenue"]].values.tolist() == [["A1", "missing", 100.0]]
         # the analysis reads whole months from client_month: A1's window revenue drops by its lost month
-        found = check.compare(store, AS_OF).set_index(["client_id", "column"])
+        found = parity.compare(store, AS_OF).set_index(["client_id", "column"])
         assert found.loc[("A1", "revenue"), ["aggregates", "lines"]].tolist() == [1100.0, 1200.0]
     finally:
         store.close()

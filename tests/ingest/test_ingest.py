@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kamcore.ingest import core as ingest  # the module itself: these tests reach private steps
+from kamcore import ingest
+from kamcore.ingest import contract as mp
+from kamcore.ingest import identity  # private steps of a row's identity
 from kamcore.cli import ingest as ingest_cli
 from kamcore.ingest import readers
 from kamcore.db.store import open_store
@@ -382,14 +384,14 @@ def test_identity_plain_key_column_matches_the_expression_path():
 
     data = pa.table({"txn_id": pa.array(["T1", None, "T3", None]), "client_id": ["C1", "C1", "C2", "C1"],
                      "date": pa.array([None] * 4, pa.date32()), "revenue": [1.0, 2.0, 3.0, 2.0]})
-    stored = ingest.mp.stored_columns("transactions")
-    full = ingest._assemble_table("transactions", {c: data.column(c).combine_chunks() for c in data.column_names},
+    stored = mp.stored_columns("transactions")
+    full = identity._assemble_table("transactions", {c: data.column(c).combine_chunks() for c in data.column_names},
                                   stored, 4)
-    keys, content, natural = ingest._identity("transactions", full)
+    keys, content, natural = identity._identity("transactions", full)
     saved = ingest.NATURAL_KEY["transactions"]
     try:
         ingest.NATURAL_KEY["transactions"] = "cast(txn_id as varchar)"       # forces the expression path
-        keys2, content2, natural2 = ingest._identity("transactions", full)
+        keys2, content2, natural2 = identity._identity("transactions", full)
     finally:
         ingest.NATURAL_KEY["transactions"] = saved
     assert keys.to_pylist() == keys2.to_pylist()
@@ -416,12 +418,12 @@ def test_identity_with_every_key_computes_content_hashes_only_when_asked():
 
     cols = {"txn_id": pa.array(["T1", "T2", "T1"]), "client_id": pa.array(["C1", "C1", "C2"]),
             "revenue": pa.array([1.0, 2.0, 1.0])}
-    full = ingest._assemble_table("transactions", cols, ingest.mp.stored_columns("transactions"), 3)
-    keys, content, natural = ingest._identity("transactions", full)
-    assert isinstance(content, ingest._LazyHashes) and content._values is None
+    full = identity._assemble_table("transactions", cols, mp.stored_columns("transactions"), 3)
+    keys, content, natural = identity._identity("transactions", full)
+    assert isinstance(content, identity._LazyHashes) and content._values is None
     assert keys.to_pylist() == ["T1", "T2", "T1"] and natural[0] == natural[2] != natural[1]
-    stored = ", ".join(ingest.mp.stored_columns("transactions"))
-    direct = ingest._hashes(full, f"hash({stored})")
+    stored = ", ".join(mp.stored_columns("transactions"))
+    direct = identity._hashes(full, f"hash({stored})")
     assert (content[[0, 1, 2]] == direct).all() and content[0] != content[2]
 
 
@@ -547,8 +549,8 @@ def test_prepare_gives_the_same_from_one_block_and_from_many(tmp_path, monkeypat
 def test_repeats_and_their_first_rows_match_a_plain_count(values):
     h = np.asarray(values, dtype=np.uint64)
     counts = {v: values.count(v) for v in values}
-    assert ingest._repeated(h).tolist() == [counts[v] > 1 for v in values]
-    later, first = ingest._groups_of_repeats(h)
+    assert identity._repeated(h).tolist() == [counts[v] > 1 for v in values]
+    later, first = identity._groups_of_repeats(h)
     expected = [(i, values.index(v)) for i, v in enumerate(values) if values.index(v) < i]
     assert sorted(zip(later.tolist(), first.tolist())) == expected
 
@@ -557,17 +559,17 @@ def test_scratch_database_is_kept_keeps_row_order_and_the_stores_memory_limit(st
     import pyarrow as pa
 
     data = pa.table({"x": list(range(300_000, 0, -1))})
-    with ingest._scratch() as first:
+    with identity._scratch() as first:
         first.register("rows_in", data)
         got = first.sql("select x * 2 as y from rows_in").to_arrow_table().column(0).to_pylist()
         limit = first.execute("select current_setting('memory_limit')").fetchone()[0]
-        with ingest._scratch() as second:                 # at the same time, in another thread say
+        with identity._scratch() as second:                 # at the same time, in another thread say
             views = "select count(*) from duckdb_views() where view_name = 'rows_in'"
             assert (first.execute(views).fetchone()[0], second.execute(views).fetchone()[0]) == (1, 0)
-    with ingest._scratch() as second:
+    with identity._scratch() as second:
         assert second.execute("select count(*) from duckdb_views() where view_name = 'rows_in'").fetchone()[0] == 0
     assert got == [2 * v for v in range(300_000, 0, -1)]
-    assert len(ingest._SCRATCH) == 1
+    assert len(identity._SCRATCH) == 1
     assert limit == store.scalar("select current_setting('memory_limit')")
 
 
@@ -594,7 +596,7 @@ def test_earlier_imports_of_the_same_file_into_the_same_table(store, tmp_path):
 def test_repeated_keys_are_every_later_occurrence_with_its_first_row(values):
     import pyarrow as pa
 
-    later, first = ingest._repeated_keys(pa.array(values, type=pa.string()))
+    later, first = identity._repeated_keys(pa.array(values, type=pa.string()))
     expected = [(i, values.index(v)) for i, v in enumerate(values) if v is not None and values.index(v) < i]
     assert list(zip(later.tolist(), first.tolist())) == expected
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kamcore.ingest import core as ingest  # the module itself: these tests reach private steps
+from kamcore import ingest
+from kamcore.ingest import batches  # the undo of one batch, a private step
 from kamcore.cli import ingest as ingest_cli
 from kamcore.db.store import open_store
 
@@ -100,14 +101,14 @@ def test_rollback_chain_undoes_newest_first_in_one_go(replaced_twice):
 def test_rollback_chain_is_all_or_nothing(replaced_twice, monkeypatch):
     store = replaced_twice
     before = checksums(store)
-    real = ingest._undo
+    real = batches._undo
 
     def fail_on_second(cur, table, batch_id, user, touched):
         if batch_id == 2:
             raise RuntimeError("disk full")
         return real(cur, table, batch_id, user, touched)
 
-    monkeypatch.setattr(ingest, "_undo", fail_on_second)
+    monkeypatch.setattr(batches, "_undo", fail_on_second)
     with pytest.raises(RuntimeError):
         ingest.rollback_chain(store, 2)
     assert checksums(store) == before
@@ -405,3 +406,27 @@ def test_undo_that_would_bring_a_line_back_twice_waits_for_the_batch_holding_it(
     assert (plan.blocked_by, plan.chain, plan.rows_removed, plan.rows_restored) == ([3], [3, 2], 2, 1)
     ingest.rollback_chain(store, 2)
     assert october(store) == [["C1", "2024-10-05", 100.0]]     # once
+
+
+def test_a_chain_includes_the_batch_whose_row_a_later_member_brings_back(store, tmp_path):
+    """Found by the sequences test: batch 2 updated K1 of batch 1 and K1 was then deleted by hand; batch 3
+    imported K1 again, batch 4 updated it. Undoing batch 2 needs batch 4 undone first (it holds K1), and
+    undoing batch 4 brings batch 3's K1 back, which would meet batch 1's K1 that undoing batch 2 restores:
+    so batch 3 goes too, and one K1 is left (before: chain [4, 2] and two rows K1)."""
+    from kamcore.accounts import edits
+
+    for i, name in enumerate(("Ana", "Bo")):
+        ingest.import_file(store, "contacts", write(tmp_path / f"k{i}.csv",
+                                                    f"contact_id,client_id,name,role\nK1,C1,{name},buyer\n"))
+    rows = store.sql("select * from contacts where client_id = 'C1'")
+    edits.save(store, "contacts", rows.iloc[0:0], user="mia", client_id="C1")      # K1 deleted by hand
+    for i, name in enumerate(("Eva", "Ida"), start=2):
+        ingest.import_file(store, "contacts", write(tmp_path / f"k{i}.csv",
+                                                    f"contact_id,client_id,name,role\nK1,C1,{name},buyer\n"))
+    assert ingest.rollback_plan(store, 4).chain == [4]
+    plan = ingest.rollback_plan(store, 2)
+    assert (plan.blocked_by, plan.chain, plan.rows_removed, plan.rows_restored) == ([4], [4, 3, 2], 1, 1)
+    done = ingest.rollback_chain(store, 2, user="bo")
+    assert [d["batch_id"] for d in done] == [4, 3, 2]
+    assert store.sql("select contact_id, name, batch_id from contacts").values.tolist() == [["K1", "Ana", 1]]
+    assert store.scalar("select count(*) from contacts_archive") == 0
