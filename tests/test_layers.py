@@ -40,12 +40,6 @@ ALLOWED = {
         "template CSVs through the one CSV-injection guard (as above)",
     ("kamcore.ingest.templates", "kamcore.presentation.export"):
         "template workbooks written with export.put_text (as above)",
-    ("kamcore.analytics.types", "kamcore.presentation.i18n"):
-        "the language leak of issue 16: client-type reasons are written in words; codes + values next",
-    ("kamcore.analytics.risk", "kamcore.presentation.i18n"):
-        "the language leak of issue 16: risk reasons are written in words; codes + values next",
-    ("kamcore.accounts.dossier", "kamcore.presentation.i18n"):
-        "the language leak of issue 16: contact warnings in words; codes + values next",
     ("kamcore.accounts.abm", "kamcore.presentation.export"):
         "the target-list workbook is built in abm; moves to presentation.export",
 }

@@ -32,7 +32,8 @@ Boundary rules (all comparisons on whole days; D = as-of date, L = ``lost_days``
   ``revenue_lost`` = yearly_value of clients lost in the window. Both 0 for everyone else; never added.
 - The database paths take the gap to the previous purchase day from ``client_day.gap_days``; the row paths
   compute it from the rows (the tests hold both equal).
-- Money in reasons is rounded to cents, then to whole units (a sum a hair off .5 shows like the exact .5).
+- Reasons are codes with values (``reason_codes``: a tuple of ``(code, values)``, codes of
+  :data:`REASON_CODES`); ``kamcore.presentation.reasons`` writes them in words in the chosen language.
 - BG/NBD inputs in weeks: x = purchase days − 1, t_x = (last − first purchase day) / 7,
   T = (D − first purchase day) / 7. P(alive) is NaN for x = 0 ("too little history") and when the fit failed.
 """
@@ -49,7 +50,6 @@ import pandas as pd
 import pyarrow as pa
 
 from kamcore.analytics import bgnbd
-from kamcore.presentation import i18n
 from kamcore.settings import DEFAULT, INCIDENT_STAGES, STAGE_NOT_GIVEN, Settings
 from kamcore.analytics.window import Window, add_months, month_end, month_start
 
@@ -59,7 +59,7 @@ RISK_COLUMNS = ("client_id", "last_purchase", "recency_days", "cadence_days", "s
                 "rev_last3", "rev_last3_prev", "complaints_recent", "complaints_before", "complaints_rising",
                 "complaint_stages", "complaint_categories", "on_time_rate", "late_deliveries",
                 "x", "t_x", "T", "p_alive", "lost_on", "lost_in_window", "yearly_value", "revenue_at_risk",
-                "revenue_lost", "reasons")
+                "revenue_lost", "reason_codes")
 RISK_STATUSES = ("active", "lapsing", "lost")
 TREND_COLUMNS = ("as_of", "lost", "lost_in_window", "lapsing", "declining", "revenue_at_risk", "revenue_lost",
                  "revenue_at_risk_lapsing", "revenue_at_risk_declining")
@@ -68,34 +68,9 @@ NOT_GIVEN = STAGE_NOT_GIVEN   # an incident without a stage (or category): empty
 
 # --------------------------------------------------------------------------- formatting
 
-def _t(lang: str, key: str, **values) -> str:
-    return i18n.t(f"riskr.{key}", lang, **values)
-
-
-def _num(text: str, lang: str) -> str:
-    """A number written by :func:`_money`, :func:`_days` or :func:`_pct` in ``lang``'s separators."""
-    if lang != "sl":
-        return text
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def _money(v: float) -> str:
-    """4,200 (whole units, thousands separated; rounded to cents first)."""
-    return f"{round(v, 2):,.0f}"
-
-
-def _days(v: float) -> str:
-    """31 or 30.5 (a median of whole days is whole or half)."""
-    return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
-
-
-def _pct(frac: float, threshold: float | None = None) -> str:
-    """38 % — with one decimal, cut toward the true side, when rounding would cross ``threshold`` (69.9 %, not 70 %)."""
-    text = f"{100 * frac:.0f}"
-    if threshold is None or (float(text) >= 100 * threshold) == (frac >= threshold):
-        return f"{text} %"
-    tenths = math.floor(1000 * frac) if frac < threshold else math.ceil(1000 * frac)
-    return f"{tenths / 10:.1f} %"
+def _pct(frac: float) -> str:
+    """38 % (the English notes of the BG/NBD fit)."""
+    return f"{100 * frac:.0f} %"
 
 
 def _given(values: pd.Series) -> pd.Series:
@@ -104,20 +79,28 @@ def _given(values: pd.Series) -> pd.Series:
     return s.where(s.notna() & (s.astype(str).str.strip() != ""), NOT_GIVEN).astype(str)
 
 
-def _stage_word(code: str, lang: str) -> str:
-    """A stage code in words ('order_intake' -> 'order intake'); a value outside the closed set as it is."""
-    return i18n.t(f"vocab.stage.{code}", lang) if code in INCIDENT_STAGES or code == NOT_GIVEN else code
-
-
-def _counts_text(frame: pd.DataFrame, column: str) -> pd.Series:
-    """Per client_id, 'delivery 3, warehouse 1': counts of ``column`` descending, ties by name."""
+def _counts(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Per client_id, ``(("delivery", 3), ("warehouse", 1))``: counts of ``column`` descending, ties by name."""
     if frame.empty:
         return pd.Series(dtype=object)
     per: dict[str, list[tuple[int, str]]] = {}
     for (cid, name), n in Counter(zip(frame["client_id"].tolist(), frame[column].tolist())).items():
         per.setdefault(cid, []).append((-n, name))
-    return pd.Series({cid: ", ".join(f"{name} {-neg}" for neg, name in sorted(pairs)) for cid, pairs in per.items()},
+    return pd.Series({cid: tuple((name, -neg) for neg, name in sorted(pairs)) for cid, pairs in per.items()},
                      dtype=object)
+
+
+def _tuples(values) -> np.ndarray:
+    """An object array of ``values`` with one tuple per element (a missing value -> ``()``)."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v if isinstance(v, tuple) else ()
+    return out
+
+
+def counts_text(counts) -> str:
+    """``(("delivery", 3), ("warehouse", 1))`` -> 'delivery 3, warehouse 1' (the codes of complaint_stages)."""
+    return ", ".join(f"{name} {n}" for name, n in counts) if isinstance(counts, tuple) else ""
 
 
 # --------------------------------------------------------------------------- inputs
@@ -197,13 +180,18 @@ def fit_p_alive_inputs(inp: pd.DataFrame, settings: Settings = DEFAULT
 
 # --------------------------------------------------------------------------- assess
 
-def _reason_recency(recency, cadence, settings: Settings, lang: str = "en") -> str:
+# the codes of ``reason_codes`` (and their values), in the order they appear
+REASON_CODES = ("no_purchase", "recency", "recency_no_cadence", "lost_on", "lost_earlier", "declining",
+                "complaints", "on_time")
+
+
+def _reason_recency(recency, cadence, settings: Settings) -> tuple[str, dict]:
     if pd.isna(recency):
-        return _t(lang, "no_purchase")
+        return ("no_purchase", {})
     if not pd.isna(cadence):
-        return _t(lang, "recency", days=int(recency), cadence=_num(_days(cadence), lang))
-    return _t(lang, "recency_no_cadence", days=int(recency), min_days=settings.cadence_min_days,
-              months=settings.cadence_months, lost=settings.lost_days)
+        return ("recency", {"days": int(recency), "cadence": float(cadence)})
+    return ("recency_no_cadence", {"days": int(recency), "min_days": settings.cadence_min_days,
+                                   "months": settings.cadence_months, "lost": settings.lost_days})
 
 
 def _rule_dates(as_of: date, settings: Settings, window_start: date | None) -> dict:
@@ -294,7 +282,7 @@ def _revenue_before_store(store):
 
 def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, settings: Settings = DEFAULT,
            window_start: date | None = None,
-           fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None, lang: str = "en") -> pd.DataFrame:
+           fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None) -> pd.DataFrame:
     """One row per client of ``client_day`` (rows with day <= ``as_of``): the columns of :data:`RISK_COLUMNS`.
 
     In: ``client_day`` [client_id, day, revenue, purchase, lines, ontime_lines, dated_lines] (more history
@@ -309,8 +297,7 @@ def assess(client_day: pd.DataFrame, incidents: pd.DataFrame, as_of: date, setti
     bg = bgnbd_inputs(cd, as_of)
     if fitted is None:
         fitted = fit_p_alive_inputs(bg, settings)
-    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_rows(cd, as_of), lang,
-                         window_start)
+    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_rows(cd, as_of), window_start)
 
 
 def _lost_limit(cadence: np.ndarray, s: Settings) -> np.ndarray:
@@ -360,7 +347,7 @@ def _add_months_days(days: np.ndarray, months: int) -> np.ndarray:
 
 def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, as_of: date,
                   settings: Settings, fitted: tuple[bgnbd.BGNBDFit, pd.Series, str], revenue_before,
-                  lang: str = "en", window_start: date | None = None) -> pd.DataFrame:
+                  window_start: date | None = None) -> pd.DataFrame:
     """The flags, figures and reasons of §8 from per-client aggregates (:func:`rhythm_from_rows` or
     :func:`rhythm_from_store`), BG/NBD inputs and incidents. ``revenue_before(targets)`` sums each
     target client's revenue over (since, last_purchase]. ``window_start`` (default: the ``settings.months``
@@ -411,9 +398,10 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
                                 & (out["complaints_recent"] >= s.complaints_min)).astype(bool)
     labelled = recent_inc.assign(
         stage=_given(recent_inc["stage"]), category=_given(recent_inc["category"]))
-    out["complaint_stages"] = per_client(_counts_text(labelled, "stage"), "")
-    out["complaint_categories"] = per_client(_counts_text(labelled, "category"), "")
-    out[["complaint_stages", "complaint_categories"]] = out[["complaint_stages", "complaint_categories"]].astype(str)
+    stage_counts = _tuples(per_client(_counts(labelled, "stage")))
+    category_counts = _tuples(per_client(_counts(labelled, "category")))
+    out["complaint_stages"] = pd.Series([counts_text(c) for c in stage_counts], dtype=str)
+    out["complaint_categories"] = pd.Series([counts_text(c) for c in category_counts], dtype=str)
     has_stage = labelled[labelled["stage"] != NOT_GIVEN].groupby("client_id").size()
 
     # deliveries
@@ -443,44 +431,39 @@ def classify_risk(per: pd.DataFrame, bg: pd.DataFrame, incidents: pd.DataFrame, 
     out["revenue_at_risk"] = np.where(lapsing_m | (declining & ~lost_m), yearly, 0.0)
     out["revenue_lost"] = np.where(in_window, yearly, 0.0)
 
-    # reasons, built only for flagged clients
+    # reasons (codes with values), built only for flagged clients
     rising = out["complaints_rising"].to_numpy(dtype=bool)
     late = out["late_deliveries"].to_numpy(dtype=bool)
     rows = np.flatnonzero(flagged | rising | late)
     stage_known = per_client(has_stage, 0) > 0
-    # the reasons name the stages in words, complaint_stages keeps their codes
-    stage_words = per_client(_counts_text(labelled.assign(stage=[_stage_word(c, lang) for c in labelled["stage"]]),
-                                          "stage"), "")
 
     def pick(values) -> list:
         return np.asarray(values)[rows].tolist()
 
-    reasons = np.full(len(out), "", dtype=object)
+    reasons = np.empty(len(out), dtype=object)
+    reasons.fill(())
     recency = out["recency_days"].to_numpy(dtype=float, na_value=np.nan)
-    texts = []
-    for (is_lapsed, is_declining, is_rising, is_late, rec, cad, now, before, n_recent, n_before, stages, categories,
-         by_stage, rate, lost_day, in_win) in zip(*map(pick, (lapsed, declining, rising, late, recency,
-                                                              out["cadence_days"], out["rev_last3"],
-                                                              out["rev_last3_prev"], out["complaints_recent"],
-                                                              out["complaints_before"], stage_words,
-                                                              out["complaint_categories"], stage_known,
-                                                              out["on_time_rate"], out["lost_on"], in_window))):
+    for at, (is_lapsed, is_declining, is_rising, is_late, rec, cad, now, before, n_recent, n_before, stages,
+             categories, by_stage, rate, lost_day, in_win) in zip(rows, zip(*map(pick, (
+                lapsed, declining, rising, late, recency, out["cadence_days"], out["rev_last3"],
+                out["rev_last3_prev"], out["complaints_recent"], out["complaints_before"], stage_counts,
+                category_counts, stage_known, out["on_time_rate"], out["lost_on"], in_window)))):
         parts = []
         if is_lapsed:
-            parts.append(_reason_recency(rec, cad, s, lang))
+            parts.append(_reason_recency(rec, cad, s))
             if not pd.isna(lost_day):
-                parts.append(_t(lang, "lost_on" if in_win else "lost_earlier", day=f"{pd.Timestamp(lost_day):%Y-%m-%d}"))
+                parts.append(("lost_on" if in_win else "lost_earlier", {"day": f"{pd.Timestamp(lost_day):%Y-%m-%d}"}))
         if is_declining:
-            parts.append(_t(lang, "declining", months=s.decline_months, now=_num(_money(now), lang),
-                            pct=_num(_pct(now / before, s.decline_ratio), lang), before=_num(_money(before), lang)))
+            parts.append(("declining", {"months": s.decline_months, "now": float(now), "before": float(before),
+                                        "threshold": s.decline_ratio}))
         if is_rising:
-            parts.append(_t(lang, "complaints", n=n_recent, days=s.complaints_days, before=n_before,
-                            detail=stages if by_stage else categories))
+            parts.append(("complaints", {"n": int(n_recent), "days": s.complaints_days, "before": int(n_before),
+                                         "by": "stage" if by_stage else "category",
+                                         "counts": stages if by_stage else categories}))
         if is_late:
-            parts.append(_t(lang, "on_time", pct=_num(_pct(rate, s.on_time_min), lang)))
-        texts.append("; ".join(parts))
-    reasons[rows] = texts
-    out["reasons"] = pd.Series(reasons, index=out.index, dtype=str)
+            parts.append(("on_time", {"rate": float(rate), "threshold": s.on_time_min}))
+        reasons[at] = tuple(parts)
+    out["reason_codes"] = reasons
     out = out[list(RISK_COLUMNS)].reset_index(drop=True)
     out.attrs["bgnbd"] = {"fit": fit.as_dict(), "signal": bool(fit.converged and not bgnbd.no_signal(p.to_numpy(), s)),
                           "note": note}
@@ -525,7 +508,7 @@ def load_incidents(store, since: date, as_of: date, client_ids: list[str] | None
 
 def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: list[str] | None = None,
                  window_start: date | None = None,
-                 fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None, lang: str = "en",
+                 fitted: tuple[bgnbd.BGNBDFit, pd.Series, str] | None = None,
                  bg: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`assess` for the clients ``client_ids`` (None = all), with BG/NBD fitted over ALL clients.
 
@@ -538,8 +521,7 @@ def assess_store(store, as_of: date, settings: Settings = DEFAULT, client_ids: l
         fitted = fit_p_alive_inputs(bg, settings)
     per = rhythm_from_store(store, as_of, settings, window_start, client_ids)    # bg is aligned to per's clients
     incidents = load_incidents(store, as_of - timedelta(days=2 * settings.complaints_days), as_of, client_ids)
-    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_store(store), lang,
-                         window_start)
+    return classify_risk(per, bg, incidents, as_of, settings, fitted, _revenue_before_store(store), window_start)
 
 
 # --------------------------------------------------------------------------- summary and win-back
@@ -864,32 +846,34 @@ def complaints_by_month(incidents: pd.DataFrame, by: str = "stage") -> pd.DataFr
 
 
 WINBACK_COLUMNS = ("rank", "client_id", "name", "manager", "abc", "key", "status", "lost_on", "recency_days",
-                   "cadence_days", "yearly_value", "revenue_at_risk", "revenue_lost", "margin", "reasons", "action",
-                   "action_reason")
+                   "cadence_days", "yearly_value", "revenue_at_risk", "revenue_lost", "margin", "reason_codes",
+                   "action", "action_reason_codes")
 
 
-def _action(row, margin: float, a_value: float, s: Settings, lang: str = "en") -> tuple[str, str]:
-    """(action from settings.ACTIONS, why in words) for one win-back candidate; rules in :func:`winback_candidates`."""
-    worth = _num(_money(row.yearly_value), lang)
+def _action(row, margin: float, a_value: float, s: Settings) -> tuple[str, tuple[str, dict]]:
+    """(action from settings.ACTIONS, why as (code, values)) for one win-back candidate; rules in
+    :func:`winback_candidates`. Codes: meeting_service {what: ((complaints, {n, days}) | (late, {rate,
+    threshold}), ...)}, offer / meeting_late {label: key | class_a | worth_a, worth}, discount {margin, ratio},
+    gift {years, worth}."""
+    worth = float(row.yearly_value)
     if row.complaints_rising or row.late_deliveries:
         what = []
         if row.complaints_rising:
-            what.append(_t(lang, "act_complaints", n=row.complaints_recent, days=s.complaints_days))
+            what.append(("complaints", {"n": int(row.complaints_recent), "days": s.complaints_days}))
         if row.late_deliveries:
-            what.append(_t(lang, "act_late", pct=_num(_pct(row.on_time_rate, s.on_time_min), lang)))
-        return "meeting", _t(lang, "act_meeting_service", what=_t(lang, "and").join(what))
+            what.append(("late", {"rate": float(row.on_time_rate), "threshold": s.on_time_min}))
+        return "meeting", ("meeting_service", {"what": tuple(what)})
     worth_a = not math.isnan(a_value) and round(row.yearly_value, 2) >= a_value
     important = bool(row.key) or row.abc == "A" or worth_a
-    label = _t(lang, "key") if row.key else _t(lang, "class_a") if row.abc == "A" else _t(lang, "worth_a")
+    label = "key" if row.key else "class_a" if row.abc == "A" else "worth_a"
     if row.status == "lost" and important:
-        return "special_offer", _t(lang, "act_offer", label=label, worth=worth)
+        return "special_offer", ("offer", {"label": label, "worth": worth})
     if row.declining and not math.isnan(margin) and margin > 0:
-        return "discount", _t(lang, "act_discount", margin=_num(_pct(margin), lang),
-                              pct=_num(_pct(row.rev_last3 / row.rev_last3_prev), lang))
+        return "discount", ("discount", {"margin": float(margin), "ratio": float(row.rev_last3 / row.rev_last3_prev)})
     if important:
-        return "meeting", _t(lang, "act_meeting_late", label=label, worth=worth)
+        return "meeting", ("meeting_late", {"label": label, "worth": worth})
     years = 0.0 if pd.isna(row.T) else row.T * 7 / 365.25
-    return "gift", _t(lang, "act_gift", years=_num(f"{years:.1f}", lang), worth=worth)
+    return "gift", ("gift", {"years": float(years), "worth": worth})
 
 
 def class_floor(classes: pd.DataFrame, labels=("A", "B")) -> float:
@@ -918,8 +902,7 @@ def winback_mask(risk: pd.DataFrame, classes: pd.DataFrame) -> pd.Series:
     return (gone & (worth | key)).astype(bool)
 
 
-def winback_candidates(risk: pd.DataFrame, classes: pd.DataFrame, settings: Settings = DEFAULT,
-                       lang: str = "en") -> pd.DataFrame:
+def winback_candidates(risk: pd.DataFrame, classes: pd.DataFrame, settings: Settings = DEFAULT) -> pd.DataFrame:
     """The win-back list of §8 (:func:`winback_mask`), ranked by yearly value (desc, ties client_id).
 
     In: ``risk`` from :func:`assess`; ``classes`` [client_id, abc, key, revenue, profit, name, manager]
@@ -944,8 +927,11 @@ def winback_candidates(risk: pd.DataFrame, classes: pd.DataFrame, settings: Sett
     f["name"] = f["name"].astype(object).where(f["name"].notna(), f["client_id"]).astype(str)
     f = f.sort_values(["yearly_value", "client_id"], ascending=[False, True], kind="mergesort")
     a_value = class_floor(cls, ("A",))
-    actions = [_action(row, m, a_value, settings, lang) for row, m in zip(f.itertuples(index=False), f["margin"])]
+    actions = [_action(row, m, a_value, settings) for row, m in zip(f.itertuples(index=False), f["margin"])]
     f["action"] = pd.Series([a for a, _ in actions], index=f.index, dtype=str)
-    f["action_reason"] = pd.Series([w for _, w in actions], index=f.index, dtype=str)
+    why = np.empty(len(actions), dtype=object)
+    for i, (_, w) in enumerate(actions):
+        why[i] = w
+    f["action_reason_codes"] = pd.Series(why, index=f.index, dtype=object)
     f["rank"] = np.arange(1, len(f) + 1, dtype="int64")
     return f[list(WINBACK_COLUMNS)].reset_index(drop=True)

@@ -59,6 +59,7 @@ def assess_analysis(store, result) -> tuple[pd.DataFrame, dict]:
     :func:`kamcore.analytics.risk.summarize_risk` plus ``winback_candidates`` and ``bgnbd``).
     """
     from kamcore.analytics.risk import assess_store, summarize_risk, winback_candidates, winback_mask
+    from kamcore.presentation.reasons import words_of
 
     ids = None if result.filters.is_empty() else result.clients["client_id"].astype(str).tolist()
     risk = assess_store(store, result.window.as_of, result.settings, client_ids=ids,
@@ -69,6 +70,7 @@ def assess_analysis(store, result) -> tuple[pd.DataFrame, dict]:
     table["key"] = table["key"].astype("boolean").fillna(False).astype(bool)
     table["lost_in_window"] = table["lost_in_window"].astype("boolean").fillna(False).astype(bool)
     table["winback"] = winback_mask(table, classes).to_numpy()
+    table["reasons"] = words_of(table["reason_codes"], "reason_codes", "en")      # the CSV's words: English
     summary = summarize_risk(table)
     summary["winback_candidates"] = int(len(winback_candidates(risk, classes, result.settings)))
     summary["bgnbd"] = risk.attrs.get("bgnbd", {})
