@@ -1,5 +1,7 @@
 """The database connection and every cached loader (``st.cache_data`` / ``st.cache_resource``) with its key:
-the path and data version first, then as-of, settings and filters. Pages ask through the View-taking faces
+the path and data version first, then as-of, settings and filters — never the language: the analytics return
+codes, and the faces make the words (``kamcore.presentation.reasons``). The risk composition is
+``kamcore.analytics.pipeline``'s, each step cached here. Pages ask through the View-taking faces
 (``clients_risk(view)`` …), never the cached functions themselves.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ import streamlit as st
 
 from kamcore.accounts import abm, dossier, managers
 from kamcore.presentation import i18n, reasons
-from kamcore.analytics import risk
+from kamcore.analytics import pipeline, risk
 from kamcore import config
 from kamcore.analytics import analysis as an
 from kamcore.settings import Settings
@@ -162,38 +164,28 @@ def _risk_fit(path: str, version: tuple, as_of: date):
 @st.cache_data(max_entries=8, show_spinner=False)
 def _universe(path: str, version: tuple, as_of: date, filters: an.Filters) -> list[str]:
     """Client ids of the filter with a transaction on or before as-of (the rows of the analysis)."""
-    rows = _store(path).query("client_universe", end=as_of, **filters.params())
-    return rows["client_id"].astype(str).tolist()
+    return pipeline.universe(_store(path), as_of, filters)
 
 
 def _scope(path: str, version: tuple, as_of: date, filters: an.Filters) -> list[str] | None:
-    """The clients risk is computed for: None without a filter (every client with a row on or before as-of,
-    which the risk queries select by date alone), else the filter's ids. Matching 20k ids in SQL costs
-    ~0.1 s and ~0.1 GB a query, so the common case passes none."""
+    """:func:`pipeline.risk_scope`, its universe cached."""
     return None if filters.is_empty() else _universe(path, version, as_of, filters)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _risk_core(path: str, version: tuple, as_of: date, risk_settings: tuple,
                filters: an.Filters) -> tuple[pd.DataFrame, dict]:
-    """§8 for the clients of the filter; independent of ABC/XYZ thresholds and of the basis."""
-    s = Settings(**dict(risk_settings))
-    r = risk.assess_store(_store(path), as_of, s, client_ids=_scope(path, version, as_of, filters),
-                          window_start=an.Window(as_of, s.months).start, fitted=_risk_fit(path, version, as_of),
-                          bg=_bgnbd_inputs(path, version, as_of))
-    return r, dict(r.attrs.get("bgnbd") or {})
+    """§8 for the clients of the filter (:func:`pipeline.assess_risk`); independent of ABC/XYZ thresholds and
+    of the basis."""
+    return pipeline.assess_risk(_store(path), as_of, Settings(**dict(risk_settings)),
+                                _scope(path, version, as_of, filters), bg=_bgnbd_inputs(path, version, as_of),
+                                fitted=_risk_fit(path, version, as_of))
 
 
 def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters) -> tuple[pd.DataFrame, dict]:
-    result = _analysis(path, version, as_of, settings, filters)
+    """:func:`pipeline.merge_risk` of the cached analysis and the cached risk."""
     r, info = _risk_core(path, version, as_of, _risk_key(settings), filters)
-    f = result.clients
-    keep = [c for c in r.columns if c == "client_id" or c not in f.columns]
-    out = f.merge(r[keep], on="client_id", how="left")
-    for col in ("revenue_at_risk", "revenue_lost"):
-        out[col] = out[col].astype(float).fillna(0.0)
-    out["lost_in_window"] = out["lost_in_window"].astype("boolean").fillna(False).astype(bool)
-    return out, info
+    return pipeline.merge_risk(_analysis(path, version, as_of, settings, filters), r), info
 
 
 def _risk_key(settings: tuple) -> tuple:
@@ -277,7 +269,7 @@ def manager_table(view: View, no_manager: str) -> pd.DataFrame:
 def _winback(path, version, as_of, settings, filters) -> pd.DataFrame:
     result = _analysis(path, version, as_of, settings, filters)
     frame, _ = _risk(path, version, as_of, settings, filters)
-    return risk.winback_candidates(frame, result.clients, result.settings)
+    return pipeline.winback(frame, result)
 
 
 def winback_candidates(view: View) -> pd.DataFrame:
