@@ -662,7 +662,7 @@ def test_risk_trend_store_numbers_clients_by_client_key_not_by_id(tmp_path):
 
 @pytest.mark.parametrize("as_of", [D, MID], ids=["month_end", "mid_month"])
 def test_risk_trend_store_cadence_in_two_halves_equals_the_row_path(tmp_path, monkeypatch, as_of):
-    monkeypatch.setattr(risk, "_SPLIT_ROWS", 1)      # every store takes the side-by-side path
+    monkeypatch.setattr(risk.trend, "_SPLIT_ROWS", 1)      # every store takes the side-by-side path
     store = _store_with(tmp_path, TREND_ROWS)
     try:
         got = risk.risk_trend_store(store, as_of, 14)

@@ -4,7 +4,7 @@ return codes with values, cached without the language; only the words are made a
 What counts as a query: every named query of ``kamcore/db/queries`` (``kamcore.db.store.query_text`` is the one
 door to their text: ``Store.query``, ``Store.frame``, ``Store.arrow`` and the risk trend's cursors all go
 through it), and what counts as an analysis: a call of ``analysis.classify``, ``types.classify_types`` or
-``risk.classify_risk``. The first run fills the caches; the counters are reset, the language widget set to
+``risk.classify_risk`` (each patched where its caller looks it up). The first run fills the caches; the counters are reset, the language widget set to
 Slovenian, and the rerun must count no analysis and no query but the fresh reads of edited account data
 (:data:`FRESH`), while the page's texts change language.
 """
@@ -19,7 +19,8 @@ from streamlit.testing.v1 import AppTest
 from tests.ui.helpers import errors
 
 from kamcore import demo
-from kamcore.analytics import analysis, risk
+from kamcore.analytics import analysis
+from kamcore.analytics.risk import assessment as risk_assessment
 from kamcore.db import store as store_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,7 @@ def counted(monkeypatch):
 
     counting(analysis, "classify")
     counting(analysis, "classify_types")
-    counting(risk, "classify_risk")
+    counting(risk_assessment, "classify_risk")          # where assess_store looks it up
     return calls
 
 
