@@ -2,7 +2,8 @@
 import streamlit as st
 
 import ui
-from kamcore.presentation import charts
+from kamcore.presentation import charts, reasons
+from kamcore.presentation.dossier import summary_html
 from kamcore.accounts import dossier, edits
 
 
@@ -75,6 +76,9 @@ with ui.guard(view):
     hist = dossier.client_history(ui.window_history(view), cid)
     kpi = dossier.kpis(hist)
     risk = dossier.risk_row(ui.clients_risk_company(view)[0], cid)      # whole company, whatever the filters
+    if risk:                                                            # the reasons in the page's language
+        risk.update(reasons=reasons.risk_words(risk.get("reason_codes"), view.lang),
+                    type_reasons=reasons.type_words(risk.get("type_reason_codes"), view.lang, view.currency))
 
     st.header(ui.md(info["name"]))
     st.caption(" · ".join(f"{view.t('dossier.' + k)}: **{ui.md(v)}**" for k, v in dossier.facts(info)))
@@ -102,7 +106,7 @@ with ui.guard(view):
         left.plotly_chart(charts.revenue_history(hist, labels=view.labels, fmt_money=view.money), key="history")
         with right:
             st.subheader(view.t("dossier.flags"))
-            flags = dossier.risk_flags(risk, view.lang, view.settings.on_time_min)
+            flags = reasons.risk_flags(risk, view.lang, view.settings.on_time_min)
             if (lost := dossier.lost_note(risk)) is not None:
                 st.caption(view.t(f"dossier.{lost[0]}", day=lost[1], money=view.money(risk.get("yearly_value"))))
             if flags:
@@ -117,7 +121,7 @@ with ui.guard(view):
         warn = [view.t(f"dossier.warn_{c}", **kw) for c, kw in
                 dossier.contact_warnings(rows["contacts"], view.as_of, view.settings.contact_recent_days)]
         rates = dossier.win_rates(rows["tenders"])
-        html = dossier.summary_html(info, kpi, hist, rows, rates, flags, str(risk.get("reasons") or ""), warn,
+        html = summary_html(info, kpi, hist, rows, rates, flags, str(risk.get("reasons") or ""), warn,
                                     view.as_of, view.lang, view.currency)
         b1, b2, _ = st.columns([2, 1, 3])
         b1.download_button(view.t("dossier.print"), html, file_name=f"dossier-{cid}.html", mime="text/html",

@@ -30,12 +30,6 @@ APP_LAYER = 20
 
 # (importer, imported): why it is allowed for now. Keep it short and say what removes it.
 ALLOWED = {
-    ("kamcore.analytics.types", "kamcore.presentation.i18n"):
-        "the language leak of issue 16: client-type reasons are written in words; codes + values next",
-    ("kamcore.analytics.risk", "kamcore.presentation.i18n"):
-        "the language leak of issue 16: risk reasons are written in words; codes + values next",
-    ("kamcore.accounts.dossier", "kamcore.presentation.i18n"):
-        "the language leak of issue 16: contact warnings in words; codes + values next",
 }
 
 

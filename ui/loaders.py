@@ -1,5 +1,7 @@
 """The database connection and every cached loader (``st.cache_data`` / ``st.cache_resource``) with its key:
-the path and data version first, then as-of, settings and filters. Pages ask through the View-taking faces
+the path and data version first, then as-of, settings and filters — never the language: the analytics return
+codes, and the faces make the words (``kamcore.presentation.reasons``). The risk composition is
+``kamcore.analytics.pipeline``'s, each step cached here. Pages ask through the View-taking faces
 (``clients_risk(view)`` …), never the cached functions themselves.
 """
 from __future__ import annotations
@@ -15,8 +17,8 @@ import pyarrow.compute as pc
 import streamlit as st
 
 from kamcore.accounts import abm, dossier, managers
-from kamcore.presentation import i18n
-from kamcore.analytics import risk
+from kamcore.presentation import i18n, reasons
+from kamcore.analytics import pipeline, risk
 from kamcore import config
 from kamcore.analytics import analysis as an
 from kamcore.settings import Settings
@@ -94,15 +96,13 @@ def _profit_coverage(path: str, version: tuple, start: date, end: date) -> dict:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _analysis(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
-              lang: str, currency: str) -> an.Analysis:
+def _analysis(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters) -> an.Analysis:
     s = Settings(**dict(settings))
     base = s.with_(**{k: getattr(Settings(), k) for k in an.THRESHOLDS})
     if s != base:  # a threshold change re-labels the cached analysis (no database, no recomputation)
-        return an.relabel(_analysis(path, version, as_of, tuple(sorted(asdict(base).items())), filters, lang,
-                                    currency), s)
+        return an.relabel(_analysis(path, version, as_of, tuple(sorted(asdict(base).items())), filters), s)
     inputs = _inputs(path, version, as_of, s.months, s.period, filters, s.migration_shift)
-    return an.classify(inputs, s, filters, lang, currency)
+    return an.classify(inputs, s, filters)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -115,8 +115,8 @@ def _workbook(path, version, as_of, settings, filters, lang_, currency) -> bytes
     from kamcore.presentation.export import analysis_workbook
     from kamcore.presentation.report import client_table, settings_rows
 
-    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
-    return analysis_workbook(client_table(result, lang_), result.matrix, result.summary,
+    result = _analysis(path, version, as_of, settings, filters)
+    return analysis_workbook(client_table(result, lang_, currency), result.matrix, result.summary,
                              settings_rows(result, lang_), result.migration_abc)
 
 
@@ -164,39 +164,28 @@ def _risk_fit(path: str, version: tuple, as_of: date):
 @st.cache_data(max_entries=8, show_spinner=False)
 def _universe(path: str, version: tuple, as_of: date, filters: an.Filters) -> list[str]:
     """Client ids of the filter with a transaction on or before as-of (the rows of the analysis)."""
-    rows = _store(path).query("client_universe", end=as_of, **filters.params())
-    return rows["client_id"].astype(str).tolist()
+    return pipeline.universe(_store(path), as_of, filters)
 
 
 def _scope(path: str, version: tuple, as_of: date, filters: an.Filters) -> list[str] | None:
-    """The clients risk is computed for: None without a filter (every client with a row on or before as-of,
-    which the risk queries select by date alone), else the filter's ids. Matching 20k ids in SQL costs
-    ~0.1 s and ~0.1 GB a query, so the common case passes none."""
+    """:func:`pipeline.risk_scope`, its universe cached."""
     return None if filters.is_empty() else _universe(path, version, as_of, filters)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _risk_core(path: str, version: tuple, as_of: date, risk_settings: tuple, filters: an.Filters,
-               lang_: str) -> tuple[pd.DataFrame, dict]:
-    """§8 for the clients of the filter; independent of ABC/XYZ thresholds and of the basis."""
-    s = Settings(**dict(risk_settings))
-    r = risk.assess_store(_store(path), as_of, s, client_ids=_scope(path, version, as_of, filters),
-                          window_start=an.Window(as_of, s.months).start, fitted=_risk_fit(path, version, as_of),
-                          lang=lang_, bg=_bgnbd_inputs(path, version, as_of))
-    return r, dict(r.attrs.get("bgnbd") or {})
+def _risk_core(path: str, version: tuple, as_of: date, risk_settings: tuple,
+               filters: an.Filters) -> tuple[pd.DataFrame, dict]:
+    """§8 for the clients of the filter (:func:`pipeline.assess_risk`); independent of ABC/XYZ thresholds and
+    of the basis."""
+    return pipeline.assess_risk(_store(path), as_of, Settings(**dict(risk_settings)),
+                                _scope(path, version, as_of, filters), bg=_bgnbd_inputs(path, version, as_of),
+                                fitted=_risk_fit(path, version, as_of))
 
 
-def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters,
-          lang_: str, currency: str) -> tuple[pd.DataFrame, dict]:
-    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
-    r, info = _risk_core(path, version, as_of, _risk_key(settings), filters, lang_)
-    f = result.clients
-    keep = [c for c in r.columns if c == "client_id" or c not in f.columns]
-    out = f.merge(r[keep], on="client_id", how="left")
-    for col in ("revenue_at_risk", "revenue_lost"):
-        out[col] = out[col].astype(float).fillna(0.0)
-    out["lost_in_window"] = out["lost_in_window"].astype("boolean").fillna(False).astype(bool)
-    return out, info
+def _risk(path: str, version: tuple, as_of: date, settings: tuple, filters: an.Filters) -> tuple[pd.DataFrame, dict]:
+    """:func:`pipeline.merge_risk` of the cached analysis and the cached risk."""
+    r, info = _risk_core(path, version, as_of, _risk_key(settings), filters)
+    return pipeline.merge_risk(_analysis(path, version, as_of, settings, filters), r), info
 
 
 def _risk_key(settings: tuple) -> tuple:
@@ -222,13 +211,13 @@ def _settings_key(view: View) -> tuple:
 
 def clients_risk(view: View) -> tuple[pd.DataFrame, dict]:
     """The analysis frame with the risk columns of DOMAIN.md §8, and the BG/NBD fit info."""
-    return _risk(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang, view.currency)
+    return _risk(view.path, view.version, view.as_of, _settings_key(view), view.filters)
 
 
 def clients_risk_company(view: View) -> tuple[pd.DataFrame, dict]:
     """:func:`clients_risk` on the whole company's data, whatever the sidebar filters (the dossier, DOMAIN §8:
     a filter never makes a lost client look safe)."""
-    return _risk(view.path, view.version, view.as_of, _settings_key(view), an.Filters(), view.lang, view.currency)
+    return _risk(view.path, view.version, view.as_of, _settings_key(view), an.Filters())
 
 
 def risk_trend(view: View) -> pd.DataFrame:
@@ -259,43 +248,46 @@ def window_history(view: View) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _manager_table(path, version, as_of, settings, filters, lang_, currency, no_manager) -> pd.DataFrame:
+def _manager_table(path, version, as_of, settings, filters) -> pd.DataFrame:
     store = _store(path)
-    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
-    frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
-    rows = managers.winback_rows(_winback(path, version, as_of, settings, filters, lang_, currency),
+    result = _analysis(path, version, as_of, settings, filters)
+    frame, _ = _risk(path, version, as_of, settings, filters)
+    rows = managers.winback_rows(_winback(path, version, as_of, settings, filters),
                                  managers.load_winback(store))      # the At risk list: no status = open
     return managers.manager_table(frame, managers.previous_window(result), managers.load_contacts(store),
-                                  rows, result.window.as_of, result.settings.contact_recent_days, no_manager)
+                                  rows, result.window.as_of, result.settings.contact_recent_days)
 
 
 def manager_table(view: View, no_manager: str) -> pd.DataFrame:
-    """The DOMAIN.md §10 table, one row per key account manager."""
-    return _manager_table(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang,
-                          view.currency, no_manager)
+    """The DOMAIN.md §10 table, one row per key account manager; the row of clients without a manager
+    named ``no_manager`` (words made here: the cached table is the same in every language)."""
+    table = _manager_table(view.path, view.version, view.as_of, _settings_key(view), view.filters)
+    return managers.rename_no_manager(table, no_manager)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _winback(path, version, as_of, settings, filters, lang_, currency) -> pd.DataFrame:
-    result = _analysis(path, version, as_of, settings, filters, lang_, currency)
-    frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
-    return risk.winback_candidates(frame, result.clients, result.settings, lang_)
+def _winback(path, version, as_of, settings, filters) -> pd.DataFrame:
+    result = _analysis(path, version, as_of, settings, filters)
+    frame, _ = _risk(path, version, as_of, settings, filters)
+    return pipeline.winback(frame, result)
 
 
 def winback_candidates(view: View) -> pd.DataFrame:
     """The win-back list of DOMAIN.md §8 (lost in the window or lapsing, worth an A/B client a year or key,
-    with the action)."""
-    return _winback(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang, view.currency)
+    with the action); ``reasons`` and ``action_reason`` in the view's language."""
+    return reasons.in_words(_winback(view.path, view.version, view.as_of, _settings_key(view), view.filters),
+                            view.lang, view.currency)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _target_lists(path, version, as_of, settings, filters, lang_, currency):
-    frame, _ = _risk(path, version, as_of, settings, filters, lang_, currency)
-    winback = _winback(path, version, as_of, settings, filters, lang_, currency)
+def _target_lists(path, version, as_of, settings, filters):
+    frame, _ = _risk(path, version, as_of, settings, filters)
+    winback = _winback(path, version, as_of, settings, filters)
     return abm.target_lists(frame, winback), abm.load_decision_makers(_store(path))
 
 
 def target_lists(view: View):
-    """Key, perspective and win-back target lists, and the decision makers' contacts."""
-    return _target_lists(view.path, view.version, view.as_of, _settings_key(view), view.filters, view.lang,
-                         view.currency)
+    """Key, perspective and win-back target lists (``reasons`` in the view's language), and the decision
+    makers' contacts."""
+    lists, contacts = _target_lists(view.path, view.version, view.as_of, _settings_key(view), view.filters)
+    return {name: reasons.in_words(f, view.lang, view.currency) for name, f in lists.items()}, contacts

@@ -83,13 +83,12 @@ class View:
     def analysis(self, **changes) -> an.Analysis:
         """The cached analysis for this view (``changes`` override settings, e.g. basis)."""
         s = self.settings.with_(**changes) if changes else self.settings
-        return _analysis(self.path, self.version, self.as_of, tuple(sorted(asdict(s).items())),
-                         self.filters, self.lang, self.currency)
+        return _analysis(self.path, self.version, self.as_of, tuple(sorted(asdict(s).items())), self.filters)
 
     def company_analysis(self) -> an.Analysis:
         """The cached analysis of the whole company (no filters), with this view's settings."""
         return _analysis(self.path, self.version, self.as_of, tuple(sorted(asdict(self.settings).items())),
-                         an.Filters(), self.lang, self.currency)
+                         an.Filters())
 
     def monthly(self, start: date, end: date) -> pd.DataFrame:
         return _monthly(self.path, self.version, start, end, self.filters)

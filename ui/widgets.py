@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from kamcore.analytics import analysis as an
+from kamcore.presentation import reasons
 from kamcore.settings import Settings
 
 from ui.base import _coverage_pct, md
@@ -35,7 +36,10 @@ def client_list(view: View, frame: pd.DataFrame, key: str, columns: list[str] | 
                 height: int | str = "auto") -> None:
     """A client table; picking a row opens that client's dossier."""
     cols = columns or ["name", "value", "share", "abc", "xyz", "cv", "active_share", "median_gap_days", "key", "types"]
-    shown = frame[[c for c in ["client_id"] + cols if c in frame.columns]].copy()
+    codes = {word: code for code, word in reasons.COLUMNS.items()}      # "reasons": words of the shown rows only
+    cols = [codes[c] if c in codes and c not in frame.columns else c for c in cols]
+    shown = reasons.in_words(frame[[c for c in ["client_id"] + cols if c in frame.columns]], view.lang, view.currency)
+    shown = shown.copy()
     if "types" in shown:
         shown["types"] = shown["types"].map(
             lambda ts: ", ".join(view.t(f"type.{x}") for x in ts) if isinstance(ts, tuple) else "")

@@ -9,7 +9,7 @@ from kamcore.db.store import Store
 
 LISTS = ("key", "perspective", "winback")
 LIST_COLUMNS = ["client_id", "name", "manager", "region", "industry", "revenue", "abc", "xyz", "status",
-                "yearly_value", "revenue_at_risk", "reasons"]
+                "yearly_value", "revenue_at_risk", "reason_codes"]
 
 
 def load_contacts(store: Store) -> pd.DataFrame:

@@ -3,18 +3,17 @@
 Loaders read one client's rows (``queries/dossier_*.sql``); the pure functions
 turn them into what a key account manager reads before a negotiation: KPIs
 against the previous window, the class of each past window, buying-centre
-warnings, tender win rates, share of wallet and a printable summary.
+warnings (codes with values), tender win rates and share of wallet. The words and the printable summary
+are made by ``kamcore.presentation.reasons`` and ``kamcore.presentation.dossier``.
 """
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from kamcore.analytics.analysis import Filters, classify, load_inputs
-from kamcore.presentation.i18n import fmt_money, fmt_pct, t
 # ATTITUDES, BUYING_ROLES, INCIDENT_STAGES, TENDER_STATUSES: the closed sets of settings, also for the pages' editors
 from kamcore.settings import (ATTITUDES, BUYING_ROLES, CHOICES, DEFAULT, INCIDENT_STAGES, TENDER_STATUSES,  # noqa: F401
                               Settings, choice_code)
@@ -127,17 +126,6 @@ def kpis(history: pd.DataFrame) -> dict:
     return out
 
 
-def in_words(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """``frame`` with the stored codes of its closed-vocabulary columns (settings.CHOICES: buying_role, attitude,
-    stage, status, requirements) in words (i18n ``vocab.<column>.<code>``); other values as they are."""
-    out = frame.copy()
-    for col in set(CHOICES) & set(out.columns):
-        words = {c: t(f"vocab.{col}.{c}", lang) for c in CHOICES[col]}
-        out[col] = pd.Series([words.get(v, v) if isinstance(v, str) else v for v in out[col]], index=out.index,
-                             dtype=object)
-    return out
-
-
 def normalise_role(value) -> str | None:
     """'Decision_Maker', 'decision-makers', 'decision maker' -> 'decision_maker' (settings.choice_code);
     unknown or empty -> None."""
@@ -237,24 +225,6 @@ def risk_row(clients: pd.DataFrame, client_id: str) -> dict:
     return {} if rows.empty else rows.iloc[0].to_dict()
 
 
-def risk_flags(row: dict, lang: str = "en", on_time_min: float = DEFAULT.on_time_min) -> list[str]:
-    """Flags of a risk row (status lost/lapsing, declining, complaints rising, late deliveries) as
-    short texts; the reasons in words with numbers come from the row's ``reasons``."""
-    flags = []
-    status = row.get("status")
-    if isinstance(status, str) and status in ("lost", "lapsing"):
-        earlier = status == "lost" and not bool(row.get("lost_in_window", True))
-        flags.append(t("dossier.flag_lost_earlier" if earlier else f"dossier.flag_{status}", lang))
-    late = row.get("late_deliveries")
-    if late is None and row.get("on_time_rate") is not None and not pd.isna(row.get("on_time_rate")):
-        late = float(row["on_time_rate"]) < on_time_min
-    for col, v in (("declining", row.get("declining")), ("complaints_rising", row.get("complaints_rising")),
-                   ("late_deliveries", late)):
-        if v is not None and not (isinstance(v, float) and np.isnan(v)) and bool(v):
-            flags.append(t(f"dossier.flag_{col}", lang))
-    return flags
-
-
 def lost_note(row: dict) -> tuple[str, str] | None:
     """For a lost client (DOMAIN §8): ("lost_in_window" | "lost_earlier", lost_on as YYYY-MM-DD), else None
     (also without a lost_on: a client with no purchase day at all)."""
@@ -262,64 +232,3 @@ def lost_note(row: dict) -> tuple[str, str] | None:
         return None
     code = "lost_in_window" if bool(row.get("lost_in_window")) else "lost_earlier"
     return code, f"{pd.Timestamp(row['lost_on']):%Y-%m-%d}"
-
-
-# -- printable summary ---------------------------------------------------------
-def _table_html(df: pd.DataFrame, headers: dict[str, str]) -> str:
-    if df.empty:
-        return "<p>–</p>"
-    head = "".join(f"<th>{html.escape(headers.get(c, c))}</th>" for c in df.columns)
-    body = []
-    for _, r in df.iterrows():
-        cells = "".join(f"<td>{html.escape('' if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))}</td>"
-                        for v in r.to_numpy())
-        body.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def summary_html(info: dict, kpi: dict, history: pd.DataFrame, rows: dict[str, pd.DataFrame],
-                 rates: dict, flags: list[str], reasons: str, warnings: list[str], as_of: date,
-                 lang: str = "en", currency: str = "EUR") -> str:
-    """A one-page printable HTML summary of the dossier (all values escaped)."""
-    m = (lambda v: fmt_money(v, lang, currency))
-    e = html.escape
-    facts = [(t("dossier.industry", lang), info.get("industry")), (t("dossier.region", lang), info.get("region")),
-             (t("dossier.manager", lang), info.get("manager")), (t("dossier.employees", lang), info.get("employees")),
-             (t("dossier.website", lang), info.get("website")),
-             (t("dossier.first_purchase", lang), info.get("first_purchase")),
-             (t("dossier.last_purchase", lang), info.get("last_purchase"))]
-    facts_html = "".join(f"<tr><th>{e(k)}</th><td>{e('–' if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))}</td></tr>"
-                         for k, v in facts)
-    kpi_line = (f"{t('kpi.revenue', lang)}: <b>{e(m(kpi['revenue']))}</b> ({e(fmt_pct(kpi['revenue_change'], lang))}) · "
-                f"{t('kpi.profit', lang)}: <b>{e(m(kpi['profit']))}</b> · ABC/XYZ: <b>{e(str(kpi['abc']))}/{e(str(kpi['xyz']))}</b>")
-    hist = history[["period_label", "revenue", "abc", "xyz"]].assign(revenue=history["revenue"].map(m))
-    contacts = rows["contacts"]
-    cshow = in_words(contacts[[c for c in ("name", "title", "buying_role", "attitude", "last_contact", "email",
-                                           "phone") if c in contacts]], lang)
-    tenders = in_words(rows["tenders"][[c for c in ("date", "title", "status", "value", "reasons")
-                                        if c in rows["tenders"]]], lang)
-    comp = rows["competitors"][[c for c in ("competitor", "share_of_wallet", "strengths", "weaknesses")
-                                if c in rows["competitors"]]]
-    inc = in_words(rows["incidents"][[c for c in ("date", "category", "stage", "severity")
-                                      if c in rows["incidents"]]].head(10), lang)
-    notes = rows["notes"][[c for c in ("created_at", "created_by", "note") if c in rows["notes"]]].head(5)
-    tender_line = t("dossier.win_rate_line", lang, won=rates["won"], lost=rates["lost"], open=rates["open"],
-                    count=fmt_pct(rates["rate_count"], lang), value=fmt_pct(rates["rate_value"], lang))
-    warn = "".join(f"<li>{e(w)}</li>" for w in flags + warnings)
-    h = {}
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(str(info.get('name')))}</title>
-<style>body{{font-family:sans-serif;font-size:11px;margin:18px;color:#1F2A33}}h1{{font-size:18px;margin:0}}
-h2{{font-size:13px;margin:10px 0 3px;border-bottom:1px solid #ccc}}table{{border-collapse:collapse;width:100%}}
-td,th{{border:1px solid #ddd;padding:2px 4px;text-align:left}}.cols{{display:flex;gap:16px}}.cols>div{{flex:1}}
-@page{{size:A4;margin:10mm}}</style></head><body>
-<h1>{e(str(info.get('name')))} <small>({e(str(info.get('client_id')))})</small></h1>
-<p>{e(t('dossier.as_of_line', lang, date=str(as_of)))}</p><p>{kpi_line}</p>
-<div class="cols"><div><h2>{e(t('dossier.general', lang))}</h2><table>{facts_html}</table></div>
-<div><h2>{e(t('dossier.history', lang))}</h2>{_table_html(hist, h)}</div></div>
-<h2>{e(t('dossier.flags', lang))}</h2><ul>{warn or '<li>–</li>'}</ul><p>{e(reasons or '')}</p>
-<h2>{e(t('dossier.contacts', lang))}</h2>{_table_html(cshow, h)}
-<h2>{e(t('dossier.tenders', lang))}</h2><p>{e(tender_line)}</p>{_table_html(tenders, h)}
-<h2>{e(t('dossier.competitors', lang))}</h2>{_table_html(comp, h)}
-<div class="cols"><div><h2>{e(t('dossier.incidents', lang))}</h2>{_table_html(inc, h)}</div>
-<div><h2>{e(t('dossier.notes', lang))}</h2>{_table_html(notes, h)}</div></div>
-</body></html>"""

@@ -142,6 +142,15 @@ def manager_table(clients: pd.DataFrame, previous: pd.DataFrame, contacts: pd.Da
     return out[cols].reset_index(drop=True)
 
 
+def rename_no_manager(table: pd.DataFrame, no_manager: str) -> pd.DataFrame:
+    """:func:`manager_table` (computed with the default :data:`NO_MANAGER`) with that row named ``no_manager``
+    (the words of a language), in the same order as :func:`manager_table` with ``no_manager``."""
+    if no_manager == NO_MANAGER or not (table["manager"] == NO_MANAGER).any():
+        return table
+    out = table.assign(manager=table["manager"].where(table["manager"] != NO_MANAGER, no_manager))
+    return out.sort_values(["revenue", "manager"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
 def manager_clients(clients: pd.DataFrame, manager: str, no_manager: str = NO_MANAGER) -> pd.DataFrame:
     """The clients of one manager (rows of the analysis frame), largest revenue first."""
     m = _mgr(clients["manager"], no_manager)

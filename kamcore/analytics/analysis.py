@@ -327,8 +327,7 @@ def _by_position(frame: pd.DataFrame, at: np.ndarray, column: str, n: int, fill,
     return out
 
 
-def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Filters(),
-             lang: str = "en", currency: str = "EUR") -> Analysis:
+def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Filters()) -> Analysis:
     """Classes and figures of DOMAIN.md §3–§7 from :func:`load_inputs` output (no database access).
 
     Works on positions: every input is aligned once to the rows of ``inputs.clients``
@@ -417,7 +416,7 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
         "first_day": take["first_day"].array, "first_purchase": take["first_purchase"].array,
         "first_contract": take["first_contract"].array, "potential": take["potential"].array,
         "image_maker": take["image_maker"].array, "requirements": take["requirements"].array,
-        "quality_incidents": quality[cur], "key": key}), w.as_of, w.months, settings, profit_known, lang, currency)
+        "quality_incidents": quality[cur], "key": key}), w.as_of, w.months, settings, profit_known)
 
     # rank order, then the unranked in client_id order (§3)
     rank = seg.rank[cur]
@@ -452,8 +451,8 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
         "prev_mean": prev_of(pseg.mean), "prev_cv": prev_of(pseg.cv),
         "median_gap_days": gaps[rows], "incidents_window": incidents[rows], "quality_incidents": quality[rows],
     })
-    for c in ("types", "type_reasons", "growth", "is_feeder", "is_perspective", "is_image_maker", "is_expert"):
-        data[c] = types[c].array.take(order) if c == "type_reasons" else types[c].to_numpy()[order]
+    for c in ("types", "type_reason_codes", "growth", "is_feeder", "is_perspective", "is_image_maker", "is_expert"):
+        data[c] = types[c].to_numpy()[order]
     frame = pd.DataFrame(data)
 
     revenue_o = revenue[order]
@@ -547,8 +546,7 @@ SOURCES = ("aggregates", "lines")
 
 
 def analyze(store: Store, as_of: date | None = None, settings: Settings = DEFAULT,
-            filters: Filters = Filters(), lang: str = "en", currency: str = "EUR",
-            source: str = "aggregates") -> Analysis:
+            filters: Filters = Filters(), source: str = "aggregates") -> Analysis:
     """Load and classify in one call (the command line and tests use it).
 
     ``source``: ``aggregates`` (client_day / client_month, :func:`load_inputs`) or ``lines`` (the transaction
@@ -561,7 +559,7 @@ def analyze(store: Store, as_of: date | None = None, settings: Settings = DEFAUL
         raise ValueError("the database has no transactions yet")
     load = load_inputs if source == "aggregates" else load_inputs_from_lines
     inputs = load(store, as_of, settings.months, settings.period, filters, settings.migration_shift)
-    return classify(inputs, settings, filters, lang, currency)
+    return classify(inputs, settings, filters)
 
 
 SUMMARY_KEYS = ("n_ranked", "total", "key_count", "key_share", "top1_share", "top5_share", "top10_share",

@@ -1,6 +1,7 @@
 """Client types of DOMAIN.md §7: feeder, perspective, image-maker, expert.
 
-A client may carry several tags; each tag comes with its reason in words.
+A client may carry several tags; each tag comes with its reasons as codes with values
+(``kamcore.presentation.reasons`` turns them into words).
 """
 from __future__ import annotations
 
@@ -9,21 +10,34 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kamcore.presentation.i18n import fmt_money, fmt_number, fmt_pct, t
 from kamcore.settings import DEFAULT
 from kamcore.analytics.window import add_months
 
 
+# reason code -> the tag it explains (DOMAIN §7)
+REASON_CODES = {"feeder": "feeder", "feeder_revenue": "feeder", "perspective_new": "perspective",
+                "perspective_growth": "perspective", "image_maker": "image_maker", "expert_high": "expert",
+                "expert_quality": "expert"}
+
+
+def _objects(values: list) -> np.ndarray:
+    """``values`` (tuples) as a 1-d object array, one tuple per element."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
+
+
 def classify_types(frame: pd.DataFrame, as_of: date, months: int = DEFAULT.months,
-                   settings=DEFAULT, profit_known: bool = True, lang: str = "en",
-                   currency: str = "EUR") -> pd.DataFrame:
+                   settings=DEFAULT, profit_known: bool = True) -> pd.DataFrame:
     """Tag clients (DOMAIN.md §7).
 
     In, one row per client: ``client_id, revenue, profit, prev_revenue,
     first_day, first_purchase, first_contract, potential, image_maker,
     requirements, quality_incidents, key``. Shares are over clients with a
     positive value. Out: ``client_id, types`` (tuple of labels from
-    ``settings.CLIENT_TYPES``) and ``type_reasons`` ("; "-joined, "tag: why").
+    ``settings.CLIENT_TYPES``) and ``type_reason_codes`` (tuple of ``(code, values)``, codes of
+    :data:`REASON_CODES` in tag order, e.g. ``("expert_quality", {"n": 3})``; ``()`` for a standard client).
     """
     needed = {"client_id", "revenue", "profit", "prev_revenue", "first_day", "first_purchase",
               "first_contract", "potential", "image_maker", "requirements", "quality_incidents", "key"}
@@ -76,41 +90,33 @@ def classify_types(frame: pd.DataFrame, as_of: date, months: int = DEFAULT.month
     qual = f["quality_incidents"].fillna(0).to_numpy(dtype=np.int64)
     expert = high | (qual >= settings.expert_quality_incidents)
 
-    basis_word = t("basis.profit", lang)
     types = [("standard",)] * n
-    reasons = [""] * n
+    reasons = [()] * n
     tagged = np.flatnonzero(feeder | persp_new | grows | image | expert)
     for i in tagged:
         tags, why = [], []
         if feeder[i]:
             tags.append("feeder")
-            key = "reason.feeder" if profit_known else "reason.feeder_revenue"
-            why.append(t("type.feeder", lang) + ": " + t(key, lang, share=fmt_pct(basis_share[i], lang),
-                                                          basis=basis_word, years=fmt_number(years[i], lang, 1)))
+            why.append(("feeder" if profit_known else "feeder_revenue",
+                        {"share": float(basis_share[i]), "years": float(years[i])}))
         if persp_new[i] or grows[i]:
             tags.append("perspective")
-            parts = []
             if persp_new[i]:
-                parts.append(t("reason.perspective_new", lang, date=str(first_purchase[i].astype("datetime64[D]")),
-                               potential=fmt_money(potential[i], lang, currency),
-                               median=fmt_money(median_key_yearly, lang, currency)))
+                why.append(("perspective_new", {"date": str(first_purchase[i].astype("datetime64[D]")),
+                                                "potential": float(potential[i]), "median": median_key_yearly}))
             if grows[i]:
-                parts.append(t("reason.perspective_growth", lang, growth=fmt_pct(growth[i], lang, 0),
-                               share=fmt_pct(rev_share[i], lang)))
-            why.append(t("type.perspective", lang) + ": " + "; ".join(parts))
+                why.append(("perspective_growth", {"growth": float(growth[i]), "share": float(rev_share[i])}))
         if image[i]:
             tags.append("image_maker")
-            why.append(t("type.image_maker", lang) + ": " + t("reason.image_maker", lang))
+            why.append(("image_maker", {}))
         if expert[i]:
             tags.append("expert")
-            parts = []
             if high[i]:
-                parts.append(t("reason.expert_high", lang))
+                why.append(("expert_high", {}))
             if qual[i] >= settings.expert_quality_incidents:
-                parts.append(t("reason.expert_quality", lang, n=int(qual[i])))
-            why.append(t("type.expert", lang) + ": " + ", ".join(parts))
+                why.append(("expert_quality", {"n": int(qual[i])}))
         types[i] = tuple(tags)
-        reasons[i] = "; ".join(why)
-    return pd.DataFrame({"client_id": f["client_id"].array, "types": types, "type_reasons": pd.array(reasons, dtype="str"),
+        reasons[i] = tuple(why)
+    return pd.DataFrame({"client_id": f["client_id"].array, "types": types, "type_reason_codes": _objects(reasons),
                          "growth": growth, "is_feeder": feeder, "is_perspective": persp_new | grows,
                          "is_image_maker": image, "is_expert": expert})

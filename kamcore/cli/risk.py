@@ -53,27 +53,19 @@ def setting_changes(args) -> dict:
 
 
 def assess_analysis(store, result) -> tuple[pd.DataFrame, dict]:
-    """Risk (§8) of the clients of an :class:`kamcore.analytics.analysis.Analysis` (its filters, window and settings).
+    """Risk (§8) of the clients of an :class:`kamcore.analytics.analysis.Analysis` (its filters, window and settings),
+    by :func:`kamcore.analytics.pipeline.assess_analysis`, the composition the pages cache step by step.
 
-    Out: (the analysis frame with the risk columns and ``winback``, the summary of
-    :func:`kamcore.analytics.risk.summarize_risk` plus ``winback_candidates`` and ``bgnbd``).
+    Out: (the analysis frame with the risk columns, ``winback`` and ``reasons`` in English, the summary of
+    :func:`kamcore.analytics.pipeline.risk_summary`).
     """
-    from kamcore.analytics.risk import assess_store, summarize_risk, winback_candidates, winback_mask
+    from kamcore.analytics import pipeline
+    from kamcore.presentation.reasons import words_of
 
-    ids = None if result.filters.is_empty() else result.clients["client_id"].astype(str).tolist()
-    risk = assess_store(store, result.window.as_of, result.settings, client_ids=ids,
-                        window_start=result.window.start)
-    classes = result.clients
-    keep = [c for c in risk.columns if c == "client_id" or c not in classes.columns]
-    table = classes.merge(risk[keep], on="client_id", how="left")
-    table["key"] = table["key"].astype("boolean").fillna(False).astype(bool)
-    table["lost_in_window"] = table["lost_in_window"].astype("boolean").fillna(False).astype(bool)
-    table["winback"] = winback_mask(table, classes).to_numpy()
-    summary = summarize_risk(table)
-    summary["winback_candidates"] = int(len(winback_candidates(risk, classes, result.settings)))
-    summary["bgnbd"] = risk.attrs.get("bgnbd", {})
-    summary["window_start"] = str(result.window.start)
-    return table, summary
+    assessed = pipeline.assess_analysis(store, result)
+    table = assessed.clients
+    table["reasons"] = words_of(table["reason_codes"], "reason_codes", "en")      # the CSV's words: English
+    return table, pipeline.risk_summary(assessed)
 
 
 def register(subparsers) -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ import pandas as pd
 from kamcore.analytics.analysis import Analysis
 from kamcore.presentation import format as fmt
 from kamcore.presentation.i18n import t
+from kamcore.presentation.reasons import in_words
 
 CLIENT_COLUMNS = ["client_id", "name", "region", "industry", "manager", "value", "revenue", "profit",
                   "share", "cum_share_above", "rank", "abc", "mean", "cv", "xyz", "n_periods",
@@ -15,9 +16,9 @@ CLIENT_COLUMNS = ["client_id", "name", "region", "industry", "manager", "value",
                   "prev_revenue", "growth", "prev_abc", "prev_xyz", "first_purchase", "last_purchase"]
 
 
-def client_table(result: Analysis, lang: str = "en") -> pd.DataFrame:
-    """One row per client for export: the columns of :data:`CLIENT_COLUMNS` (types as text)."""
-    f = result.clients.copy()
+def client_table(result: Analysis, lang: str = "en", currency: str = "EUR") -> pd.DataFrame:
+    """One row per client for export: the columns of :data:`CLIENT_COLUMNS` (types and their reasons as text)."""
+    f = in_words(result.clients, lang, currency).copy()
     f["types"] = f["types"].map(lambda ts: ", ".join(t(f"type.{x}", lang) for x in ts) if isinstance(ts, tuple) else "")
     for col in ("first_purchase", "last_purchase"):
         f[col] = pd.to_datetime(f[col]).dt.date

@@ -12,12 +12,13 @@ from kamcore.analytics import risk
 from kamcore.accounts import winback
 from kamcore.settings import ACTIONS, DEFAULT
 from kamcore.db.store import open_store
+from kamcore.presentation.reasons import in_words
 
 
 # ---------------------------------------------------------------- candidates, ranking, actions
 
 def risk_row(cid, status, yearly, *, declining=False, rising=False, late=False, recent=0, rate=np.nan,
-             last3=0.0, prev3=0.0, weeks=104.0, reasons="why", earlier=False):
+             last3=0.0, prev3=0.0, weeks=104.0, reasons=(("no_purchase", {}),), earlier=False):
     lost_in = status == "lost" and not earlier
     slipping = status == "lapsing" or (declining and status != "lost")
     return {"client_id": cid, "status": status, "recency_days": 200, "cadence_days": 30.0, "declining": declining,
@@ -25,7 +26,7 @@ def risk_row(cid, status, yearly, *, declining=False, rising=False, late=False, 
             "rev_last3": last3, "rev_last3_prev": prev3, "complaints_recent": recent, "complaints_before": 0,
             "complaints_rising": rising, "on_time_rate": rate, "late_deliveries": late, "T": weeks,
             "yearly_value": yearly, "revenue_at_risk": yearly if slipping else 0.0,
-            "revenue_lost": yearly if lost_in else 0.0, "reasons": reasons}
+            "revenue_lost": yearly if lost_in else 0.0, "reason_codes": reasons}
 
 
 RISK = pd.DataFrame([
@@ -55,7 +56,8 @@ CLASSES = pd.DataFrame({
 
 
 def test_winback_ranking_and_actions():
-    got = risk.winback_candidates(RISK, CLASSES, DEFAULT)
+    codes = risk.winback_candidates(RISK, CLASSES, DEFAULT)
+    got = in_words(codes)                     # the action's reason in words (kamcore.presentation.reasons)
     expected = pd.DataFrame({
         "rank": np.arange(1, 9, dtype="int64"),
         # 20,000 tie: W2 before W3 by client_id; 7,000 tie: W8 before W9
@@ -83,7 +85,7 @@ def test_winback_ranking_and_actions():
     })
     assert_frame_equal(got[list(expected.columns)], expected)
     assert set(got["action"]) <= set(ACTIONS)
-    assert list(got.columns) == list(risk.WINBACK_COLUMNS)
+    assert list(codes.columns) == list(risk.WINBACK_COLUMNS)
     assert risk.winback_mask(RISK, CLASSES).tolist() == [True, True, True, True, False, True, True, True, True,
                                                           False, False]
 

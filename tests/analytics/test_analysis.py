@@ -12,6 +12,7 @@ from pandas.testing import assert_frame_equal
 from kamcore.analytics.analysis import Filters, analyze, latest_as_of, load_inputs, summarize
 from kamcore.settings import ABC_CLASSES, DEFAULT, XYZ_CLASSES, Settings
 from kamcore.db.store import open_store
+from kamcore.presentation.reasons import in_words
 
 AS_OF = date(2024, 12, 31)   # window 2024-01 … 2024-12, previous 2023-01 … 2023-12
 
@@ -115,7 +116,7 @@ def test_client_frame_hand_computed(result):
 
 
 def test_types_and_reasons(result):
-    f = result.clients.set_index("client_id")
+    f = in_words(result.clients).set_index("client_id")       # the reason codes in words, as a page shows them
     # revenue shares (profit unknown): A1 58.5 %, B2 29.3 %, C3 9.8 %
     assert f.loc["A1", "types"] == ("feeder",)
     # 2022-06-15 … 2024-12-31 = 930 days / 365.25 = 2.55

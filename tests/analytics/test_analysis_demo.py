@@ -13,6 +13,7 @@ import pytest
 
 from kamcore import demo
 from kamcore.presentation.i18n import t
+from kamcore.presentation.reasons import in_words
 from kamcore.settings import DEFAULT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ def result(demo_analysis):
 
 @pytest.fixture(scope="module")
 def clients(result) -> pd.DataFrame:
-    return result.clients.set_index("client_id")
+    return in_words(result.clients).set_index("client_id")     # the reason codes in words, as a page shows them
 
 
 def tagged(clients: pd.DataFrame, label: str) -> set[str]:

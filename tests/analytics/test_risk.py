@@ -16,6 +16,12 @@ from kamcore.analytics import bgnbd, risk
 from kamcore.cli import risk as risk_cli
 from kamcore.settings import DEFAULT
 from kamcore.db.store import open_store
+from kamcore.presentation import reasons
+
+
+def assess(*args, lang: str = "en", **kwargs) -> pd.DataFrame:
+    """:func:`risk.assess` with its reason codes in words (kamcore.presentation.reasons), as a page shows them."""
+    return reasons.in_words(risk.assess(*args, **kwargs), lang)
 
 D = date(2026, 10, 31)
 NO_INCIDENTS = pd.DataFrame({"client_id": pd.Series([], dtype=str), "date": pd.Series([], dtype="datetime64[us]"),
@@ -59,7 +65,7 @@ STATUS_ROWS = (
 
 
 def test_status_boundaries():
-    got = risk.assess(days_frame(STATUS_ROWS), NO_INCIDENTS, D)
+    got = assess(days_frame(STATUS_ROWS), NO_INCIDENTS, D)
     expected = pd.DataFrame({
         "client_id": ["l_exact", "l_plus", "old_history", "returns_only", "three_x", "three_x_plus", "two_days_100",
                       "two_days_180", "two_days_181", "two_x", "two_x_plus"],
@@ -75,13 +81,13 @@ def test_cadence_is_the_median_gap_and_can_be_half_a_day():
     rows = buys("c", 10, 20, 40, 70)       # gaps 30, 20, 10 -> median 20
     rows += buys("h", 5, 15, 26, 40)       # gaps 14, 11, 10 -> median 11
     rows += buys("e", 0, 10, 21, 35, 50)   # gaps 15, 14, 11, 10 -> median 12.5
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D).set_index("client_id")["cadence_days"]
+    got = assess(days_frame(rows), NO_INCIDENTS, D).set_index("client_id")["cadence_days"]
     assert got.to_dict() == {"c": 20.0, "e": 12.5, "h": 11.0}
 
 
 def test_days_after_as_of_are_ignored():
     rows = buys("a", 200, 230, 260) + [("a", D + timedelta(days=3), 500.0)]
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D)
+    got = assess(days_frame(rows), NO_INCIDENTS, D)
     assert got.loc[0, "recency_days"] == 200
     assert got.loc[0, "status"] == "lost"
 
@@ -89,9 +95,9 @@ def test_days_after_as_of_are_ignored():
 def test_lost_and_lapsing_thresholds_follow_settings():
     rows = buys("a", 100, 130, 160)        # cadence 30, recency 100
     s = DEFAULT.with_(lost_days=90)
-    assert risk.assess(days_frame(rows), NO_INCIDENTS, D, s).loc[0, "status"] == "lost"
+    assert assess(days_frame(rows), NO_INCIDENTS, D, s).loc[0, "status"] == "lost"
     s = DEFAULT.with_(lapsing_factor=4.0)
-    assert risk.assess(days_frame(rows), NO_INCIDENTS, D, s).loc[0, "status"] == "active"
+    assert assess(days_frame(rows), NO_INCIDENTS, D, s).loc[0, "status"] == "active"
 
 
 # ---------------------------------------------------------------- reasons
@@ -99,7 +105,7 @@ def test_lost_and_lapsing_thresholds_follow_settings():
 def test_reason_texts_exact():
     rows = buys("lapsing", 61, 91, 121) + buys("lost_rhythm", 211, 281, 351) + buys("lost_no_rhythm", 609)
     rows += [("returns", ago(5), -10.0)]
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D).set_index("client_id")["reasons"].to_dict()
+    got = assess(days_frame(rows), NO_INCIDENTS, D).set_index("client_id")["reasons"].to_dict()
     assert got == {
         "lapsing": "no order for 61 days; usually orders every 30 days",
         # lost_on = D - 211 + floor(210) + 1 = D; D - 609 + 180 + 1 = 2025-08-29, before the window (2025-11-01)
@@ -112,7 +118,7 @@ def test_reason_texts_exact():
 
 def test_reason_texts_in_slovenian():
     rows = buys("lapsing", 61, 91, 121) + buys("half", 0, 10, 21, 35, 50)   # gaps 15, 14, 11, 10 -> 12.5
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D, lang="sl").set_index("client_id")["reasons"].to_dict()
+    got = assess(days_frame(rows), NO_INCIDENTS, D, lang="sl").set_index("client_id")["reasons"].to_dict()
     assert got["lapsing"] == "brez naročila 61 dni; običajno naroča vsakih 30 dni"
     assert got["half"] == ""                     # active: recency 0 <= 2 x 12.5
 
@@ -121,7 +127,7 @@ def test_declining_reason_in_slovenian_uses_its_separators():
     # 1,000.00 a year earlier, 400.00 now: 40 %; thousands with a dot in Slovenian
     rows = [("d", date(2025, 9, 15), 12000.0), ("d", date(2026, 9, 15), 4800.0), ("d", date(2026, 10, 20), 1.0)]
     rows += [("d", date(2026, 10, 25), 1.0), ("d", date(2026, 10, 28), 1.0)]
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D, lang="sl").set_index("client_id")["reasons"]["d"]
+    got = assess(days_frame(rows), NO_INCIDENTS, D, lang="sl").set_index("client_id")["reasons"]["d"]
     # now = 4800 + 3 = 4803 -> "4.803"; 4803 / 12000 = 40.0 % -> "40 %"
     assert "prihodki v zadnjih 3 mesecih 4.803 so 40 % istih mesecev leto prej (12.000)" in got
 
@@ -143,7 +149,7 @@ DECLINE_ROWS = [
 
 
 def test_declining_boundaries():
-    got = risk.assess(days_frame(DECLINE_ROWS), NO_INCIDENTS, D)
+    got = assess(days_frame(DECLINE_ROWS), NO_INCIDENTS, D)
     expected = pd.DataFrame({
         "client_id": ["below", "edges", "exact70", "just_below", "nothing_before"],
         "declining": [True, True, False, True, False],
@@ -161,7 +167,7 @@ def test_declining_boundaries():
 
 def test_declining_mid_month_as_of_compares_like_with_like():
     rows = [("m", date(2025, 10, 10), 1000.0), ("m", date(2025, 10, 20), 5000.0), ("m", date(2026, 10, 10), 800.0)]
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, date(2026, 10, 15))
+    got = assess(days_frame(rows), NO_INCIDENTS, date(2026, 10, 15))
     # year-earlier span ends 2025-10-15, so the 2025-10-20 order does not count
     assert got.loc[0, "rev_last3_prev"] == 1000.0
     assert not got.loc[0, "declining"]
@@ -187,7 +193,7 @@ def test_complaints_rising_boundaries_and_breakdown():
         ("one", ago(10), "invoice", None),
         ("none", D + timedelta(days=1), "late", "delivery"),   # after the as-of date
     ])
-    got = risk.assess(days_frame(rows), inc, D)
+    got = assess(days_frame(rows), inc, D)
     expected = pd.DataFrame({
         "client_id": ["equal", "none", "one", "up"],
         "complaints_recent": [2, 0, 1, 3],
@@ -204,7 +210,7 @@ def test_complaints_rising_boundaries_and_breakdown():
 def test_complaints_without_stages_are_explained_by_category():
     rows = buys("c", 5, 35, 65)
     inc = incidents_frame([("c", ago(1), "late", None), ("c", ago(2), "late", None), ("c", ago(3), "damaged", None)])
-    got = risk.assess(days_frame(rows), inc, D)
+    got = assess(days_frame(rows), inc, D)
     assert got.loc[0, "reasons"] == "3 complaints in the last 90 days vs 0 before (late 2, damaged 1)"
 
 
@@ -215,14 +221,14 @@ def test_on_time_rate_boundaries():
     rows = [("t90", ago(5), 100.0, 9, 10), ("t89", ago(5), 100.0, 89, 100), ("nodates", ago(5), 100.0, 0, 0),
             ("window", date(2025, 10, 31), 100.0, 0, 50),      # before the window: ignored
             ("window", date(2025, 11, 1), 100.0, 27, 30)]      # first day of it: 90 %
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D)
+    got = assess(days_frame(rows), NO_INCIDENTS, D)
     expected = pd.DataFrame({"client_id": ["nodates", "t89", "t90", "window"],
                              "on_time_rate": [np.nan, 0.89, 0.9, 0.9],
                              "late_deliveries": [False, True, False, False]})
     assert_frame_equal(got[list(expected.columns)], expected)
     assert got.set_index("client_id").loc["t89", "reasons"] == "on time 89 % of deliveries"
     # an explicit window start that includes the late lines
-    wider = risk.assess(days_frame(rows), NO_INCIDENTS, D, window_start=date(2025, 1, 1))
+    wider = assess(days_frame(rows), NO_INCIDENTS, D, window_start=date(2025, 1, 1))
     assert wider.set_index("client_id").loc["window", "on_time_rate"] == pytest.approx(27 / 80)
 
 
@@ -241,7 +247,7 @@ def test_revenue_at_risk_window():
         # active, not declining: 0
         ("fine", ago(5), 100.0), ("fine", ago(35), 100.0), ("fine", ago(65), 100.0),
     ]
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D)
+    got = assess(days_frame(rows), NO_INCIDENTS, D)
     expected = pd.DataFrame({
         "client_id": ["dec", "fine", "lost"],
         "last_purchase": pd.to_datetime([date(2026, 9, 10), ago(5), date(2025, 3, 1)]).astype("datetime64[us]"),
@@ -265,7 +271,7 @@ def test_all_flags_join_in_one_sentence():
     rows = [("x", ago(n), 100.0, 1, 2) for n in (61, 91, 121)]
     rows += [("x", date(2025, 9, 1), 1000.0, 0, 0)]
     inc = incidents_frame([("x", ago(1), "late", "delivery"), ("x", ago(2), "late", "delivery")])
-    got = risk.assess(days_frame(rows), inc, D)
+    got = assess(days_frame(rows), inc, D)
     assert got.loc[0, "reasons"] == (
         "no order for 61 days; usually orders every 30 days; "
         "revenue in the last 3 months 200 is 20 % of the same months a year earlier (1,000); "
@@ -276,7 +282,7 @@ def test_bgnbd_columns_and_given_fit():
     rows = buys("rep", 60, 90, 120) + buys("once", 30)
     fit = bgnbd.BGNBDFit(0.25, 4.0, 0.8, 2.5, float("nan"), True, 2, "converged")
     p = pd.Series({"rep": 0.42, "once": 0.9})
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D, fitted=(fit, p, "given"))
+    got = assess(days_frame(rows), NO_INCIDENTS, D, fitted=(fit, p, "given"))
     expected = pd.DataFrame({"client_id": ["once", "rep"], "x": [0.0, 2.0], "t_x": [0.0, 60 / 7],
                              "T": [30 / 7, 120 / 7], "p_alive": [np.nan, 0.42]})
     assert_frame_equal(got[list(expected.columns)], expected)
@@ -290,7 +296,7 @@ def test_fit_p_alive_failure_is_explained():
     assert p.isna().all()
     assert note.startswith("The BG/NBD fit failed: every client bought only once")
     assert "purchase rhythm rules only" in note
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D)
+    got = assess(days_frame(rows), NO_INCIDENTS, D)
     assert got["p_alive"].isna().all()
     assert got.attrs["bgnbd"]["signal"] is False
 
@@ -298,12 +304,12 @@ def test_fit_p_alive_failure_is_explained():
 def test_assess_does_not_mutate_and_checks_columns():
     cd = days_frame(STATUS_ROWS)
     before = cd.copy()
-    risk.assess(cd, NO_INCIDENTS, D)
+    assess(cd, NO_INCIDENTS, D)
     assert_frame_equal(cd, before)
     with pytest.raises(ValueError, match="missing: dated_lines"):
-        risk.assess(cd.drop(columns=["dated_lines"]), NO_INCIDENTS, D)
+        assess(cd.drop(columns=["dated_lines"]), NO_INCIDENTS, D)
     with pytest.raises(ValueError, match="missing: stage"):
-        risk.assess(cd, NO_INCIDENTS.drop(columns=["stage"]), D)
+        assess(cd, NO_INCIDENTS.drop(columns=["stage"]), D)
 
 
 NO_FIT = (bgnbd.BGNBDFit(*[float("nan")] * 5, False, 0, "not fitted"), pd.Series(dtype=float), "not fitted")
@@ -312,7 +318,7 @@ NO_FIT = (bgnbd.BGNBDFit(*[float("nan")] * 5, False, 0, "not fitted"), pd.Series
 @settings(max_examples=40)
 @given(st.lists(st.integers(min_value=0, max_value=900), min_size=1, max_size=12, unique=True))
 def test_status_invariants(days_ago):
-    got = risk.assess(days_frame(buys("c", *days_ago)), NO_INCIDENTS, D, fitted=NO_FIT).iloc[0]
+    got = assess(days_frame(buys("c", *days_ago)), NO_INCIDENTS, D, fitted=NO_FIT).iloc[0]
     rec, cad = got["recency_days"], got["cadence_days"]
     assert rec == min(days_ago)
     if got["status"] == "lost":
@@ -598,9 +604,9 @@ def test_add_months_over_arrays_equals_window_add_months():
 
 def test_money_is_rounded_to_cents_before_whole_units():
     # a sum that lands a hair above .5 because of the order of additions shows like the exact .5 (half to even)
-    assert risk._money(224214.50000000003) == risk._money(224214.5) == "224,214"
-    assert risk._money(35953.49999999999) == risk._money(35953.5) == "35,954"
-    assert risk._money(4199.6) == "4,200"
+    assert reasons._money(224214.50000000003) == reasons._money(224214.5) == "224,214"
+    assert reasons._money(35953.49999999999) == reasons._money(35953.5) == "35,954"
+    assert reasons._money(4199.6) == "4,200"
 
 
 def test_trend_gaps_come_ordered_by_client_then_gap(demo_db):
@@ -656,7 +662,7 @@ def test_risk_trend_store_numbers_clients_by_client_key_not_by_id(tmp_path):
 
 @pytest.mark.parametrize("as_of", [D, MID], ids=["month_end", "mid_month"])
 def test_risk_trend_store_cadence_in_two_halves_equals_the_row_path(tmp_path, monkeypatch, as_of):
-    monkeypatch.setattr(risk, "_SPLIT_ROWS", 1)      # every store takes the side-by-side path
+    monkeypatch.setattr(risk.trend, "_SPLIT_ROWS", 1)      # every store takes the side-by-side path
     store = _store_with(tmp_path, TREND_ROWS)
     try:
         got = risk.risk_trend_store(store, as_of, 14)
@@ -698,9 +704,10 @@ def test_trend_cadence_equals_the_median_of_the_gaps_counted_at_each_point(min_d
 def test_complaint_counts_text_is_by_count_then_name():
     rows = pd.DataFrame({"client_id": ["c1", "c1", "c1", "c1", "c2", "c1"],
                          "stage": ["warehouse", "delivery", "warehouse", "billing", "quality", "delivery"]})
-    got = risk._counts_text(rows, "stage")
-    assert got.to_dict() == {"c1": "delivery 2, warehouse 2, billing 1", "c2": "quality 1"}
-    assert risk._counts_text(rows.iloc[0:0], "stage").empty
+    got = risk._counts(rows, "stage")
+    assert got.to_dict() == {"c1": (("delivery", 2), ("warehouse", 2), ("billing", 1)), "c2": (("quality", 1),)}
+    assert got.map(risk.counts_text).to_dict() == {"c1": "delivery 2, warehouse 2, billing 1", "c2": "quality 1"}
+    assert risk._counts(rows.iloc[0:0], "stage").empty
 
 
 # ---------------------------------------------------------------- issue 15: lapsing floor M, lost_on, revenue lost apart
@@ -715,13 +722,13 @@ FLOOR_ROWS = (
 
 
 def test_lapsing_floor_boundaries():
-    got = risk.assess(days_frame(FLOOR_ROWS), NO_INCIDENTS, D).set_index("client_id")["status"].to_dict()
+    got = assess(days_frame(FLOOR_ROWS), NO_INCIDENTS, D).set_index("client_id")["status"].to_dict()
     assert got == {"w7_21": "active", "w7_22": "lapsing", "w12_24": "active", "w12_25": "lapsing",
                    "w7_15": "active"}
-    no_floor = risk.assess(days_frame(FLOOR_ROWS), NO_INCIDENTS, D, DEFAULT.with_(lapse_floor_days=0))
+    no_floor = assess(days_frame(FLOOR_ROWS), NO_INCIDENTS, D, DEFAULT.with_(lapse_floor_days=0))
     assert no_floor.set_index("client_id")["status"].to_dict() == {
         "w7_21": "lapsing", "w7_22": "lapsing", "w12_24": "active", "w12_25": "lapsing", "w7_15": "lapsing"}
-    assert risk.assess(days_frame(FLOOR_ROWS), NO_INCIDENTS, D).set_index("client_id").loc["w7_22", "reasons"] == \
+    assert assess(days_frame(FLOOR_ROWS), NO_INCIDENTS, D).set_index("client_id").loc["w7_22", "reasons"] == \
         "no order for 22 days; usually orders every 7 days"
 
 
@@ -739,7 +746,7 @@ LOST_ON_ROWS = [
 
 
 def test_lost_on_at_the_window_start_and_the_day_before():
-    got = risk.assess(days_frame(LOST_ON_ROWS), NO_INCIDENTS, D).set_index("client_id")
+    got = assess(days_frame(LOST_ON_ROWS), NO_INCIDENTS, D).set_index("client_id")
     expected = pd.DataFrame({
         "client_id": ["day_before", "first_day", "half", "half_211", "returns_only"],
         "status": ["lost", "lost", "lost", "lapsing", "lost"],
@@ -755,16 +762,16 @@ def test_lost_on_at_the_window_start_and_the_day_before():
     assert got.loc["first_day", "reasons"].endswith("; lost since 2025-11-01")
     assert got.loc["day_before", "reasons"].endswith("; lost since 2025-10-31, before the window")
     # a window of 11 months starts 2025-12-01: first_day is lost earlier then
-    short = risk.assess(days_frame(LOST_ON_ROWS), NO_INCIDENTS, D, window_start=date(2025, 12, 1))
+    short = assess(days_frame(LOST_ON_ROWS), NO_INCIDENTS, D, window_start=date(2025, 12, 1))
     assert short.set_index("client_id")["lost_in_window"].to_dict() == {
         "day_before": False, "first_day": False, "half": True, "half_211": False, "returns_only": False}
 
 
 def test_lost_days_setting_moves_lost_on():
     rows = buys("c", 100, 130)                            # no cadence, last purchase D - 100
-    got = risk.assess(days_frame(rows), NO_INCIDENTS, D, DEFAULT.with_(lost_days=90)).iloc[0]
+    got = assess(days_frame(rows), NO_INCIDENTS, D, DEFAULT.with_(lost_days=90)).iloc[0]
     assert (got["status"], got["lost_on"]) == ("lost", pd.Timestamp(D - timedelta(days=100 - 91)))
-    assert risk.assess(days_frame(rows), NO_INCIDENTS, D, DEFAULT.with_(lost_days=100)).iloc[0]["status"] == "active"
+    assert assess(days_frame(rows), NO_INCIDENTS, D, DEFAULT.with_(lost_days=100)).iloc[0]["status"] == "active"
 
 
 MONEY_ROWS = [
@@ -776,7 +783,7 @@ MONEY_ROWS = [
 
 
 def test_declining_not_lost_is_at_risk_and_lost_declining_is_lost_only():
-    got = risk.assess(days_frame(MONEY_ROWS), NO_INCIDENTS, D).set_index("client_id")
+    got = assess(days_frame(MONEY_ROWS), NO_INCIDENTS, D).set_index("client_id")
     assert got.loc["dec", ["status", "declining", "revenue_at_risk", "revenue_lost"]].tolist() == \
         ["active", True, 500.0, 0.0]
     # (2025-03-01, 2026-03-01] holds 1500 + 100
@@ -807,7 +814,7 @@ def _risk_rows(rows) -> pd.DataFrame:
     cols = {"status": "active", "lost_in_window": False, "declining": False, "yearly_value": np.nan,
             "revenue_at_risk": 0.0, "revenue_lost": 0.0, "recency_days": 30, "cadence_days": 10.0, "lost_on": pd.NaT,
             "complaints_rising": False, "complaints_recent": 0, "late_deliveries": False, "on_time_rate": np.nan,
-            "rev_last3": 0.0, "rev_last3_prev": 0.0, "T": 100.0, "reasons": ""}
+            "rev_last3": 0.0, "rev_last3_prev": 0.0, "T": 100.0, "reason_codes": ()}
     return pd.DataFrame([{**cols, **r} for r in rows])
 
 
@@ -832,7 +839,7 @@ def test_winback_at_the_smallest_a_or_b_client():
         {"client_id": "big"}, {"client_id": "mid"}, {"client_id": "small_b"}, {"client_id": "c1"},
     ])
     assert risk.class_floor(WB_CLASSES) == 500.0          # the window revenue of small_b, the smallest B
-    got = risk.winback_candidates(risk_frame, WB_CLASSES)
+    got = reasons.in_words(risk.winback_candidates(risk_frame, WB_CLASSES))
     assert got[["rank", "client_id", "status", "yearly_value"]].to_dict("records") == [
         {"rank": 1, "client_id": "lapse", "status": "lapsing", "yearly_value": 9000.0},
         {"rank": 2, "client_id": "at", "status": "lost", "yearly_value": 500.0},
@@ -921,7 +928,7 @@ def test_every_stage_grouping_gives_one_group_for_both_spellings_after_an_import
     assert set(risk.complaints_by_month(inc)["stage"]) == {"order_intake"}
     assert [b.x[0] for b in [charts.complaints_pareto(inc).data[0]]] == ["order intake"]
     assert [t.name for t in charts.complaints_over_time(inc).data] == ["order intake"]
-    got = risk.assess(days_frame(buys("C1", 5, 35, 65)), inc, D)
+    got = assess(days_frame(buys("C1", 5, 35, 65)), inc, D)
     assert got["complaint_stages"].tolist() == ["order_intake 3"]
 
 
@@ -930,6 +937,6 @@ def test_complaint_reasons_name_the_stages_in_words(lang, words):
     inc = incidents_frame([("c", date(2026, 10, 1), "late", "order_intake"), ("c", date(2026, 10, 2), "late",
                                                                             "order_intake"),
                            ("c", date(2026, 10, 3), "late", None)])
-    got = risk.assess(days_frame(buys("c", 5, 35, 65)), inc, D, lang=lang).iloc[0]
+    got = assess(days_frame(buys("c", 5, 35, 65)), inc, D, lang=lang).iloc[0]
     assert got["complaint_stages"] == "order_intake 2, not_given 1"          # the codes stay in the data column
     assert got["reasons"].endswith(f"({words})")

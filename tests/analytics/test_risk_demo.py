@@ -11,6 +11,7 @@ from kamcore import demo
 from kamcore.analytics import risk
 from kamcore.analytics.analysis import analyze
 from kamcore.db.store import open_store
+from kamcore.presentation import reasons
 
 AS_OF = date(2026, 10, 31)
 
@@ -34,6 +35,7 @@ def assessed(demo_path):
     store = open_store(demo_path, read_only=True)
     try:
         frame = risk.assess_store(store, AS_OF)
+        frame["reasons"] = reasons.words_of(frame["reason_codes"], "reason_codes")     # in words, as a page shows
         classes = analyze(store, AS_OF).clients
     finally:
         store.close()

@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from kamcore.analytics.types import classify_types
+from kamcore.analytics import types
+from kamcore.presentation.reasons import in_words
+
+
+def classify_types(*args, lang: str = "en", **kwargs) -> pd.DataFrame:
+    """:func:`types.classify_types` with its reason codes in words (kamcore.presentation.reasons)."""
+    return in_words(types.classify_types(*args, **kwargs), lang)
 
 AS_OF = date(2024, 12, 31)   # 2 years back: 2022-12-31; 12 months back: 2023-12-31
 
