@@ -17,8 +17,11 @@ import pandas as pd
 
 from kamcore.analytics import concentration as conc
 from kamcore.analytics.types import classify_types
-from kamcore.analytics.segments import (ABC_LABELS, XYZ_LABELS, abc_codes, cents_of, crosstab_codes, matrix_of, rank_positions,
-                       xyz_codes, xyz_stats)
+from kamcore.analytics.classes import (_ABC_ARRAY, _XYZ_ARRAY, _Segment, _by_position, _class_counts, _labels,
+                                       _maybe_int, _migration_tables, _segment)
+# profit_allowed is re-exported: the sidebar calls it as analysis.profit_allowed
+from kamcore.analytics.profit import _Coverage, _measure_profit, profit_allowed, profit_coverage  # noqa: F401
+from kamcore.analytics.segments import abc_codes, cents_of, matrix_of, rank_positions, xyz_codes
 from kamcore.settings import DEFAULT, Settings
 from kamcore.db.store import Store, StoreError, arrow_frame, query_text
 from kamcore.analytics.window import Window, add_months, default_as_of, month_end, month_start
@@ -165,205 +168,81 @@ def load_inputs_from_lines(store: Store, as_of: date, months: int = DEFAULT.mont
     return Inputs(window, previous, period, clients, month_rows, gaps, incidents)
 
 
-def profit_coverage(revenue: float, profit_revenue: float, lines: int, profit_lines: int) -> float:
-    """Profit coverage of DOMAIN.md §1: the share of the window's net revenue on lines with known profit,
-    at cents, within [0, 1]; 1 when every line has a profit, 0 when none has or the revenue is not positive,
-    NaN without lines."""
-    if lines == 0:
-        return float("nan")
-    if profit_lines >= lines:
-        return 1.0
-    total, known = int(cents_of([revenue])[0]), int(cents_of([profit_revenue])[0])
-    if profit_lines == 0 or total <= 0:
-        return 0.0
-    return min(max(known / total, 0.0), 1.0)
-
-
-def profit_allowed(revenue: float, profit_revenue: float, lines: int, profit_lines: int,
-                   minimum: float = DEFAULT.profit_coverage_min) -> bool:
-    """By-profit analysis allowed (§1): some line has a profit and the coverage is at least ``minimum``,
-    compared exactly at cents (95.00 % of revenue passes 0.95)."""
-    if lines == 0 or profit_lines == 0:
-        return False
-    if profit_lines >= lines:
-        return True
-    total, known = int(cents_of([revenue])[0]), int(cents_of([profit_revenue])[0])
-    m = Fraction(str(minimum))
-    return total > 0 and known * m.denominator >= m.numerator * total
-
-
-@dataclass
-class _Segment:
-    """ABC + XYZ of one window, one value per row of :attr:`Inputs.clients` (NaN / code -1 where the row has no lines)."""
-
-    value: np.ndarray
-    rank: np.ndarray            # 1.. or 0 (not ranked / no lines)
-    share: np.ndarray
-    cum_share_above: np.ndarray
-    cum_above_cents: np.ndarray
-    abc: np.ndarray             # int8 index into ABC_LABELS
-    n_periods: np.ndarray
-    mean: np.ndarray
-    std: np.ndarray
-    cv: np.ndarray
-    xyz: np.ndarray             # int8 index into XYZ_LABELS
-    active_share: np.ndarray
-    total_cents: int
-
-
-def _month_index(d: np.ndarray) -> np.ndarray:
-    """Months since 1970-01 of datetime64 values."""
-    return d.astype("datetime64[M]").astype(np.int64)
-
-
-def _segment(values: np.ndarray, active: np.ndarray, first: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-             revenue: np.ndarray, bought: np.ndarray, w: Window, period: str, settings: Settings) -> _Segment:
-    """ABC (§3) and XYZ (§4) of the ``active`` rows (rows in client_id order).
-
-    ``values``: the basis per row; ``first``: first purchase (else first day) per row, datetime64;
-    ``rows, cols, revenue, bought``: per-period revenue and purchase days (row position, period index).
-    """
-    n = len(active)
-    act = np.flatnonzero(active)
-    m = len(act)
-    cents = cents_of(values[act])
-    order, above, total = rank_positions(cents)
-    ranked = cents > 0
-    n_ranked = int(ranked.sum())
-    rank = np.zeros(m, dtype=np.int64)
-    rank[order[:n_ranked]] = np.arange(1, n_ranked + 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(ranked, cents / total if total else 0.0, 0.0)
-        cum_share_above = np.where(ranked, above / total if total else np.nan, np.nan)
-    abc = abc_codes(above, ranked, total, settings.abc_a, settings.abc_b)
-
-    step = 1 if period == "month" else 3
-    n_periods = len(w.period_starts(period))
-    start = _month_index(np.array([w.start], dtype="datetime64[D]"))[0]
-    first_act = first[act]
-    first_period = np.where(np.isnat(first_act), 0,
-                            np.floor((_month_index(first_act) - start) / step).clip(min=0))
-    at = np.full(n, -1)
-    at[act] = np.arange(m)
-    r = at[rows]
-    ok = (r >= 0) & (cols >= 0) & (cols < n_periods)
-    flat = r[ok] * n_periods + cols[ok]
-    mat = np.bincount(flat, weights=revenue[ok], minlength=m * n_periods).astype(float).reshape(m, n_periods)
-    mat[np.arange(n_periods)[None, :] < first_period[:, None]] = np.nan
-    count, mean, std, cv = xyz_stats(mat, settings.xyz_min_periods)
-    xyz = xyz_codes(count, mean, cv, settings.xyz_x, settings.xyz_y, settings.xyz_min_periods)
-    buys = np.bincount(flat, weights=bought[ok], minlength=m * n_periods).reshape(m, n_periods)
-    active_share = (buys > 0).sum(axis=1) / np.maximum(count, 1)
-
-    def spread(a, fill, dtype=float):
-        out = np.full(n, fill, dtype=dtype)
-        out[act] = a
-        return out
-
-    return _Segment(spread(np.round(np.nan_to_num(values[act].astype(float), nan=0.0), 2), np.nan),
-                    spread(rank, 0, np.int64), spread(share, np.nan), spread(cum_share_above, np.nan),
-                    spread(above, np.nan), spread(abc, -1, np.int8), spread(count, np.nan), spread(mean, np.nan),
-                    spread(std, np.nan), spread(cv, np.nan), spread(xyz, -1, np.int8),
-                    spread(active_share, np.nan), total)
-
-
-_INACTIVE_ABC = len(ABC_LABELS)                       # "inactive" after A, B, C, -
-_MIGRATION_ABC = (*ABC_LABELS, "inactive")
-_CELLS = tuple(a + x for a in ABC_LABELS[:3] for x in XYZ_LABELS[:3])
-_MIGRATION_CELL = (*_CELLS, "other", "inactive")
-
-
-def _migration_tables(in_window: np.ndarray, abc: np.ndarray, xyz: np.ndarray, had: np.ndarray,
-                      prev_abc: np.ndarray, prev_xyz: np.ndarray, revenue: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """From->to tables of ABC classes and of ABC-XYZ cells; no transactions in a window = "inactive" (§2).
-
-    Arrays (label codes) over the current clients: every client of the previous window is among them
-    (they hold all clients with a transaction up to as-of); ``had``: lines in the previous window.
-    """
-    keep = in_window | had
-    to_abc = np.where(in_window, abc, _INACTIVE_ABC)
-    from_abc = np.where(had, prev_abc, _INACTIVE_ABC)
-
-    def cell(a, x):
-        return np.where((a < 3) & (x < 3), a.astype(np.int64) * 3 + x, len(_CELLS))
-
-    to_cell = np.where(in_window, cell(abc, xyz), len(_CELLS) + 1)
-    from_cell = np.where(had, cell(prev_abc, prev_xyz), len(_CELLS) + 1)
-    return (crosstab_codes(from_abc[keep], to_abc[keep], _MIGRATION_ABC, revenue[keep]),
-            crosstab_codes(from_cell[keep], to_cell[keep], _MIGRATION_CELL, revenue[keep]))
-
-
-def _class_counts(abc: np.ndarray, xyz: np.ndarray) -> dict:
-    a = np.bincount(abc, minlength=len(ABC_LABELS))
-    x = np.bincount(xyz, minlength=len(XYZ_LABELS))
-    return {"abc_counts": {c: int(a[i]) for i, c in enumerate(ABC_LABELS)},
-            "xyz_counts": {c: int(x[i]) for i, c in enumerate(XYZ_LABELS)},
-            "n_ranked_basis": int(a[:3].sum())}
-
-
-def _maybe_int(a: np.ndarray) -> np.ndarray:
-    """int64 when no value is missing (as a left merge would leave it), else float64."""
-    return a.astype(np.int64) if len(a) and not np.isnan(a).any() else a
-
-
-_ABC_ARRAY = pd.array(list(ABC_LABELS), dtype="str")
-_XYZ_ARRAY = pd.array(list(XYZ_LABELS), dtype="str")
-
-
-def _labels(names: pd.api.extensions.ExtensionArray, codes: np.ndarray):
-    """Text labels (pandas ``str``) of codes; code -1 = missing."""
-    return names.take(codes.astype(np.intp), allow_fill=True)
-
-
-def _by_position(frame: pd.DataFrame, at: np.ndarray, column: str, n: int, fill, dtype) -> np.ndarray:
-    """``frame[column]`` placed at the row positions of its client_no (``at``: client_no -> position)."""
-    out = np.full(n, fill, dtype=dtype)
-    if not len(at):                     # no client rows: nothing to place (rows of other clients are dropped)
-        return out
-    no = frame["client_no"].to_numpy(dtype=np.int64)
-    pos = at[np.clip(no, 0, len(at) - 1)]
-    ok = (no < len(at)) & (pos >= 0)
-    out[pos[ok]] = frame[column].to_numpy(dtype=dtype)[ok]
-    return out
-
-
 def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Filters()) -> Analysis:
     """Classes and figures of DOMAIN.md §3–§7 from :func:`load_inputs` output (no database access).
 
     Works on positions: every input is aligned once to the rows of ``inputs.clients``
     (client_id order) through the integer client_no, figures are numpy arrays, labels are
-    small integer codes, and the client frame is built once at the end.
+    small integer codes, and the client frame is built once at the end. ``cur``: the row
+    positions of the current clients (a transaction up to the window's end); arrays over them
+    are in client_id order, ``*_o`` arrays in the frame's rank order.
     """
     if not 0 < settings.key_share <= 1:
         raise ValueError(f"key-client share must be in (0, 1], not {settings.key_share}")
-    w, prev = inputs.window, inputs.previous
-    cl = inputs.clients
-    n_all = len(cl)
-    lines_all = cl["lines"].to_numpy(dtype=np.int64)
+    w, cl = inputs.window, inputs.clients
     in_cur = cl["first_day"].notna().to_numpy()
     in_prev = cl["prev_first_day"].notna().to_numpy()
     cur = np.flatnonzero(in_cur)
-    lines = lines_all[cur]
-    lines_total = int(lines.sum())
-    profit_lines = int(cl["profit_lines"].to_numpy(dtype=np.int64)[cur].sum())
-    window_revenue = float(cl["revenue"].to_numpy(dtype=float)[cur].sum())
-    known_revenue = float(cl["profit_revenue"].to_numpy(dtype=float)[cur].sum())
-    coverage = profit_coverage(window_revenue, known_revenue, lines_total, profit_lines)
-    profit_known = profit_allowed(window_revenue, known_revenue, lines_total, profit_lines,
-                                  settings.profit_coverage_min)
-    profit_note = "" if profit_known or lines_total == 0 else (
-        f"profit known for {coverage:.1%} of revenue ({lines_total - profit_lines} of {lines_total} lines "
-        f"without profit or cost), below the minimum of {settings.profit_coverage_min:.0%}")
-    basis = settings.basis if (settings.basis == "revenue" or profit_known) else "revenue"
+    lines_all = cl["lines"].to_numpy(dtype=np.int64)
+    revenue_all = cl["revenue"].to_numpy(dtype=float)
+    profit_all = cl["profit"].to_numpy(dtype=float)
+    lines, revenue, profit = lines_all[cur], revenue_all[cur], profit_all[cur]
+    cov = _measure_profit(cl, cur, lines, revenue, settings)
+    basis = settings.basis if (settings.basis == "revenue" or cov.known) else "revenue"
 
-    # client_no -> row position; per-period revenue of both windows by row position
-    mo = inputs.months
-    no = cl["client_no"].to_numpy(dtype=np.int64)
+    at, m_rows = _place_months(cl, inputs.months)
+    prev_active = in_prev & (cl["prev_lines"].to_numpy(dtype=np.int64) > 0)
+    seg, pseg = _segment_windows(inputs, m_rows, revenue_all if basis == "revenue" else profit_all,
+                                 in_cur & (lines_all > 0), prev_active, basis, settings)
+    key, rev_cents, ranked = _mark_key_clients(revenue, cl["key_by_hand"].to_numpy(dtype=bool)[cur], settings)
+    gaps, incidents, quality = _place_client_figures(inputs, at)
+    prev_revenue = cl["prev_revenue"].to_numpy(dtype=float)[cur]
+    # profit of a client = the sum of its lines with known profit (NaN when none is known, §1)
+    prev_profit = np.where(prev_active, cl["prev_profit"].to_numpy(dtype=float), np.nan)
+    abc, xyz, prev_abc, prev_xyz = _read_codes(seg, pseg, cur)
+    had_prev = prev_active[cur]
+
+    take = cl.take(cur)
+    types = _type_clients(take, revenue, profit, prev_revenue, quality[cur], key, w, settings, cov.known)
+    order = _order_by_rank(seg.rank[cur])
+    rows = cur[order]
+    codes_o = abc[order], xyz[order], prev_abc[order], prev_xyz[order]
+    frame = _build_frame(take, order, rows, seg, pseg, types, codes_o=codes_o, had_prev=had_prev, revenue=revenue,
+                         profit=profit, lines=lines, key=key, prev_revenue=prev_revenue, prev_profit=prev_profit,
+                         gaps=gaps, incidents=incidents, quality=quality)
+
+    revenue_o = revenue[order]
+    abc_o, xyz_o, prev_abc_o, prev_xyz_o = codes_o
+    matrix = matrix_of(abc_o, xyz_o, revenue_o)
+    mig_abc, mig_cell = _migration_tables(lines[order] > 0, abc_o, xyz_o, had_prev[order], prev_abc_o, prev_xyz_o,
+                                          revenue_o)
+
+    active = lines > 0
+    summary = _concentrate(rev_cents, ranked, take["client_id"].array, revenue_o[key[order]], settings)
+    summary.update(_sum_window(active, revenue, profit, cov))
+    summary.update(_sum_previous(cl, in_prev, prev_active))
+    summary.update(_class_counts(abc, xyz), total_cents_basis=seg.total_cents, prev_total_cents_basis=pseg.total_cents)
+    summary["type_counts"] = _count_types(types, active)
+    return Analysis(w, inputs.previous, settings.with_(basis=basis) if basis != settings.basis else settings, filters,
+                    frame, matrix, mig_abc, mig_cell, summary, cov.known, cov.note,
+                    profit_coverage=cov.coverage, profit_missing_lines=cov.lines - cov.profit_lines)
+
+
+def _place_months(clients: pd.DataFrame, months: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Map client_no to row positions (``at``) and each month row to its client's row (-1: outside the filter)."""
+    no = clients["client_no"].to_numpy(dtype=np.int64)
     at = np.full(int(no.max(initial=-1)) + 1, -1)
-    at[no] = np.arange(n_all)
-    m_no = mo["client_no"].to_numpy(dtype=np.int64)
+    at[no] = np.arange(len(clients))
+    m_no = months["client_no"].to_numpy(dtype=np.int64)
     m_rows = np.where(m_no < len(at), at[np.clip(m_no, 0, max(len(at) - 1, 0))], -1) if len(at) else \
         np.full(len(m_no), -1)
+    return at, m_rows
+
+
+def _segment_windows(inputs: Inputs, m_rows: np.ndarray, values: np.ndarray, active: np.ndarray,
+                     prev_active: np.ndarray, basis: str, settings: Settings) -> tuple[_Segment, _Segment]:
+    """Segment the window and the previous one into ABC + XYZ from their per-period revenue and purchase days."""
+    cl, mo = inputs.clients, inputs.months
     known = m_rows >= 0                      # rows of clients outside the filter are dropped here
     step = 1 if inputs.period == "month" else 3
     m_rev = mo["revenue"].to_numpy(dtype=float)
@@ -375,54 +254,65 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
         fp = cl[purchase].to_numpy(dtype="datetime64[us]")
         return np.where(np.isnat(fp), cl[day].to_numpy(dtype="datetime64[us]"), fp)
 
-    revenue_all = cl["revenue"].to_numpy(dtype=float)
-    profit_all = cl["profit"].to_numpy(dtype=float)
-    seg = _segment(revenue_all if basis == "revenue" else profit_all, in_cur & (lines_all > 0),
-                   first_of("first_purchase", "first_day"), m_rows[m_cur],
-                   mo["offset"].to_numpy(dtype=np.int64)[m_cur] // step, m_rev[m_cur], m_buy[m_cur], w,
+    seg = _segment(values, active, first_of("first_purchase", "first_day"), m_rows[m_cur],
+                   mo["offset"].to_numpy(dtype=np.int64)[m_cur] // step, m_rev[m_cur], m_buy[m_cur], inputs.window,
                    inputs.period, settings)
-    prev_active = in_prev & (cl["prev_lines"].to_numpy(dtype=np.int64) > 0)
     pseg = _segment(cl["prev_revenue" if basis == "revenue" else "prev_profit"].to_numpy(dtype=float), prev_active,
                     first_of("prev_first_purchase", "prev_first_day"), m_rows[m_prev],
-                    mo["prev_offset"].to_numpy(dtype=np.int64)[m_prev] // step, m_rev[m_prev], m_buy[m_prev], prev,
-                    inputs.period, settings)
+                    mo["prev_offset"].to_numpy(dtype=np.int64)[m_prev] // step, m_rev[m_prev], m_buy[m_prev],
+                    inputs.previous, inputs.period, settings)
+    return seg, pseg
 
-    # key clients (§6): ranked by revenue over the current clients, plus by hand
-    revenue = revenue_all[cur]
+
+def _mark_key_clients(revenue: np.ndarray, key_by_hand: np.ndarray,
+                      settings: Settings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mark the key clients (§6) by revenue rank and by hand -> key flags, revenue cents, ranked positions in order."""
     rev_cents = cents_of(revenue)
     rev_order, rev_above, rev_total = rank_positions(rev_cents)
     k = Fraction(str(settings.key_share))
-    key_by_hand = cl["key_by_hand"].to_numpy(dtype=bool)[cur]
     key = ((rev_cents > 0) & (rev_above * k.denominator < k.numerator * rev_total)) | key_by_hand
+    return key, rev_cents, rev_order[:int((rev_cents > 0).sum())]
 
-    n = len(cur)
-    gaps = _by_position(inputs.gaps, at, "median_gap_days", n_all, np.nan, float)
-    incidents = _by_position(inputs.incidents, at, "incidents", n_all, 0, np.int64)
-    quality = _by_position(inputs.incidents, at, "quality_incidents", n_all, 0, np.int64)
 
-    prev_revenue = cl["prev_revenue"].to_numpy(dtype=float)[cur]
-    # profit of a client = the sum of its lines with known profit (NaN when none is known, §1)
-    prev_profit = np.where(prev_active, cl["prev_profit"].to_numpy(dtype=float), np.nan)
-    profit = profit_all[cur]
-    abc = np.where(seg.abc[cur] < 0, 3, seg.abc[cur]).astype(np.int8)      # no lines: "-"
+def _place_client_figures(inputs: Inputs, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Place the median purchase gap, the incidents and the quality incidents at the clients' row positions."""
+    n_all = len(inputs.clients)
+    return (_by_position(inputs.gaps, at, "median_gap_days", n_all, np.nan, float),
+            _by_position(inputs.incidents, at, "incidents", n_all, 0, np.int64),
+            _by_position(inputs.incidents, at, "quality_incidents", n_all, 0, np.int64))
+
+
+def _read_codes(seg: _Segment, pseg: _Segment, cur: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Read the ABC and XYZ codes of both windows for the current clients (no lines in the window: "-")."""
+    abc = np.where(seg.abc[cur] < 0, 3, seg.abc[cur]).astype(np.int8)
     xyz = np.where(seg.xyz[cur] < 0, 4, seg.xyz[cur]).astype(np.int8)
-    had_prev = prev_active[cur]
-    prev_abc = pseg.abc[cur]
-    prev_xyz = pseg.xyz[cur]
+    return abc, xyz, pseg.abc[cur], pseg.xyz[cur]
 
-    take = cl.take(cur)
-    types = classify_types(pd.DataFrame({
+
+def _type_clients(take: pd.DataFrame, revenue: np.ndarray, profit: np.ndarray, prev_revenue: np.ndarray,
+                  quality: np.ndarray, key: np.ndarray, w: Window, settings: Settings,
+                  profit_known: bool) -> pd.DataFrame:
+    """Type the current clients (§7) from their figures (:func:`classify_types`)."""
+    return classify_types(pd.DataFrame({
         "client_id": take["client_id"].array, "revenue": revenue, "profit": profit, "prev_revenue": prev_revenue,
         "first_day": take["first_day"].array, "first_purchase": take["first_purchase"].array,
         "first_contract": take["first_contract"].array, "potential": take["potential"].array,
         "image_maker": take["image_maker"].array, "requirements": take["requirements"].array,
-        "quality_incidents": quality[cur], "key": key}), w.as_of, w.months, settings, profit_known)
+        "quality_incidents": quality, "key": key}), w.as_of, w.months, settings, profit_known)
 
-    # rank order, then the unranked in client_id order (§3)
-    rank = seg.rank[cur]
-    order = np.argsort(np.where(rank > 0, rank, n + 1), kind="stable")
-    rows = cur[order]
-    rank_sorted = rank[order]
+
+def _order_by_rank(rank: np.ndarray) -> np.ndarray:
+    """Order the current clients by rank, then the unranked in client_id order (§3)."""
+    return np.argsort(np.where(rank > 0, rank, len(rank) + 1), kind="stable")
+
+
+def _build_frame(take: pd.DataFrame, order: np.ndarray, rows: np.ndarray, seg: _Segment, pseg: _Segment,
+                 types: pd.DataFrame, *, codes_o: tuple[np.ndarray, ...], had_prev: np.ndarray, revenue: np.ndarray,
+                 profit: np.ndarray, lines: np.ndarray, key: np.ndarray, prev_revenue: np.ndarray,
+                 prev_profit: np.ndarray, gaps: np.ndarray, incidents: np.ndarray,
+                 quality: np.ndarray) -> pd.DataFrame:
+    """Build the client frame of :attr:`Analysis.clients` once, in rank order (``rows``: their row positions)."""
+    rank_sorted = seg.rank[rows]
     prev_rows = np.where(had_prev[order], rows, -1)
 
     def prev_of(a: np.ndarray) -> np.ndarray:
@@ -431,7 +321,7 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     data = {c: take[c].array.take(order) for c in ("client_id", "name", "region", "industry", "manager",
                                                    "potential", "image_maker", "requirements", "first_contract",
                                                    "key_by_hand")}
-    abc_o, xyz_o, prev_abc_o, prev_xyz_o = abc[order], xyz[order], prev_abc[order], prev_xyz[order]
+    abc_o, xyz_o, prev_abc_o, prev_xyz_o = codes_o
     data.update({
         "revenue": revenue[order], "profit": profit[order], "lines": lines[order],
         "profit_lines": take["profit_lines"].to_numpy()[order],
@@ -453,44 +343,46 @@ def classify(inputs: Inputs, settings: Settings = DEFAULT, filters: Filters = Fi
     })
     for c in ("types", "type_reason_codes", "growth", "is_feeder", "is_perspective", "is_image_maker", "is_expert"):
         data[c] = types[c].to_numpy()[order]
-    frame = pd.DataFrame(data)
+    return pd.DataFrame(data)
 
-    revenue_o = revenue[order]
-    matrix = matrix_of(abc_o, xyz_o, revenue_o)
-    mig_abc, mig_cell = _migration_tables(lines[order] > 0, abc_o, xyz_o, had_prev[order], prev_abc_o, prev_xyz_o,
-                                          revenue_o)
 
-    ranked = rev_order[:int((rev_cents > 0).sum())]
-    summary = conc.concentration_of(rev_cents[ranked], take["client_id"].array.take(ranked), settings)
-    summary.update(conc.key_figures(revenue_o[key[order]], summary["total"]))
+def _concentrate(rev_cents: np.ndarray, ranked: np.ndarray, client_ids, key_revenue: np.ndarray,
+                 settings: Settings) -> dict:
+    """Measure the revenue concentration (§6) and the key clients' figures, the flags last."""
+    summary = conc.concentration_of(rev_cents[ranked], client_ids.take(ranked), settings)
+    summary.update(conc.key_figures(key_revenue, summary["total"]))
     summary["flags"] = summary.pop("flags")
-    active = lines > 0
-    summary["active_clients"] = int(active.sum())
-    summary["revenue"] = float(pd.Series(revenue[active]).sum())
-    summary["profit"] = float(pd.Series(profit_all[cur][active]).sum()) if profit_lines else float("nan")
-    summary["profit_coverage"] = coverage
-    summary["profit_missing_lines"] = lines_total - profit_lines
+    return summary
+
+
+def _sum_window(active: np.ndarray, revenue: np.ndarray, profit: np.ndarray, cov: _Coverage) -> dict:
+    """Sum up the window over the clients active in it: revenue, profit and profit coverage (§1, §2)."""
+    return {"active_clients": int(active.sum()), "revenue": float(pd.Series(revenue[active]).sum()),
+            "profit": float(pd.Series(profit[active]).sum()) if cov.profit_lines else float("nan"),
+            "profit_coverage": cov.coverage, "profit_missing_lines": cov.lines - cov.profit_lines}
+
+
+def _sum_previous(cl: pd.DataFrame, in_prev: np.ndarray, prev_active: np.ndarray) -> dict:
+    """Sum up the previous window over its clients: revenue, profit, profit coverage and active clients (§1, §5)."""
     pv = np.flatnonzero(in_prev)
-    summary["prev_revenue"] = float(pd.Series(cl["prev_revenue"].to_numpy(dtype=float)[pv]).sum()) if len(pv) else 0.0
+    prev_revenue = float(pd.Series(cl["prev_revenue"].to_numpy(dtype=float)[pv]).sum()) if len(pv) else 0.0
     prev_lines_total = int(cl["prev_lines"].to_numpy(dtype=np.int64)[pv].sum())
     prev_profit_lines = int(cl["prev_profit_lines"].to_numpy(dtype=np.int64)[pv].sum())
-    summary["prev_profit"] = float(pd.Series(cl["prev_profit"].to_numpy(dtype=float)[pv]).sum()) \
+    prev_profit = float(pd.Series(cl["prev_profit"].to_numpy(dtype=float)[pv]).sum()) \
         if prev_profit_lines else float("nan")
-    summary["prev_profit_coverage"] = profit_coverage(
-        summary["prev_revenue"], float(cl["prev_profit_revenue"].to_numpy(dtype=float)[pv].sum()),
-        prev_lines_total, prev_profit_lines)
-    summary["prev_active_clients"] = int(prev_active.sum())
-    summary.update(_class_counts(abc, xyz))
-    summary["total_cents_basis"] = seg.total_cents
-    summary["prev_total_cents_basis"] = pseg.total_cents
-    # over the clients active in the window, the universe of every other figure (§2, §7)
+    coverage = profit_coverage(prev_revenue, float(cl["prev_profit_revenue"].to_numpy(dtype=float)[pv].sum()),
+                               prev_lines_total, prev_profit_lines)
+    return {"prev_revenue": prev_revenue, "prev_profit": prev_profit, "prev_profit_coverage": coverage,
+            "prev_active_clients": int(prev_active.sum())}
+
+
+def _count_types(types: pd.DataFrame, active: np.ndarray) -> dict:
+    """Count the client types over the clients active in the window, the universe of every other figure (§2, §7)."""
     flags = {c: types[f"is_{c}"].to_numpy(dtype=bool) & active
              for c in ("feeder", "perspective", "image_maker", "expert")}
-    summary["type_counts"] = {c: int(f.sum()) for c, f in flags.items()}
-    summary["type_counts"]["standard"] = int((active & ~np.logical_or.reduce(list(flags.values()))).sum()) if n else 0
-    return Analysis(w, prev, settings.with_(basis=basis) if basis != settings.basis else settings, filters,
-                    frame, matrix, mig_abc, mig_cell, summary, profit_known, profit_note,
-                    profit_coverage=coverage, profit_missing_lines=lines_total - profit_lines)
+    counts = {c: int(f.sum()) for c, f in flags.items()}
+    counts["standard"] = int((active & ~np.logical_or.reduce(list(flags.values()))).sum()) if len(active) else 0
+    return counts
 
 
 THRESHOLDS = ("abc_a", "abc_b", "xyz_x", "xyz_y")
