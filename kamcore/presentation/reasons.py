@@ -166,11 +166,39 @@ def in_words(frame: pd.DataFrame, lang: str = "en", currency: str = "EUR") -> pd
     return out.rename(columns={c: COLUMNS[c] for c in present})
 
 
+_WORDS: dict = {}            # (column, lang, currency, frozen codes) -> words, kept across page runs
+_WORDS_MAX = 200_000         # entries; the memo starts afresh beyond it
+
+
+def _frozen(value):
+    """A hashable copy of a reason code value (dicts become sorted item tuples)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
 def words_of(codes: pd.Series, column: str, lang: str = "en", currency: str = "EUR") -> pd.Series:
-    """One code column (a key of :data:`COLUMNS`) in words, same index; each distinct row written once."""
+    """One code column (a key of :data:`COLUMNS`) in words, same index; each distinct row written once, and
+    remembered for the next run of a page (the same rows are shown again after every click)."""
     write = {"type_reason_codes": lambda c: type_words(c, lang, currency), "reason_codes": lambda c: risk_words(c, lang),
              "action_reason_codes": lambda c: action_words(c, lang)}[column]
-    return pd.Series([write(c) for c in codes.tolist()], index=codes.index, dtype=str)
+    if len(_WORDS) > _WORDS_MAX:
+        _WORDS.clear()
+    out = []
+    for c in codes.tolist():
+        try:
+            key = (column, lang, currency, _frozen(c))
+            words = _WORDS.get(key)
+        except TypeError:                      # a value that cannot be a key: written every time
+            key, words = None, None
+        if words is None:
+            words = write(c)
+            if key is not None:
+                _WORDS[key] = words
+        out.append(words)
+    return pd.Series(out, index=codes.index, dtype=str)
 
 
 # --------------------------------------------------------------------------- the dossier

@@ -102,3 +102,21 @@ def test_stored_codes_in_words_for_the_printable_dossier():
     assert en["name"].tolist() == ["decision_maker", "b", "c"]                # not a vocabulary column
     assert reasons.vocabulary_words(frame, "sl")["buying_role"].tolist()[0] == "odločevalec"
     assert frame["buying_role"].tolist()[0] == "decision_maker"               # the input is left as it is
+
+
+def test_words_are_remembered_per_language_and_the_same_as_written_afresh():
+    """words_of keeps the words of a row across page runs: the second call gives the same words, the other
+    language its own, and a memo that starts afresh changes nothing."""
+    import pandas as pd
+
+    from kamcore.presentation import reasons as rs
+
+    codes = pd.Series([(("recency", {"days": 142, "cadence": 31.0}),), (), (("recency", {"days": 142, "cadence": 31.0}),)])
+    first = rs.words_of(codes, "reason_codes", "en")
+    again = rs.words_of(codes, "reason_codes", "en")
+    slovene = rs.words_of(codes, "reason_codes", "sl")
+    rs._WORDS.clear()
+    fresh = rs.words_of(codes, "reason_codes", "en")
+    assert first.tolist() == again.tolist() == fresh.tolist()
+    assert first[0] == first[2] != slovene[0] and first[1] == ""
+    assert "142" in first[0] and "142" in slovene[0]
