@@ -10,11 +10,9 @@ A source header is matched to a contract column after normalising both
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 
-from kamcore.settings import ATTITUDES, BUYING_ROLES, INCIDENT_STAGES, REQUIREMENTS, TENDER_STATUSES
+from kamcore.settings import ATTITUDES, BUYING_ROLES, INCIDENT_STAGES, REQUIREMENTS, TENDER_STATUSES, spelling_key
 
 TABLES = ("transactions", "clients", "incidents", "contacts", "tenders", "competitors", "prospects")
 KINDS = ("id", "text", "date", "number", "int", "bool", "choice")
@@ -222,9 +220,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 def normalise_header(text: object) -> str:
-    """``"Šifra kupca "`` -> ``"sifrakupca"``: lower case, no diacritics, letters and digits only."""
-    s = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]", "", s.lower())
+    """``"Šifra kupca "`` -> ``"sifrakupca"``: lower case, no diacritics, letters and digits only (the same key
+    as the vocabularies' spellings, :func:`kamcore.settings.spelling_key`)."""
+    return spelling_key(text)
 
 
 def columns(table: str) -> tuple[Col, ...]:
